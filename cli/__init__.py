@@ -1,0 +1,1 @@
+"""The `evote` command for officials and auditors (click)."""

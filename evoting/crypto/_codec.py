@@ -1,0 +1,58 @@
+"""JSON fields of the kernel's protocol objects: base64url scalars and points.
+
+Decoding validates (group.py): a malformed field raises `InvalidEncoding`
+naming the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .canonical import b64decode, b64encode
+from .errors import CanonicalEncodingError, InvalidEncoding
+from .group import Point, Scalar
+
+
+def enc(value: Scalar | Point) -> str:
+    return b64encode(value.to_bytes())
+
+
+def scalar(value: object, field: str) -> Scalar:
+    try:
+        if not isinstance(value, str):
+            raise InvalidEncoding("expected a base64url string")
+        return Scalar.from_bytes(b64decode(value))
+    except (CanonicalEncodingError, InvalidEncoding) as exc:
+        raise InvalidEncoding(f"{field}: {exc}") from exc
+
+
+def point(value: object, field: str) -> Point:
+    try:
+        if not isinstance(value, str):
+            raise InvalidEncoding("expected a base64url string")
+        return Point.from_bytes(b64decode(value))
+    except (CanonicalEncodingError, InvalidEncoding) as exc:
+        raise InvalidEncoding(f"{field}: {exc}") from exc
+
+
+def obj(value: object, fields: set[str], what: str) -> Mapping[str, object]:
+    """A JSON object with exactly the given fields."""
+    if not isinstance(value, dict):
+        raise InvalidEncoding(f"{what} must be a JSON object")
+    if set(value) != fields:
+        missing = sorted(fields - set(value))
+        extra = sorted(set(value) - fields)
+        raise InvalidEncoding(f"{what}: missing fields {missing}, unexpected fields {extra}")
+    return value
+
+
+def array(value: object, what: str) -> list[object]:
+    if not isinstance(value, list):
+        raise InvalidEncoding(f"{what} must be a JSON array")
+    return value
+
+
+def integer(value: object, what: str, *, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidEncoding(f"{what} must be an integer ≥ {minimum}")
+    return value

@@ -1,0 +1,128 @@
+"""The one canonical JSON form of everything the protocol hashes or signs.
+
+Rules (docs/protocol.md, "Canonical JSON"):
+
+* objects with string keys sorted by Unicode code point (the protocol's keys are
+  ASCII, where this is plain byte order); no duplicate keys;
+* no insignificant whitespace (separators ``,`` and ``:``), UTF-8, non-ASCII
+  characters written as themselves, not as ``\\u`` escapes;
+* no floats, NaN or infinities; integers only, within ±(2^53 − 1) so that a
+  JavaScript verifier reads them exactly;
+* byte strings as base64url without padding (RFC 4648, section 5).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, Final, TypeAlias
+
+from .errors import CanonicalEncodingError
+
+JSONValue: TypeAlias = object
+"""None, bool, int, str, bytes, lists/tuples of these and str-keyed mappings of these;
+checked when encoded, since protocol objects build their JSON as ``dict[str, object]``."""
+
+MAX_SAFE_INTEGER: Final = 2**53 - 1
+
+
+def b64encode(data: bytes) -> str:
+    """base64url without padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64decode(text: str) -> bytes:
+    """Strict inverse of `b64encode`: rejects padding, other alphabets, stray bits."""
+    if not isinstance(text, str):
+        raise CanonicalEncodingError("expected a base64url string")
+    try:
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise CanonicalEncodingError("not base64url without padding") from exc
+    if b64encode(raw) != text:
+        raise CanonicalEncodingError("not the canonical base64url form")
+    return raw
+
+
+def _prepare(value: Any, path: str) -> Any:
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            raise CanonicalEncodingError(f"{path}: integer outside ±(2^53 − 1)")
+        return value
+    if isinstance(value, bytes):
+        return b64encode(value)
+    if isinstance(value, float):
+        raise CanonicalEncodingError(f"{path}: floats have no canonical form")
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalEncodingError(f"{path}: object keys must be strings")
+            out[key] = _prepare(item, f"{path}.{key}")
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_prepare(item, f"{path}[{i}]") for i, item in enumerate(value)]
+    raise CanonicalEncodingError(f"{path}: {type(value).__name__} has no JSON form")
+
+
+def canonical_json(value: JSONValue) -> bytes:
+    """The canonical UTF-8 bytes of ``value``."""
+    try:
+        text = json.dumps(
+            _prepare(value, "$"),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+        )
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise CanonicalEncodingError("text is not valid Unicode (lone surrogate)") from exc
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise CanonicalEncodingError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _no_floats(text: str) -> Any:
+    raise CanonicalEncodingError(f"floats have no canonical form: {text}")
+
+
+def parse_canonical(data: bytes) -> Any:
+    """Parse JSON that must already be in canonical form (what verifiers read).
+
+    Byte strings stay base64url text; the reader of each field decodes them.
+    """
+    try:
+        value = json.loads(
+            data.decode("utf-8"),
+            object_pairs_hook=_no_duplicates,
+            parse_float=_no_floats,
+            parse_constant=_no_floats,
+        )
+    except UnicodeDecodeError as exc:
+        raise CanonicalEncodingError("not UTF-8") from exc
+    except json.JSONDecodeError as exc:
+        raise CanonicalEncodingError(f"not JSON: {exc}") from exc
+    if canonical_json(value) != data:
+        raise CanonicalEncodingError("JSON is not in canonical form")
+    return value
+
+
+def sha256_digest(value: JSONValue) -> bytes:
+    """SHA-256 of the canonical form: the identifier of a protocol object."""
+    return hashlib.sha256(canonical_json(value)).digest()
+
+
+def sha256_hex(value: JSONValue) -> str:
+    return sha256_digest(value).hex()

@@ -1,0 +1,219 @@
+"""Disjunctive (CDS) proofs that a ciphertext encrypts one value of a small set.
+
+Statement: ``(α, β)`` under K encrypts some ``s_j`` of ``S = (s_0, ..., s_{n−1})``.
+Proof: challenges ``c_j`` and responses ``z_j`` with, for every j,
+
+    A_j = z_j·G − c_j·α
+    B_j = z_j·K − c_j·(β − s_j·G)
+    Σ c_j = H(tag, fingerprint, context, K, α, β, label, S, A_0, B_0, ..., A_{n−1}, B_{n−1})
+
+`prove_sum_in_range` applies the same proof to the homomorphic sum of several
+ciphertexts with ``S = (min, ..., max)``: the number of options a voter chose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+
+from . import _codec
+from .elgamal import Ciphertext
+from .errors import InvalidEncoding, InvalidProof
+from .group import G, Point, Scalar, base_mul, u64
+from .transcript import TAG_IN_SET, TAG_SUM_IN_RANGE, Binding
+
+MAX_SET_SIZE = 1024
+"""A bound on n: proof size and work grow linearly with the set."""
+
+
+@dataclass(frozen=True, slots=True)
+class DisjunctiveProof:
+    """One challenge and one response per member of the set, in set order."""
+
+    challenges: tuple[Scalar, ...]
+    responses: tuple[Scalar, ...]
+
+    def to_json(self) -> dict[str, list[str]]:
+        return {
+            "challenges": [_codec.enc(c) for c in self.challenges],
+            "responses": [_codec.enc(z) for z in self.responses],
+        }
+
+    @classmethod
+    def from_json(cls, value: object, what: str = "proof") -> DisjunctiveProof:
+        f = _codec.obj(value, {"challenges", "responses"}, what)
+        cs = _codec.array(f["challenges"], f"{what}.challenges")
+        zs = _codec.array(f["responses"], f"{what}.responses")
+        if len(cs) != len(zs) or not 0 < len(cs) <= MAX_SET_SIZE:
+            raise InvalidEncoding(f"{what}: as many challenges as responses, 1 to {MAX_SET_SIZE}")
+        return cls(
+            tuple(_codec.scalar(c, f"{what}.challenges[{i}]") for i, c in enumerate(cs)),
+            tuple(_codec.scalar(z, f"{what}.responses[{i}]") for i, z in enumerate(zs)),
+        )
+
+
+def _check_set(values: Sequence[int]) -> None:
+    if not 0 < len(values) <= MAX_SET_SIZE:
+        raise ValueError(f"the set has 1 to {MAX_SET_SIZE} members")
+    if len(set(values)) != len(values) or any(v < 0 for v in values):
+        raise ValueError("the set's members are distinct non-negative integers")
+
+
+def _multiple_of_g(value: int) -> Point:
+    return G if value == 1 else base_mul(Scalar.from_int(value))
+
+
+def _challenge(
+    tag: bytes,
+    binding: Binding,
+    public_key: Point,
+    ct: Ciphertext,
+    label: bytes,
+    values: Sequence[int],
+    commitments: list[bytes],
+) -> Scalar:
+    return binding.challenge(
+        tag,
+        public_key.to_bytes(),
+        ct.alpha.to_bytes(),
+        ct.beta.to_bytes(),
+        label,
+        b"".join(u64(v) for v in values),
+        *commitments,
+    )
+
+
+def prove_tagged(
+    tag: bytes,
+    public_key: Point,
+    ct: Ciphertext,
+    values: Sequence[int],
+    value: int,
+    r: Scalar,
+    binding: Binding,
+    label: bytes,
+) -> DisjunctiveProof:
+    """The proof under a given domain tag (kernel-internal; see prove_in_set)."""
+    _check_set(values)
+    if value not in values:
+        raise ValueError("cannot prove membership of a value outside the set")
+    real = values.index(value)
+    n = len(values)
+    challenges: list[Scalar] = [Scalar.from_int(0)] * n
+    responses: list[Scalar] = [Scalar.from_int(0)] * n
+    commitments: list[bytes] = []
+    w = Scalar.random()
+    for j, s_j in enumerate(values):
+        if j == real:
+            commitments += (base_mul(w).to_bytes(), (public_key * w).to_bytes())
+            continue
+        # Simulated branch. With t_j = z_j − c_j·r the verifier's equations give
+        # A_j = t_j·G and B_j = t_j·K + c_j·(s_j − value)·G: one variable-base
+        # multiplication instead of three, same distribution (t_j is uniform).
+        c_j, t_j = Scalar.random(), Scalar.random()
+        offset = base_mul(c_j * Scalar.from_int(s_j - value))
+        commitments += (base_mul(t_j).to_bytes(), (public_key * t_j + offset).to_bytes())
+        challenges[j] = c_j
+        responses[j] = t_j + c_j * r
+    c = _challenge(tag, binding, public_key, ct, label, values, commitments)
+    c_real = c
+    for j in range(n):
+        if j != real:
+            c_real = c_real - challenges[j]
+    challenges[real] = c_real
+    responses[real] = w + c_real * r
+    return DisjunctiveProof(tuple(challenges), tuple(responses))
+
+
+def verify_tagged(
+    tag: bytes,
+    public_key: Point,
+    ct: Ciphertext,
+    values: Sequence[int],
+    proof: DisjunctiveProof,
+    binding: Binding,
+    label: bytes,
+    what: str,
+) -> None:
+    """Verification under a given domain tag (kernel-internal; see verify_in_set)."""
+    _check_set(values)
+    if len(proof.challenges) != len(values) or len(proof.responses) != len(values):
+        raise InvalidProof(f"{what}: the proof does not have one branch per allowed value")
+    commitments: list[bytes] = []
+    total = Scalar.from_int(0)
+    for s_j, c_j, z_j in zip(values, proof.challenges, proof.responses, strict=True):
+        a = base_mul(z_j) - ct.alpha * c_j
+        shifted = ct.beta if s_j == 0 else ct.beta - _multiple_of_g(s_j)
+        b = public_key * z_j - shifted * c_j
+        commitments += (a.to_bytes(), b.to_bytes())
+        total = total + c_j
+    if _challenge(tag, binding, public_key, ct, label, values, commitments) != total:
+        raise InvalidProof(f"{what}: the proof does not verify")
+
+
+def prove_in_set(
+    public_key: Point,
+    ct: Ciphertext,
+    values: Sequence[int],
+    value: int,
+    r: Scalar,
+    binding: Binding,
+    label: bytes = b"",
+) -> DisjunctiveProof:
+    """Prove that ``ct`` (randomness r) encrypts ``value``, a member of ``values``.
+
+    ``label`` names the ciphertext's place (for example the selection's index)
+    and goes into the challenge.
+    """
+    return prove_tagged(TAG_IN_SET, public_key, ct, values, value, r, binding, label)
+
+
+def verify_in_set(
+    public_key: Point,
+    ct: Ciphertext,
+    values: Sequence[int],
+    proof: DisjunctiveProof,
+    binding: Binding,
+    label: bytes = b"",
+) -> None:
+    verify_tagged(TAG_IN_SET, public_key, ct, values, proof, binding, label, "value in set")
+
+
+def sum_ciphertexts(cts: Sequence[Ciphertext]) -> Ciphertext:
+    if not cts:
+        raise ValueError("nothing to add up")
+    return reduce(Ciphertext.__add__, cts)
+
+
+def prove_sum_in_range(
+    public_key: Point,
+    cts: Sequence[Ciphertext],
+    randomness: Sequence[Scalar],
+    total: int,
+    minimum: int,
+    maximum: int,
+    binding: Binding,
+) -> DisjunctiveProof:
+    """Prove that the sum of ``cts`` (given their randomness) is in [minimum, maximum]."""
+    if len(cts) != len(randomness):
+        raise ValueError("one randomness per ciphertext")
+    r = reduce(Scalar.__add__, randomness)
+    values = range(minimum, maximum + 1)
+    return prove_tagged(
+        TAG_SUM_IN_RANGE, public_key, sum_ciphertexts(cts), values, total, r, binding, b""
+    )
+
+
+def verify_sum_in_range(
+    public_key: Point,
+    cts: Sequence[Ciphertext],
+    minimum: int,
+    maximum: int,
+    proof: DisjunctiveProof,
+    binding: Binding,
+) -> None:
+    values = range(minimum, maximum + 1)
+    verify_tagged(
+        TAG_SUM_IN_RANGE, public_key, sum_ciphertexts(cts), values, proof, binding, b"", "sum"
+    )

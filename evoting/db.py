@@ -1,0 +1,177 @@
+"""The database layer: SQLAlchemy 2.0 engines, units of work, Alembic migrations.
+
+* SQLite is the embedded default: one file, WAL journal, foreign keys on,
+  ``synchronous=FULL`` (an acknowledged cast survives a power cut), and every
+  transaction opened with ``BEGIN IMMEDIATE`` so that two writers queue on the
+  lock instead of failing half-way.
+* PostgreSQL is production, by URL, through psycopg 3.
+
+Nothing here runs at import time: callers build an engine from a URL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import schema
+
+URL_ENVIRONMENT_VARIABLE = "EVOTING_DATABASE_URL"
+DEFAULT_SQLITE_FILE = "evoting.sqlite3"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(Exception):
+    """A database URL or state the engine cannot work with."""
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL to use: the argument, else $EVOTING_DATABASE_URL, else ./evoting.sqlite3."""
+    chosen = url or os.environ.get(URL_ENVIRONMENT_VARIABLE)
+    if not chosen:
+        return f"sqlite:///{Path.cwd() / DEFAULT_SQLITE_FILE}"
+    parsed = make_url(chosen)
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return chosen
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (see `database_url`), configured for its back end."""
+    resolved = make_url(database_url(url))
+    backend = resolved.get_backend_name()
+    if backend == "sqlite":
+        if resolved.database in (None, "", ":memory:"):
+            raise DatabaseError("use a SQLite file; an in-memory database cannot be shared")
+        engine = create_engine(resolved)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if backend == "postgresql":
+        return create_engine(resolved, pool_pre_ping=True)
+    raise DatabaseError(f"unsupported database {backend!r}: use sqlite or postgresql")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+class UnitOfWork:
+    """One transaction: ``with UnitOfWork(factory) as uow: ...; uow.commit()``.
+
+    Leaving the block without `commit` rolls everything back, exceptions included.
+    """
+
+    def __init__(self, factory: Callable[[], Session]) -> None:
+        self._factory = factory
+        self._session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        self._session = self._factory()
+        self._session.begin()
+        self.elections = ElectionRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise DatabaseError("the unit of work is not open")
+        return self._session
+
+    def commit(self) -> None:
+        self.session.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class ElectionRecord:
+    id: str
+    fingerprint: str
+    manifest: str
+    state: str
+    created_at: datetime
+
+
+class ElectionRepository:
+    """Elections as stored: the manifest's canonical JSON and its fingerprint."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, record: ElectionRecord) -> None:
+        self._session.execute(
+            insert(schema.elections).values(
+                id=record.id,
+                fingerprint=record.fingerprint,
+                manifest=record.manifest,
+                state=record.state,
+                created_at=record.created_at,
+            )
+        )
+
+    def get(self, election_id: str) -> ElectionRecord | None:
+        row = self._session.execute(
+            select(schema.elections).where(schema.elections.c.id == election_id)
+        ).one_or_none()
+        return None if row is None else ElectionRecord(**row._asdict())
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to ``revision`` (Alembic), in one transaction."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()

@@ -1,0 +1,82 @@
+"""Encrypted answers to a question: the referendum ballot of the benchmark and its kin."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from evoting.crypto.canonical import canonical_json, parse_canonical
+from evoting.crypto.contest import ContestShape, EncryptedContest, encrypt_contest, verify_contest
+from evoting.crypto.elgamal import DiscreteLogTable, KeyPair, decrypt, encrypt_with
+from evoting.crypto.errors import InvalidEncoding, InvalidProof
+from evoting.crypto.transcript import Binding
+
+KEY = KeyPair.generate()
+REFERENDUM = ContestShape(options=3)  # yes / no / blank, exactly one
+BINDING = Binding(bytes(range(32)), b"credential-key")
+
+
+@pytest.mark.parametrize("answer", [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+def test_referendum_answers_verify_and_decrypt(answer: list[int]) -> None:
+    contest, rs = encrypt_contest(KEY.public, answer, REFERENDUM, BINDING)
+    verify_contest(KEY.public, contest, REFERENDUM, BINDING)
+    table = DiscreteLogTable(1)
+    assert [decrypt(KEY.secret, c, table) for c in contest.ciphertexts] == answer
+    # Benaloh: the randomness reproduces the ciphertexts.
+    assert tuple(encrypt_with(KEY.public, a, r) for a, r in zip(answer, rs, strict=True)) == (
+        contest.ciphertexts
+    )
+
+
+@pytest.mark.parametrize("answer", [[0, 0, 0], [1, 1, 0], [2, 0, 0], [1, 0], [1, 0, 0, 0]])
+def test_invalid_answers_cannot_be_encrypted(answer: list[int]) -> None:
+    with pytest.raises(ValueError, match=r"selections|between|choose"):
+        encrypt_contest(KEY.public, answer, REFERENDUM, BINDING)
+
+
+def test_approval_with_bounds_and_points() -> None:
+    approval = ContestShape(options=5, min_total=0, max_total=3)
+    contest, _ = encrypt_contest(KEY.public, [1, 0, 1, 1, 0], approval, BINDING)
+    verify_contest(KEY.public, contest, approval, BINDING)
+    points = ContestShape(options=4, max_per_selection=3, min_total=0, max_total=6)
+    contest, _ = encrypt_contest(KEY.public, [3, 0, 2, 1], points, BINDING)
+    verify_contest(KEY.public, contest, points, BINDING)
+    with pytest.raises(InvalidProof):
+        verify_contest(KEY.public, contest, ContestShape(4, 3, 0, 5), BINDING)
+
+
+def test_tampered_contests_are_refused() -> None:
+    contest, _ = encrypt_contest(KEY.public, [0, 1, 0], REFERENDUM, BINDING)
+    other, _ = encrypt_contest(KEY.public, [1, 0, 0], REFERENDUM, BINDING)
+    swapped_proofs = replace(
+        contest,
+        selection_proofs=(
+            contest.selection_proofs[1],
+            contest.selection_proofs[0],
+            contest.selection_proofs[2],
+        ),
+        ciphertexts=(contest.ciphertexts[1], contest.ciphertexts[0], contest.ciphertexts[2]),
+    )
+    with pytest.raises(InvalidProof, match="selection 0"):
+        verify_contest(KEY.public, swapped_proofs, REFERENDUM, BINDING)
+    mixed = replace(contest, sum_proof=other.sum_proof)
+    with pytest.raises(InvalidProof, match="sum"):
+        verify_contest(KEY.public, mixed, REFERENDUM, BINDING)
+    with pytest.raises(InvalidProof, match="selection 0"):
+        verify_contest(KEY.public, contest, REFERENDUM, Binding(BINDING.fingerprint, b"other"))
+    with pytest.raises(InvalidProof, match="expected 4 encrypted selections"):
+        verify_contest(KEY.public, contest, ContestShape(4, min_total=1, max_total=1), BINDING)
+
+
+def test_wire_form_round_trip_and_strict_decoding() -> None:
+    contest, _ = encrypt_contest(KEY.public, [0, 0, 1], REFERENDUM, BINDING)
+    wire = canonical_json(contest.to_json())
+    assert EncryptedContest.from_json(parse_canonical(wire)) == contest
+    doc = contest.to_json()
+    with pytest.raises(InvalidEncoding, match="one proof per ciphertext"):
+        EncryptedContest.from_json(doc | {"selection_proofs": doc["selection_proofs"][:2]})  # type: ignore[index]
+    cts = list(doc["ciphertexts"])  # type: ignore[call-overload]
+    cts[1] = cts[1] | {"beta": "_" * 43}
+    with pytest.raises(InvalidEncoding, match=r"ciphertexts\[1\]\.beta"):
+        EncryptedContest.from_json(doc | {"ciphertexts": cts})

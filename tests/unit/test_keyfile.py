@@ -1,0 +1,93 @@
+"""Secret keys at rest: Argon2id + SecretBox, mode 0600, clear errors."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from evoting.crypto.canonical import canonical_json
+from evoting.crypto.errors import KeyFileError, WrongPassphrase
+from evoting.crypto.keyfile import read_key_file, write_key_file
+
+SECRET = bytes(range(64))
+PASS = "correct horse battery staple"
+
+
+@pytest.fixture
+def keyfile(tmp_path: Path) -> Path:
+    path = tmp_path / "trustee-1.key"
+    write_key_file(path, "trustee", SECRET, PASS, strength="interactive")
+    return path
+
+
+def test_round_trip_and_permissions(keyfile: Path) -> None:
+    assert read_key_file(keyfile, "trustee", PASS) == SECRET
+    assert stat.S_IMODE(keyfile.stat().st_mode) == 0o600
+    assert SECRET.hex() not in keyfile.read_text()
+
+
+def test_wrong_passphrase(keyfile: Path) -> None:
+    with pytest.raises(WrongPassphrase, match="wrong passphrase"):
+        read_key_file(keyfile, "trustee", PASS + "!")
+
+
+def test_wrong_purpose(keyfile: Path) -> None:
+    with pytest.raises(KeyFileError, match="'trustee' key, not a 'authority' key"):
+        read_key_file(keyfile, "authority", PASS)
+
+
+def test_never_overwritten(keyfile: Path) -> None:
+    with pytest.raises(KeyFileError, match="never overwritten"):
+        write_key_file(keyfile, "trustee", b"other", PASS, strength="interactive")
+    assert read_key_file(keyfile, "trustee", PASS) == SECRET
+
+
+def test_relabelled_file_is_refused(keyfile: Path) -> None:
+    doc = json.loads(keyfile.read_text())
+    doc["purpose"] = "authority"
+    keyfile.write_bytes(canonical_json(doc))
+    with pytest.raises(KeyFileError, match="sealed purpose"):
+        read_key_file(keyfile, "authority", PASS)
+
+
+def test_altered_box_reads_as_wrong_passphrase(keyfile: Path) -> None:
+    doc = json.loads(keyfile.read_text())
+    box = doc["box"]
+    doc["box"] = box[:-2] + ("A" if box[-2] != "A" else "B") + box[-1]
+    keyfile.write_bytes(canonical_json(doc))
+    with pytest.raises(WrongPassphrase):
+        read_key_file(keyfile, "trustee", PASS)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json",
+        b'{"format":"other"}',
+        b'{"format":"EVOTING-V1-keyfile","purpose":"trustee"}',
+    ],
+)
+def test_damaged_files(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "k"
+    path.write_bytes(content)
+    with pytest.raises(KeyFileError):
+        read_key_file(path, "trustee", PASS)
+
+
+def test_missing_file_and_short_passphrase(tmp_path: Path) -> None:
+    with pytest.raises(KeyFileError, match="cannot read"):
+        read_key_file(tmp_path / "absent", "trustee", PASS)
+    with pytest.raises(KeyFileError, match="8 characters"):
+        write_key_file(tmp_path / "k", "trustee", SECRET, "short")
+
+
+def test_absurd_kdf_limits_are_refused(keyfile: Path) -> None:
+    doc = json.loads(keyfile.read_text())
+    doc["kdf"]["memlimit"] = 2**50
+    keyfile.write_bytes(canonical_json(doc))
+    with pytest.raises(KeyFileError, match="out of range"):
+        read_key_file(keyfile, "trustee", PASS)
