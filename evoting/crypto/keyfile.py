@@ -118,4 +118,7 @@ def read_key_file(path: Path, purpose: str, passphrase: str) -> bytes:
         raise WrongPassphrase(f"wrong passphrase for {path} (or the file was altered)") from exc
     if not isinstance(inner, dict) or inner.get("purpose") != purpose:
         raise KeyFileError(f"{path}: the sealed purpose does not match")
-    return b64decode(inner["secret"])
+    try:
+        return b64decode(inner["secret"])
+    except (KeyError, CanonicalEncodingError) as exc:
+        raise KeyFileError(f"{path}: the sealed secret is malformed") from exc

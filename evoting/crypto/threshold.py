@@ -64,8 +64,16 @@ class CeremonyParameters:
             raise ValueError(f"need 1 ≤ k ≤ n ≤ {MAX_TRUSTEES}")
 
     def check_index(self, index: int) -> None:
+        """For indices the caller chose: a `ValueError` if out of range."""
         if not 1 <= index <= self.trustees:
             raise ValueError(f"trustees are numbered 1 to {self.trustees}")
+
+    def check_sender(self, index: int, what: str) -> None:
+        """For indices read from a message: an `InvalidProof` if out of range."""
+        if not 1 <= index <= self.trustees:
+            raise InvalidProof(
+                f"{what} from trustee {index}, but trustees are 1 to {self.trustees}"
+            )
 
 
 class Polynomial:
@@ -177,7 +185,7 @@ def check_dealer_message(
     message: DealerMessage, params: CeremonyParameters, fingerprint: bytes
 ) -> None:
     """Public checks anyone can make: shape and the proof of knowledge."""
-    params.check_index(message.dealer)
+    params.check_sender(message.dealer, "dealer message")
     if len(message.commitments) != params.threshold:
         raise InvalidProof(f"trustee {message.dealer}: expected {params.threshold} commitments")
     if len(message.encrypted_shares) != params.trustees:
@@ -330,7 +338,7 @@ def combine_partials(
     """Check every share's proof, then ``m·G = β − Σ λ_l·D_l`` over the given trustees."""
     by_trustee: dict[int, PartialDecryption] = {}
     for p in partials:
-        params.check_index(p.trustee)
+        params.check_sender(p.trustee, "decryption share")
         if p.trustee in by_trustee:
             raise InvalidProof(f"two decryption shares from trustee {p.trustee}")
         if p.trustee not in verification_keys:

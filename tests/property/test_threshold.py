@@ -200,6 +200,8 @@ def test_dealer_message_public_checks(ceremony: Ceremony) -> None:
     rogue = replace(msg, commitments=(G - others, *msg.commitments[1:]))
     with pytest.raises(InvalidProof):
         check_dealer_message(rogue, ceremony.params, FINGERPRINT)
+    with pytest.raises(InvalidProof, match="dealer message from trustee 6"):
+        check_dealer_message(replace(msg, dealer=6), ceremony.params, FINGERPRINT)
     bad_json = msg.to_json() | {"commitments": ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]}
     with pytest.raises(InvalidEncoding, match="identity"):
         DealerMessage.from_json(bad_json)
@@ -221,6 +223,10 @@ def test_wrong_or_duplicated_decryption_shares_are_refused(ceremony: Ceremony) -
     with pytest.raises(InvalidProof):
         combine_partials(other_ct, good, vkeys, ceremony.params, FINGERPRINT)
     assert PartialDecryption.from_json(good[0].to_json()) == good[0]
+    with pytest.raises(InvalidProof, match="trustee 9, but trustees are 1 to 5"):
+        combine_partials(
+            ct, [replace(good[0], trustee=9), *good[1:]], vkeys, ceremony.params, FINGERPRINT
+        )
 
 
 @pytest.mark.parametrize(("n", "k"), [(0, 0), (3, 0), (2, 3), (65, 2)])

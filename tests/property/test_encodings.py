@@ -1,0 +1,66 @@
+"""Arbitrary bytes: only canonical encodings decode, and they re-encode to themselves."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evoting.crypto import _sodium
+from evoting.crypto.canonical import b64decode, b64encode, canonical_json, parse_canonical
+from evoting.crypto.errors import CanonicalEncodingError, InvalidEncoding
+from evoting.crypto.group import L, Point, Scalar, base_mul
+from tests.property.strategies import nonzero_scalars
+
+
+@given(st.binary(min_size=32, max_size=32))
+def test_random_bytes_decode_only_if_canonical(data: bytes) -> None:
+    libsodium_says = _sodium.is_valid_point(data)
+    try:
+        point = Point.from_bytes(data)
+    except InvalidEncoding:
+        assert not libsodium_says or data[31] & 0x80 or data == bytes(32)
+    else:
+        assert libsodium_says
+        assert point.to_bytes() == data
+        assert (point + point - point).to_bytes() == data  # survives a round trip in libsodium
+
+
+@given(nonzero_scalars)
+def test_every_element_has_exactly_one_accepted_encoding(k: Scalar) -> None:
+    encoded = base_mul(k).to_bytes()
+    assert Point.from_bytes(encoded) == base_mul(k)
+    with pytest.raises(InvalidEncoding):
+        Point.from_bytes(encoded[:31] + bytes([encoded[31] | 0x80]))
+
+
+@given(st.binary(min_size=32, max_size=32))
+def test_scalars_decode_exactly_when_below_l(data: bytes) -> None:
+    if int.from_bytes(data, "little") < L:
+        assert Scalar.from_bytes(data).to_bytes() == data
+    else:
+        with pytest.raises(InvalidEncoding):
+            Scalar.from_bytes(data)
+
+
+@given(st.binary(max_size=100))
+def test_base64url_round_trip(data: bytes) -> None:
+    assert b64decode(b64encode(data)) == data
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_canonical_json_round_trip(value: object) -> None:
+    try:
+        encoded = canonical_json(value)
+    except CanonicalEncodingError:
+        return  # lone surrogates in generated text have no UTF-8 form
+    assert canonical_json(parse_canonical(encoded)) == encoded
