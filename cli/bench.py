@@ -29,6 +29,7 @@ from evoting.crypto.transcript import Binding
 
 REFERENDUM = ContestShape(options=3, max_per_selection=1, min_total=1, max_total=1)
 """yes / no / blank: three 0/1 selections, exactly one chosen."""
+QUESTION = b"car-free-sunday"
 
 _OPERATIONS = (
     "scalarmult",
@@ -102,13 +103,13 @@ def run_crypto_benchmark(runs: int = 300, quick: bool = False) -> dict[str, obje
     binding = Binding(os.urandom(32), os.urandom(32))
 
     def encrypt_once() -> EncryptedContest:
-        return encrypt_contest(key.public, [0, 1, 0], REFERENDUM, binding)[0]
+        return encrypt_contest(key.public, [0, 1, 0], REFERENDUM, binding, QUESTION)[0]
 
     wire = canonical_json(encrypt_once().to_json())
 
     def verify_once() -> None:
         contest = EncryptedContest.from_json(parse_canonical(wire))  # decode + validate points
-        verify_contest(key.public, contest, REFERENDUM, binding)
+        verify_contest(key.public, contest, REFERENDUM, binding, QUESTION)
 
     with _counting() as counts:
         verify_once()
@@ -132,7 +133,9 @@ def run_crypto_benchmark(runs: int = 300, quick: bool = False) -> dict[str, obje
 
     ballots = 100 if quick else 1000
     contests = [
-        encrypt_contest(key.public, [int(i % 3 == j) for j in range(3)], REFERENDUM, binding)[0]
+        encrypt_contest(
+            key.public, [int(i % 3 == j) for j in range(3)], REFERENDUM, binding, QUESTION
+        )[0]
         for i in range(ballots)
     ]
 

@@ -52,7 +52,15 @@ def array(value: object, what: str) -> list[object]:
     return value
 
 
-def integer(value: object, what: str, *, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvalidEncoding(f"{what} must be an integer ≥ {minimum}")
+def integer(value: object, what: str, *, minimum: int = 0, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise InvalidEncoding(f"{what} must be an integer from {minimum} to {maximum}")
     return value
+
+
+def bounded_array(value: object, what: str, maximum: int) -> list[object]:
+    """A JSON array of at most ``maximum`` items, checked before any item is decoded."""
+    items = array(value, what)
+    if len(items) > maximum:
+        raise InvalidEncoding(f"{what} has more than {maximum} items")
+    return items

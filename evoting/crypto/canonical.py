@@ -27,6 +27,8 @@ JSONValue: TypeAlias = object
 checked when encoded, since protocol objects build their JSON as ``dict[str, object]``."""
 
 MAX_SAFE_INTEGER: Final = 2**53 - 1
+MAX_DEPTH: Final = 32
+"""Nesting limit for arrays and objects; the protocol's deepest object is far shallower."""
 
 
 def b64encode(data: bytes) -> str:
@@ -47,7 +49,9 @@ def b64decode(text: str) -> bytes:
     return raw
 
 
-def _prepare(value: Any, path: str) -> Any:
+def _prepare(value: Any, path: str, depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        raise CanonicalEncodingError(f"{path}: nested deeper than {MAX_DEPTH} levels")
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -63,10 +67,10 @@ def _prepare(value: Any, path: str) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise CanonicalEncodingError(f"{path}: object keys must be strings")
-            out[key] = _prepare(item, f"{path}.{key}")
+            out[key] = _prepare(item, f"{path}.{key}", depth + 1)
         return out
     if isinstance(value, (list, tuple)):
-        return [_prepare(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return [_prepare(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
     raise CanonicalEncodingError(f"{path}: {type(value).__name__} has no JSON form")
 
 
@@ -102,7 +106,11 @@ def parse_canonical(data: bytes) -> Any:
     """Parse JSON that must already be in canonical form (what verifiers read).
 
     Byte strings stay base64url text; the reader of each field decodes them.
+    Hostile input (deep nesting, huge numbers, bad UTF-8) raises
+    `CanonicalEncodingError` and nothing else.
     """
+    if not isinstance(data, bytes):
+        raise CanonicalEncodingError("canonical JSON is read from bytes")
     try:
         value = json.loads(
             data.decode("utf-8"),
@@ -112,7 +120,9 @@ def parse_canonical(data: bytes) -> Any:
         )
     except UnicodeDecodeError as exc:
         raise CanonicalEncodingError("not UTF-8") from exc
-    except json.JSONDecodeError as exc:
+    except RecursionError as exc:
+        raise CanonicalEncodingError(f"nested deeper than {MAX_DEPTH} levels") from exc
+    except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
         raise CanonicalEncodingError(f"not JSON: {exc}") from exc
     if canonical_json(value) != data:
         raise CanonicalEncodingError("JSON is not in canonical form")

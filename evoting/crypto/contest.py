@@ -3,9 +3,10 @@
 The shape of a valid answer is a `ContestShape`: each selection in
 [0, max_per_selection] and their sum in [min_total, max_total]. A Kortrijk
 referendum with a blank option is three options (yes, no, blank) with selections
-in {0, 1} and sum exactly 1 (docs/protocol.md, "Contest"). Every proof's label
-carries the option's index, and the binding carries the election and the voter's
-credential key.
+in {0, 1} and sum exactly 1 (docs/protocol.md §6). Every proof's label carries
+the question's identifier (and, for a selection, the option's index), and the
+binding carries the election and the voter's credential key: no proof, and no
+whole contest, can be moved to another question, ballot or election.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from . import _codec
 from .disjunctive import (
+    MAX_SET_SIZE,
     DisjunctiveProof,
     prove_in_set,
     prove_sum_in_range,
@@ -23,7 +25,7 @@ from .disjunctive import (
 )
 from .elgamal import Ciphertext, encrypt
 from .errors import InvalidEncoding, InvalidProof
-from .group import Point, Scalar, u64
+from .group import Point, Scalar, lp, u64
 from .transcript import Binding
 
 MAX_OPTIONS = 256
@@ -45,6 +47,11 @@ class ContestShape:
             raise ValueError("max_per_selection is at least 1")
         if not 0 <= self.min_total <= self.max_total <= self.options * self.max_per_selection:
             raise ValueError("need 0 ≤ min_total ≤ max_total ≤ options × max_per_selection")
+        if (
+            self.max_per_selection >= MAX_SET_SIZE
+            or self.max_total - self.min_total >= MAX_SET_SIZE
+        ):
+            raise ValueError(f"a selection or the sum can take at most {MAX_SET_SIZE} values")
 
     @property
     def selection_values(self) -> range:
@@ -90,37 +97,56 @@ class EncryptedContest:
         )
 
 
+def _labels(question: bytes, options: int) -> tuple[list[bytes], bytes]:
+    """Selection i: ``lp(question) || u64(i)``; the sum: ``lp(question)``."""
+    prefix = lp(question)
+    return [prefix + u64(i) for i in range(options)], prefix
+
+
 def encrypt_contest(
-    public_key: Point, selections: Sequence[int], shape: ContestShape, binding: Binding
+    public_key: Point,
+    selections: Sequence[int],
+    shape: ContestShape,
+    binding: Binding,
+    question: bytes,
 ) -> tuple[EncryptedContest, tuple[Scalar, ...]]:
-    """Encrypt and prove an answer. Also returns the randomness, for a Benaloh challenge."""
+    """Encrypt and prove an answer to ``question`` (its identifier, as bytes).
+
+    Also returns the randomness, for a Benaloh challenge.
+    """
     shape.check(selections)
+    labels, sum_label = _labels(question, shape.options)
     encrypted = [encrypt(public_key, s) for s in selections]
     cts = tuple(ct for ct, _ in encrypted)
     rs = tuple(r for _, r in encrypted)
     values = shape.selection_values
     proofs = tuple(
-        prove_in_set(public_key, cts[i], values, selections[i], rs[i], binding, u64(i))
+        prove_in_set(public_key, cts[i], values, selections[i], rs[i], binding, labels[i])
         for i in range(shape.options)
     )
     sum_proof = prove_sum_in_range(
-        public_key, cts, rs, sum(selections), shape.min_total, shape.max_total, binding
+        public_key, cts, rs, sum(selections), shape.min_total, shape.max_total, binding, sum_label
     )
     return EncryptedContest(cts, proofs, sum_proof), rs
 
 
 def verify_contest(
-    public_key: Point, contest: EncryptedContest, shape: ContestShape, binding: Binding
+    public_key: Point,
+    contest: EncryptedContest,
+    shape: ContestShape,
+    binding: Binding,
+    question: bytes,
 ) -> None:
     """Raise `InvalidProof` unless every selection and the sum fit the shape."""
     if len(contest.ciphertexts) != shape.options or len(contest.selection_proofs) != shape.options:
         raise InvalidProof(f"expected {shape.options} encrypted selections")
     values = shape.selection_values
+    labels, sum_label = _labels(question, shape.options)
     for i, (ct, proof) in enumerate(
         zip(contest.ciphertexts, contest.selection_proofs, strict=True)
     ):
         try:
-            verify_in_set(public_key, ct, values, proof, binding, u64(i))
+            verify_in_set(public_key, ct, values, proof, binding, labels[i])
         except InvalidProof as exc:
             raise InvalidProof(f"selection {i}: {exc}") from exc
     verify_sum_in_range(
@@ -130,4 +156,5 @@ def verify_contest(
         shape.max_total,
         contest.sum_proof,
         binding,
+        sum_label,
     )

@@ -9,6 +9,7 @@ Proof: challenges ``c_j`` and responses ``z_j`` with, for every j,
 
 `prove_sum_in_range` applies the same proof to the homomorphic sum of several
 ciphertexts with ``S = (min, ..., max)``: the number of options a voter chose.
+Its statement is the sum itself (the verifier recomputes it from the ciphertexts).
 """
 
 from __future__ import annotations
@@ -194,6 +195,7 @@ def prove_sum_in_range(
     minimum: int,
     maximum: int,
     binding: Binding,
+    label: bytes = b"",
 ) -> DisjunctiveProof:
     """Prove that the sum of ``cts`` (given their randomness) is in [minimum, maximum]."""
     if len(cts) != len(randomness):
@@ -201,7 +203,7 @@ def prove_sum_in_range(
     r = reduce(Scalar.__add__, randomness)
     values = range(minimum, maximum + 1)
     return prove_tagged(
-        TAG_SUM_IN_RANGE, public_key, sum_ciphertexts(cts), values, total, r, binding, b""
+        TAG_SUM_IN_RANGE, public_key, sum_ciphertexts(cts), values, total, r, binding, label
     )
 
 
@@ -212,8 +214,9 @@ def verify_sum_in_range(
     maximum: int,
     proof: DisjunctiveProof,
     binding: Binding,
+    label: bytes = b"",
 ) -> None:
     values = range(minimum, maximum + 1)
     verify_tagged(
-        TAG_SUM_IN_RANGE, public_key, sum_ciphertexts(cts), values, proof, binding, b"", "sum"
+        TAG_SUM_IN_RANGE, public_key, sum_ciphertexts(cts), values, proof, binding, label, "sum"
     )

@@ -71,6 +71,8 @@ def encrypt_with(public_key: Point, message: int, r: Scalar) -> Ciphertext:
     """Encryption with given randomness (for proofs and for re-checking a challenge)."""
     if message < 0:
         raise ValueError("exponential ElGamal encrypts non-negative integers")
+    if public_key.is_identity():
+        raise ValueError("the identity is not a public key: it would encrypt in the clear")
     return Ciphertext(base_mul(r), base_mul(Scalar.from_int(message)) + public_key * r)
 
 

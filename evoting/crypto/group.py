@@ -168,8 +168,13 @@ class Point:
     def __mul__(self, k: Scalar) -> Point:
         try:
             return _new_point(_sodium.scalarmult(k._b, self._b))
-        except ValueError:  # libsodium refuses to output the identity
-            return IDENTITY
+        except ValueError:
+            # libsodium refuses to output the identity, which in a prime-order
+            # group happens exactly for k = 0 or P = identity. Anything else is
+            # a failure, not a result.
+            if k.is_zero() or self.is_identity():
+                return IDENTITY
+            raise
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Point):
@@ -195,8 +200,10 @@ def base_mul(k: Scalar) -> Point:
     """k·G for the standard generator G."""
     try:
         return _new_point(_sodium.scalarmult_base(k._b))
-    except ValueError:  # k = 0 mod L
-        return IDENTITY
+    except ValueError:
+        if k.is_zero():  # the only k for which k·G is the identity
+            return IDENTITY
+        raise
 
 
 def hash_to_point(data: bytes) -> Point:

@@ -8,13 +8,16 @@ File format (canonical JSON, docs/protocol.md, "Key files")::
 
 The key is Argon2id(passphrase, salt) from libsodium; the box is XSalsa20-Poly1305
 (PyNaCl's SecretBox, nonce included). The purpose is repeated inside the box, so a
-file cannot be passed off as another kind of key. Files are created with mode 0600
-and never overwritten.
+file cannot be passed off as another kind of key. Files are created with mode 0600,
+appear whole or not at all, and are never overwritten; a file that others can read
+is refused (as ssh refuses such keys).
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from pathlib import Path
 from typing import Final, Literal
 
@@ -43,10 +46,23 @@ _MAX_OPSLIMIT: Final = nacl.pwhash.argon2id.OPSLIMIT_SENSITIVE
 _MAX_MEMLIMIT: Final = nacl.pwhash.argon2id.MEMLIMIT_SENSITIVE
 
 
+_MIN_OPSLIMIT: Final = nacl.pwhash.argon2id.OPSLIMIT_MIN
+_MIN_MEMLIMIT: Final = nacl.pwhash.argon2id.MEMLIMIT_MIN
+_FIELDS: Final = {"format", "purpose", "kdf", "box"}
+_KDF_FIELDS: Final = {"alg", "opslimit", "memlimit", "salt"}
+
+
+def _passphrase_bytes(passphrase: str) -> bytes:
+    try:
+        return passphrase.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise KeyFileError("the passphrase is not valid text") from exc
+
+
 def _derive(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
     return nacl.pwhash.argon2id.kdf(
         nacl.secret.SecretBox.KEY_SIZE,
-        passphrase.encode("utf-8"),
+        _passphrase_bytes(passphrase),
         salt,
         opslimit=opslimit,
         memlimit=memlimit,
@@ -56,9 +72,16 @@ def _derive(passphrase: str, salt: bytes, opslimit: int, memlimit: int) -> bytes
 def write_key_file(
     path: Path, purpose: str, secret: bytes, passphrase: str, strength: Strength = "moderate"
 ) -> None:
-    """Encrypt ``secret`` under ``passphrase`` into a new file with mode 0600."""
-    if len(passphrase) < 8:
+    """Encrypt ``secret`` under ``passphrase`` into a new file with mode 0600.
+
+    The file appears whole or not at all: it is written and synced under a
+    temporary name, then linked to ``path`` (which fails if ``path`` exists).
+    """
+    path = Path(path)
+    if len(passphrase) < 8:  # a floor, not a policy; the CLI asks for more
         raise KeyFileError("the passphrase must have at least 8 characters")
+    if path.exists():
+        raise KeyFileError(f"{path} already exists; a key file is never overwritten")
     opslimit, memlimit = _LIMITS[strength]
     salt = nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
     box = nacl.secret.SecretBox(_derive(passphrase, salt, opslimit, memlimit))
@@ -77,40 +100,79 @@ def write_key_file(
         }
     )
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(document)
+                f.flush()
+                os.fsync(f.fileno())
+            os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
     except FileExistsError as exc:
         raise KeyFileError(f"{path} already exists; a key file is never overwritten") from exc
-    with os.fdopen(fd, "wb") as f:
-        f.write(document)
-        f.flush()
-        os.fsync(f.fileno())
+    except OSError as exc:
+        raise KeyFileError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _read_private(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            if mode & 0o077:
+                raise KeyFileError(
+                    f"{path} is open to other users (mode {stat.S_IMODE(mode):04o}); "
+                    f"run: chmod 600 {path}"
+                )
+            return f.read()
+    except OSError as exc:
+        raise KeyFileError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _limit(value: object, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise KeyFileError("key derivation limits are out of range")
+    return value
+
+
+def _parse_header(raw: bytes, purpose: str) -> tuple[int, int, bytes, bytes]:
+    """(opslimit, memlimit, salt, sealed box) of a key file, or `KeyFileError`."""
+    try:
+        doc = parse_canonical(raw)
+    except CanonicalEncodingError as exc:
+        raise KeyFileError(f"not an evoting key file ({exc})") from exc
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise KeyFileError("not an evoting key file")
+    if doc.get("purpose") != purpose:
+        raise KeyFileError(f"holds a {doc.get('purpose')!r} key, not a {purpose!r} key")
+    kdf = doc.get("kdf")
+    if set(doc) != _FIELDS or not isinstance(kdf, dict) or set(kdf) != _KDF_FIELDS:
+        raise KeyFileError("unexpected or missing fields")
+    if kdf["alg"] != "argon2id13":
+        raise KeyFileError(f"unknown key derivation {kdf['alg']!r}")
+    opslimit = _limit(kdf["opslimit"], _MIN_OPSLIMIT, _MAX_OPSLIMIT)
+    memlimit = _limit(kdf["memlimit"], _MIN_MEMLIMIT, _MAX_MEMLIMIT)
+    try:
+        salt, sealed = b64decode(kdf["salt"]), b64decode(doc["box"])
+    except CanonicalEncodingError as exc:
+        raise KeyFileError(f"damaged ({exc})") from exc
+    if len(salt) != nacl.pwhash.argon2id.SALTBYTES:
+        raise KeyFileError("the salt has the wrong length")
+    return opslimit, memlimit, salt, sealed
 
 
 def read_key_file(path: Path, purpose: str, passphrase: str) -> bytes:
     """The secret in ``path``; `WrongPassphrase` if the passphrase does not open it."""
+    raw = _read_private(Path(path))
     try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise KeyFileError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        doc = parse_canonical(raw)
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise KeyFileError(f"{path} is not an evoting key file")
-        if doc.get("purpose") != purpose:
-            raise KeyFileError(f"{path} holds a {doc.get('purpose')!r} key, not a {purpose!r} key")
-        kdf = doc["kdf"]
-        opslimit, memlimit = kdf["opslimit"], kdf["memlimit"]
-        if kdf["alg"] != "argon2id13" or not (
-            isinstance(opslimit, int) and isinstance(memlimit, int)
-        ):
-            raise KeyFileError(f"{path}: unknown key derivation")
-        if opslimit > _MAX_OPSLIMIT or memlimit > _MAX_MEMLIMIT:
-            raise KeyFileError(f"{path}: key derivation limits are out of range")
-        salt, sealed = b64decode(kdf["salt"]), b64decode(doc["box"])
-        if len(salt) != nacl.pwhash.argon2id.SALTBYTES:
-            raise KeyFileError(f"{path}: the salt has the wrong length")
-    except (KeyError, TypeError, CanonicalEncodingError) as exc:
-        raise KeyFileError(f"{path} is damaged: {exc}") from exc
+        opslimit, memlimit, salt, sealed = _parse_header(raw, purpose)
+    except KeyFileError as exc:
+        raise KeyFileError(f"{path}: {exc}") from exc
     try:
         key = _derive(passphrase, salt, opslimit, memlimit)
         inner = parse_canonical(nacl.secret.SecretBox(key).decrypt(sealed))

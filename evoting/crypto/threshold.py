@@ -140,9 +140,11 @@ class DealerMessage:
     @classmethod
     def from_json(cls, value: object, what: str = "dealer message") -> DealerMessage:
         f = _codec.obj(value, {"dealer", "commitments", "proof", "encrypted_shares"}, what)
-        dealer = _codec.integer(f["dealer"], f"{what}.dealer", minimum=1)
-        commitments = _codec.array(f["commitments"], f"{what}.commitments")
-        shares = _codec.array(f["encrypted_shares"], f"{what}.encrypted_shares")
+        dealer = _codec.integer(f["dealer"], f"{what}.dealer", minimum=1, maximum=MAX_TRUSTEES)
+        commitments = _codec.bounded_array(f["commitments"], f"{what}.commitments", MAX_TRUSTEES)
+        shares = _codec.bounded_array(
+            f["encrypted_shares"], f"{what}.encrypted_shares", MAX_TRUSTEES
+        )
         try:
             sealed = tuple(b64decode(s) for s in shares)  # type: ignore[arg-type]
         except CanonicalEncodingError as exc:
@@ -231,13 +233,21 @@ def _check_share(message: DealerMessage, recipient: int, share: Scalar) -> None:
         )
 
 
-def resolve_complaint(message: DealerMessage, recipient: int, revealed_share: Scalar) -> None:
+def resolve_complaint(
+    message: DealerMessage,
+    recipient: int,
+    revealed_share: Scalar,
+    params: CeremonyParameters,
+    fingerprint: bytes,
+) -> None:
     """Judge a complaint from the share the dealer revealed in public.
 
     Returns if the revealed share matches the commitments (the complaint was
     unfounded: the recipient uses it); raises `ShareVerificationError` if not
     (the dealer is disqualified).
     """
+    check_dealer_message(message, params, fingerprint)
+    params.check_sender(recipient, "complaint")
     _check_share(message, recipient, revealed_share)
 
 
@@ -251,13 +261,26 @@ def combine_shares(shares: Mapping[int, Scalar]) -> Scalar:
     return total
 
 
+def _check_qualified(messages: Sequence[DealerMessage]) -> None:
+    dealers = [m.dealer for m in messages]
+    if not dealers:
+        raise InvalidProof("no qualified dealer: there is no election key")
+    if len(set(dealers)) != len(dealers):
+        raise InvalidProof(f"a dealer appears twice among {sorted(dealers)}")
+
+
 def joint_public_key(messages: Sequence[DealerMessage]) -> Point:
-    """The election public key ``K = Σ_i C_i0`` over the qualified dealers."""
-    return _sum(m.commitments[0] for m in messages)
+    """The election public key ``K = Σ_i C_i0`` over the qualified dealers (each once)."""
+    _check_qualified(messages)
+    key = _sum(m.commitments[0] for m in messages)
+    if key.is_identity():  # the dealers' keys cancel: encryption would be in the clear
+        raise InvalidProof("the dealers' commitments add up to the identity")
+    return key
 
 
 def verification_key(messages: Sequence[DealerMessage], index: int) -> Point:
     """``X_l = x_l·G = Σ_i Σ_j l^j·C_ij``, computed from public commitments only."""
+    _check_qualified(messages)
     return _sum(commitment_at(m.commitments, index) for m in messages)
 
 
@@ -287,7 +310,7 @@ class PartialDecryption:
     def from_json(cls, value: object, what: str = "partial decryption") -> PartialDecryption:
         f = _codec.obj(value, {"trustee", "share", "proof"}, what)
         return cls(
-            _codec.integer(f["trustee"], f"{what}.trustee", minimum=1),
+            _codec.integer(f["trustee"], f"{what}.trustee", minimum=1, maximum=MAX_TRUSTEES),
             _codec.point(f["share"], f"{what}.share"),
             ChaumPedersenProof.from_json(f["proof"], f"{what}.proof"),
         )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from evoting.crypto.elgamal import DiscreteLogTable, KeyPair, decrypt, encrypt
-from evoting.crypto.group import G
+from evoting.crypto.errors import DecryptionError
+from evoting.crypto.group import IDENTITY, Scalar, base_mul
 
 KEY = KeyPair.generate()
 TABLE = DiscreteLogTable(2_000)
@@ -38,5 +40,12 @@ def test_tally_of_many_ballots(bits: list[int]) -> None:
 def test_another_key_does_not_decrypt(m: int) -> None:
     other = KeyPair.generate()
     ct, _ = encrypt(KEY.public, m)
-    # m·G + (x − y)·α is not a small multiple of G, except with negligible probability.
-    assert (ct.beta - ct.alpha * other.secret) != G * KEY.secret
+    # β − y·α = m·G + (x − y)·α: not m·G, and not any small multiple of G.
+    assert ct.beta - ct.alpha * other.secret != base_mul(Scalar.from_int(m))
+    with pytest.raises(DecryptionError):
+        decrypt(other.secret, ct, TABLE)
+
+
+def test_the_identity_is_not_a_public_key() -> None:
+    with pytest.raises(ValueError, match="in the clear"):
+        encrypt(IDENTITY, 1)

@@ -21,6 +21,7 @@ from evoting.crypto.disjunctive import (
     prove_tagged,
     verify_in_set,
     verify_sum_in_range,
+    verify_tagged,
 )
 from evoting.crypto.elgamal import KeyPair, encrypt, encrypt_with
 from evoting.crypto.errors import InvalidProof
@@ -215,6 +216,18 @@ def test_in_set_proof_with_too_few_branches_fails() -> None:
         verify_in_set(KEY.public, ct, [0, 1], short, binding)
 
 
+def test_proofs_do_not_cross_tags() -> None:
+    # The same equations under another tag are another proof: an in-set proof is
+    # not a sum proof, nor a range bit.
+    binding = Binding(bytes(32), b"ctx")
+    ct, r = encrypt(KEY.public, 1)
+    proof = prove_in_set(KEY.public, ct, [0, 1], 1, r, binding)
+    with pytest.raises(InvalidProof):
+        verify_sum_in_range(KEY.public, [ct], 0, 1, proof, binding)
+    with pytest.raises(InvalidProof):
+        verify_tagged(TAG_RANGE_BIT, KEY.public, ct, [0, 1], proof, binding, b"", "bit")
+
+
 # --- sum in range ---------------------------------------------------------------
 
 
@@ -313,6 +326,33 @@ def test_range_rejects_tampering(n: int, data: st.DataObject, binding: Binding, 
         binding = _other(binding, fingerprint=False)
     with pytest.raises(InvalidProof):
         verify_range(KEY.public, ct, n, proof, binding)
+
+
+def test_range_bits_cannot_move_to_another_position_or_length() -> None:
+    binding = Binding(bytes(32), b"ctx")
+    ct, r = encrypt(KEY.public, 3)  # bits 1, 1, 0
+    proof = prove_range(KEY.public, ct, 3, r, 3, binding)
+    swapped = replace(
+        proof, bit_proofs=(proof.bit_proofs[1], proof.bit_proofs[0], proof.bit_proofs[2])
+    )
+    swapped = replace(swapped, bits=(proof.bits[1], proof.bits[0], proof.bits[2]))
+    # The sum no longer matches unless E_0 = E_1; the bit proofs name their position.
+    with pytest.raises(InvalidProof):
+        verify_range(KEY.public, ct, 3, swapped, binding)
+    # The same bits as a 4-bit proof (with a zero top bit) fail: the labels carry n.
+    zero, r_zero = encrypt(KEY.public, 0)
+    longer = RangeProof(
+        (*proof.bits, zero),
+        (*proof.bit_proofs, prove_in_set(KEY.public, zero, [0, 1], 0, r_zero, binding)),
+    )
+    with pytest.raises(InvalidProof):
+        verify_range(
+            KEY.public,
+            ct + zero + zero + zero + zero + zero + zero + zero + zero,
+            4,
+            longer,
+            binding,
+        )
 
 
 def test_range_bit_that_is_not_a_bit_is_caught() -> None:

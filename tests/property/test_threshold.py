@@ -98,35 +98,12 @@ def test_every_k_subset_decrypts_and_k_minus_1_cannot(ceremony: Ceremony) -> Non
 
 
 def test_interpolating_k_minus_1_shares_does_not_give_the_key(ceremony: Ceremony) -> None:
+    # Fails if the polynomials had degree k − 2 (an off-by-one in the threshold).
     shares = {i: ceremony.key_shares[i] for i in (1, 2)}
     guess = Scalar.from_int(0)
     for i, s in shares.items():
         guess = guess + s * lagrange_at_zero(i, list(shares))
     assert base_mul(guess) != ceremony.public_key
-
-
-@given(st.integers(min_value=0))
-@settings(max_examples=20)
-def test_k_minus_1_shares_fit_every_possible_secret(candidate: int) -> None:
-    # For any secret s', the points (1, f(1)), (2, f(2)) and (0, s') lie on one
-    # polynomial of degree 2: two shares say nothing about the secret.
-    poly = Polynomial.random(2)
-    points = {1: poly.evaluate(1), 2: poly.evaluate(2), 0: Scalar.from_int(candidate)}
-
-    def interpolate(x: int) -> Scalar:
-        total = Scalar.from_int(0)
-        for xi, yi in points.items():
-            num, den = Scalar.from_int(1), Scalar.from_int(1)
-            for xj in points:
-                if xj != xi:
-                    num = num * Scalar.from_int(x - xj)
-                    den = den * Scalar.from_int(xi - xj)
-            total = total + yi * num * den.inverse()
-        return total
-
-    assert interpolate(0) == Scalar.from_int(candidate)
-    assert interpolate(1) == poly.evaluate(1)
-    assert interpolate(2) == poly.evaluate(2)
 
 
 @given(st.integers(1, 5).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n))))
@@ -159,9 +136,12 @@ def test_a_tampered_share_is_detected_and_its_dealer_named(ceremony: Ceremony) -
     assert (caught.value.dealer, caught.value.recipient) == (2, 4)
     assert "trustee 2's share for trustee 4 does not match" in str(caught.value)
     # The dealer answers by revealing the share: the true one clears it, the forged one convicts.
-    resolve_complaint(dealer, recipient, ceremony.polynomials[1].evaluate(recipient))
-    with pytest.raises(ShareVerificationError):
-        resolve_complaint(dealer, recipient, forged_share)
+    true_share = ceremony.polynomials[1].evaluate(recipient)
+    resolve_complaint(dealer, recipient, true_share, params, FINGERPRINT)
+    with pytest.raises(ShareVerificationError, match="trustee 2's share for trustee 4"):
+        resolve_complaint(dealer, recipient, forged_share, params, FINGERPRINT)
+    with pytest.raises(InvalidProof, match="complaint from trustee 6"):
+        resolve_complaint(dealer, 6, true_share, params, FINGERPRINT)
 
 
 def test_a_share_sent_to_the_wrong_trustee_is_refused(ceremony: Ceremony) -> None:
@@ -227,6 +207,33 @@ def test_wrong_or_duplicated_decryption_shares_are_refused(ceremony: Ceremony) -
         combine_partials(
             ct, [replace(good[0], trustee=9), *good[1:]], vkeys, ceremony.params, FINGERPRINT
         )
+
+
+def test_the_election_key_needs_distinct_dealers_and_cannot_vanish(ceremony: Ceremony) -> None:
+    with pytest.raises(InvalidProof, match="no qualified dealer"):
+        joint_public_key([])
+    with pytest.raises(InvalidProof, match="appears twice"):
+        joint_public_key([ceremony.messages[0], ceremony.messages[0]])
+    with pytest.raises(InvalidProof, match="appears twice"):
+        verification_key([ceremony.messages[1], ceremony.messages[1]], 1)
+    first = ceremony.messages[0]
+    cancelling = replace(ceremony.messages[1], commitments=(-first.commitments[0],))
+    with pytest.raises(InvalidProof, match="add up to the identity"):
+        joint_public_key([first, cancelling])
+
+
+def test_oversized_messages_are_refused_before_decoding(ceremony: Ceremony) -> None:
+    doc = ceremony.messages[0].to_json()
+    huge = doc | {"commitments": ["not even base64"] * 100_000}
+    with pytest.raises(InvalidEncoding, match="more than 64 items"):
+        DealerMessage.from_json(huge)
+    partial = partial_decrypt(
+        1, ceremony.key_shares[1], encrypt(ceremony.public_key, 1)[0], FINGERPRINT
+    ).to_json()
+    with pytest.raises(InvalidEncoding, match="from 1 to 64"):
+        PartialDecryption.from_json(partial | {"trustee": 2**64})
+    with pytest.raises(InvalidEncoding, match="from 1 to 64"):
+        PartialDecryption.from_json(partial | {"trustee": True})
 
 
 @pytest.mark.parametrize(("n", "k"), [(0, 0), (3, 0), (2, 3), (65, 2)])

@@ -109,9 +109,10 @@ def generate() -> dict[str, Any]:
         "proof": in_set.to_json(),
     }
     with _rng.deterministic(b"contest") as draws:
-        contest, _ = encrypt_contest(public, [0, 1, 0], ContestShape(3), binding)
+        contest, _ = encrypt_contest(public, [0, 1, 0], ContestShape(3), binding, b"q1")
     out["contest"] = {
         "shape": {"options": 3, "max_per_selection": 1, "min_total": 1, "max_total": 1},
+        "question": "q1",
         "selections": [0, 1, 0],
         "draws_hex": _hex(draws),
         "canonical_json": canonical_json(contest.to_json()).decode(),

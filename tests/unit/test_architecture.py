@@ -33,21 +33,26 @@ FORBIDDEN = {
 VERIFIER_FORBIDDEN = {"evoting.db", "evoting.schema", "evoting.web", "sqlalchemy", "flask"}
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, root: Path = ROOT) -> set[str]:
+    """Absolute names of every module imported, relative imports resolved."""
+    package = list(path.relative_to(root).with_suffix("").parts)[:-1]  # the module's package
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - (node.level - 1)] if node.level else []
+            module = [*base, *(node.module.split(".") if node.module else [])]
+            names.add(".".join(module))
+            names.update(".".join([*module, alias.name]) for alias in node.names)
     return names
 
 
 def _violations(files: list[Path], forbidden: set[str], root: Path = ROOT) -> list[str]:
     found = []
     for f in files:
-        for name in sorted(_imports(f)):
+        for name in sorted(_imports(f, root)):
             if any(name == bad or name.startswith(bad + ".") for bad in forbidden):
                 found.append(f"{f.relative_to(root)} imports {name}")
     return found
@@ -66,12 +71,16 @@ def test_the_verifier_needs_no_database() -> None:
         assert _violations([verifier], VERIFIER_FORBIDDEN) == []
 
 
-def test_the_check_itself_catches_a_bad_import(tmp_path: Path) -> None:
-    probe = tmp_path / "probe.py"
+def test_the_check_itself_catches_bad_imports(tmp_path: Path) -> None:
+    crypto = tmp_path / "evoting" / "crypto"
+    crypto.mkdir(parents=True)
+    probe = crypto / "probe.py"
     probe.write_text(
-        "import sqlalchemy.orm\nfrom evoting.db import make_engine\nfrom . import group\n"
+        "import sqlalchemy.orm\nfrom .. import db\nfrom ..web import app\nfrom . import group\n"
     )
     assert _violations([probe], FORBIDDEN["evoting/crypto"], root=tmp_path) == [
-        "probe.py imports evoting.db",
-        "probe.py imports sqlalchemy.orm",
+        "evoting/crypto/probe.py imports evoting.db",
+        "evoting/crypto/probe.py imports evoting.web",
+        "evoting/crypto/probe.py imports evoting.web.app",
+        "evoting/crypto/probe.py imports sqlalchemy.orm",
     ]

@@ -66,6 +66,24 @@ def test_non_canonical_json_is_refused(text: bytes) -> None:
         parse_canonical(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [b"[" * 5000 + b"]" * 5000, b"[" * 40 + b"]" * 40, b"1" * 5000, "{}", b'"\\ud800"'],
+    ids=["recursion", "too-deep", "huge-integer", "str-not-bytes", "lone-surrogate"],
+)
+def test_hostile_input_raises_only_canonical_errors(text: object) -> None:
+    with pytest.raises(CanonicalEncodingError):
+        parse_canonical(text)  # type: ignore[arg-type]
+
+
+def test_depth_limit_on_encoding() -> None:
+    deep: object = 1
+    for _ in range(40):
+        deep = [deep]
+    with pytest.raises(CanonicalEncodingError, match="deeper than 32"):
+        canonical_json(deep)
+
+
 def test_base64url() -> None:
     assert b64encode(b"\xfb\xff") == "-_8"
     assert b64decode("-_8") == b"\xfb\xff"

@@ -15,12 +15,13 @@ from evoting.crypto.transcript import Binding
 KEY = KeyPair.generate()
 REFERENDUM = ContestShape(options=3)  # yes / no / blank, exactly one
 BINDING = Binding(bytes(range(32)), b"credential-key")
+Q = b"car-free-sunday"
 
 
 @pytest.mark.parametrize("answer", [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
 def test_referendum_answers_verify_and_decrypt(answer: list[int]) -> None:
-    contest, rs = encrypt_contest(KEY.public, answer, REFERENDUM, BINDING)
-    verify_contest(KEY.public, contest, REFERENDUM, BINDING)
+    contest, rs = encrypt_contest(KEY.public, answer, REFERENDUM, BINDING, Q)
+    verify_contest(KEY.public, contest, REFERENDUM, BINDING, Q)
     table = DiscreteLogTable(1)
     assert [decrypt(KEY.secret, c, table) for c in contest.ciphertexts] == answer
     # Benaloh: the randomness reproduces the ciphertexts.
@@ -32,23 +33,23 @@ def test_referendum_answers_verify_and_decrypt(answer: list[int]) -> None:
 @pytest.mark.parametrize("answer", [[0, 0, 0], [1, 1, 0], [2, 0, 0], [1, 0], [1, 0, 0, 0]])
 def test_invalid_answers_cannot_be_encrypted(answer: list[int]) -> None:
     with pytest.raises(ValueError, match=r"selections|between|choose"):
-        encrypt_contest(KEY.public, answer, REFERENDUM, BINDING)
+        encrypt_contest(KEY.public, answer, REFERENDUM, BINDING, Q)
 
 
 def test_approval_with_bounds_and_points() -> None:
     approval = ContestShape(options=5, min_total=0, max_total=3)
-    contest, _ = encrypt_contest(KEY.public, [1, 0, 1, 1, 0], approval, BINDING)
-    verify_contest(KEY.public, contest, approval, BINDING)
+    contest, _ = encrypt_contest(KEY.public, [1, 0, 1, 1, 0], approval, BINDING, Q)
+    verify_contest(KEY.public, contest, approval, BINDING, Q)
     points = ContestShape(options=4, max_per_selection=3, min_total=0, max_total=6)
-    contest, _ = encrypt_contest(KEY.public, [3, 0, 2, 1], points, BINDING)
-    verify_contest(KEY.public, contest, points, BINDING)
+    contest, _ = encrypt_contest(KEY.public, [3, 0, 2, 1], points, BINDING, Q)
+    verify_contest(KEY.public, contest, points, BINDING, Q)
     with pytest.raises(InvalidProof):
-        verify_contest(KEY.public, contest, ContestShape(4, 3, 0, 5), BINDING)
+        verify_contest(KEY.public, contest, ContestShape(4, 3, 0, 5), BINDING, Q)
 
 
 def test_tampered_contests_are_refused() -> None:
-    contest, _ = encrypt_contest(KEY.public, [0, 1, 0], REFERENDUM, BINDING)
-    other, _ = encrypt_contest(KEY.public, [1, 0, 0], REFERENDUM, BINDING)
+    contest, _ = encrypt_contest(KEY.public, [0, 1, 0], REFERENDUM, BINDING, Q)
+    other, _ = encrypt_contest(KEY.public, [1, 0, 0], REFERENDUM, BINDING, Q)
     swapped_proofs = replace(
         contest,
         selection_proofs=(
@@ -59,18 +60,39 @@ def test_tampered_contests_are_refused() -> None:
         ciphertexts=(contest.ciphertexts[1], contest.ciphertexts[0], contest.ciphertexts[2]),
     )
     with pytest.raises(InvalidProof, match="selection 0"):
-        verify_contest(KEY.public, swapped_proofs, REFERENDUM, BINDING)
+        verify_contest(KEY.public, swapped_proofs, REFERENDUM, BINDING, Q)
     mixed = replace(contest, sum_proof=other.sum_proof)
     with pytest.raises(InvalidProof, match="sum"):
-        verify_contest(KEY.public, mixed, REFERENDUM, BINDING)
+        verify_contest(KEY.public, mixed, REFERENDUM, BINDING, Q)
     with pytest.raises(InvalidProof, match="selection 0"):
-        verify_contest(KEY.public, contest, REFERENDUM, Binding(BINDING.fingerprint, b"other"))
+        verify_contest(KEY.public, contest, REFERENDUM, Binding(BINDING.fingerprint, b"other"), Q)
     with pytest.raises(InvalidProof, match="expected 4 encrypted selections"):
-        verify_contest(KEY.public, contest, ContestShape(4, min_total=1, max_total=1), BINDING)
+        verify_contest(KEY.public, contest, ContestShape(4, min_total=1, max_total=1), BINDING, Q)
+
+
+def test_a_contest_cannot_move_to_another_question() -> None:
+    # Two questions of the same shape on one ballot: swapping the answers between
+    # them must not verify (labels carry the question's identifier).
+    first, _ = encrypt_contest(KEY.public, [1, 0, 0], REFERENDUM, BINDING, b"question-1")
+    verify_contest(KEY.public, first, REFERENDUM, BINDING, b"question-1")
+    with pytest.raises(InvalidProof, match="selection 0"):
+        verify_contest(KEY.public, first, REFERENDUM, BINDING, b"question-2")
+    # Length prefixes: ("ab", option 0) and ("a", ...) never collide.
+    with pytest.raises(InvalidProof):
+        verify_contest(KEY.public, first, REFERENDUM, BINDING, b"question-")
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [(3, 1024, 0, 1), (2000, 1, 0, 2000), (0, 1, 0, 0), (3, 0, 0, 0), (3, 1, 2, 1), (3, 1, 0, 4)],
+)
+def test_shapes_the_proofs_cannot_carry_are_refused(shape: tuple[int, int, int, int]) -> None:
+    with pytest.raises(ValueError, match=r"options|at least|need|at most"):
+        ContestShape(*shape)
 
 
 def test_wire_form_round_trip_and_strict_decoding() -> None:
-    contest, _ = encrypt_contest(KEY.public, [0, 0, 1], REFERENDUM, BINDING)
+    contest, _ = encrypt_contest(KEY.public, [0, 0, 1], REFERENDUM, BINDING, Q)
     wire = canonical_json(contest.to_json())
     assert EncryptedContest.from_json(parse_canonical(wire)) == contest
     doc = contest.to_json()

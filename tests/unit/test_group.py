@@ -7,6 +7,7 @@ import pickle
 
 import pytest
 
+from evoting.crypto import _sodium
 from evoting.crypto.errors import CryptoError, InvalidEncoding
 from evoting.crypto.group import (
     IDENTITY,
@@ -47,8 +48,6 @@ def test_rfc9496_invalid_encodings_are_rejected(encoding: bytes, reason: str) ->
 
 @pytest.mark.parametrize("vector", vectors.ristretto_from_uniform())
 def test_rfc9496_from_uniform_bytes(vector: vectors.FromUniform) -> None:
-    from evoting.crypto import _sodium
-
     assert _sodium.from_hash(vector.input) == vector.output
     if vector.label is not None:
         assert hashlib.sha512(vector.label.encode()).digest() == vector.input
@@ -126,17 +125,35 @@ def test_scalars_and_points_are_immutable_and_hide_secrets() -> None:
     assert s.to_bytes().hex() not in repr(s)
 
 
-def test_pickled_points_are_revalidated() -> None:
+def test_pickled_points_and_scalars_are_revalidated() -> None:
     assert pickle.loads(pickle.dumps(G)) == G
     assert pickle.loads(pickle.dumps(IDENTITY)) == IDENTITY
     s = Scalar.random()
     assert pickle.loads(pickle.dumps(s)) == s
+    bad_point = G.to_bytes()[:31] + bytes([G.to_bytes()[31] | 0x80])
+    with pytest.raises(InvalidEncoding):
+        pickle.loads(pickle.dumps(G).replace(G.to_bytes(), bad_point))
+    with pytest.raises(InvalidEncoding):
+        pickle.loads(pickle.dumps(s).replace(s.to_bytes(), L.to_bytes(32, "little")))
+
+
+def test_a_libsodium_failure_is_not_mistaken_for_the_identity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def failing(*_: bytes) -> bytes:
+        raise ValueError("libsodium failed")
+
+    monkeypatch.setattr(_sodium, "scalarmult", failing)
+    monkeypatch.setattr(_sodium, "scalarmult_base", failing)
+    assert G * Scalar.from_int(0) is IDENTITY  # the legitimate case still maps
+    with pytest.raises(ValueError, match="libsodium failed"):
+        G * Scalar.from_int(5)
+    with pytest.raises(ValueError, match="libsodium failed"):
+        base_mul(Scalar.from_int(5))
 
 
 def test_second_generator_is_the_documented_hash() -> None:
     expected = hashlib.sha512(b"EVOTING-V1-generator-H").digest()
-    from evoting.crypto import _sodium
-
     assert H.to_bytes() == _sodium.from_hash(expected)
     assert H.to_bytes().hex() == "44ecc6eb5938ed84ea1121acef0ee8981305d8144f872d83fc36ee3411441b0d"
     assert H != G

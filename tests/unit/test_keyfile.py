@@ -35,7 +35,7 @@ def test_wrong_passphrase(keyfile: Path) -> None:
 
 
 def test_wrong_purpose(keyfile: Path) -> None:
-    with pytest.raises(KeyFileError, match="'trustee' key, not a 'authority' key"):
+    with pytest.raises(KeyFileError, match="holds a 'trustee' key, not a 'authority' key"):
         read_key_file(keyfile, "authority", PASS)
 
 
@@ -62,6 +62,12 @@ def test_altered_box_reads_as_wrong_passphrase(keyfile: Path) -> None:
         read_key_file(keyfile, "trustee", PASS)
 
 
+def _private(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    path.chmod(0o600)
+    return path
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -72,9 +78,8 @@ def test_altered_box_reads_as_wrong_passphrase(keyfile: Path) -> None:
     ],
 )
 def test_damaged_files(tmp_path: Path, content: bytes) -> None:
-    path = tmp_path / "k"
-    path.write_bytes(content)
-    with pytest.raises(KeyFileError):
+    path = _private(tmp_path / "k", content)
+    with pytest.raises(KeyFileError, match=r"not an evoting key file|unexpected or missing"):
         read_key_file(path, "trustee", PASS)
 
 
@@ -85,9 +90,54 @@ def test_missing_file_and_short_passphrase(tmp_path: Path) -> None:
         write_key_file(tmp_path / "k", "trustee", SECRET, "short")
 
 
-def test_absurd_kdf_limits_are_refused(keyfile: Path) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("memlimit", 2**50), ("memlimit", 1), ("opslimit", 0), ("opslimit", True), ("opslimit", "3")],
+)
+def test_kdf_limits_out_of_range_are_refused(keyfile: Path, field: str, value: object) -> None:
     doc = json.loads(keyfile.read_text())
-    doc["kdf"]["memlimit"] = 2**50
+    doc["kdf"][field] = value
     keyfile.write_bytes(canonical_json(doc))
     with pytest.raises(KeyFileError, match="out of range"):
         read_key_file(keyfile, "trustee", PASS)
+
+
+def test_unexpected_fields_are_refused(keyfile: Path) -> None:
+    doc = json.loads(keyfile.read_text())
+    doc["note"] = "added later"
+    keyfile.write_bytes(canonical_json(doc))
+    with pytest.raises(KeyFileError, match="unexpected or missing fields"):
+        read_key_file(keyfile, "trustee", PASS)
+
+
+@pytest.mark.parametrize("mode", [0o640, 0o604, 0o660])
+def test_a_file_others_can_open_is_refused(keyfile: Path, mode: int) -> None:
+    keyfile.chmod(mode)
+    with pytest.raises(KeyFileError, match=f"mode {mode:04o}.*chmod 600"):
+        read_key_file(keyfile, "trustee", PASS)
+
+
+def test_a_failed_write_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.link", disk_full)
+    target = tmp_path / "trustee.key"
+    with pytest.raises(KeyFileError, match="No space left"):
+        write_key_file(target, "trustee", SECRET, PASS, strength="interactive")
+    assert list(tmp_path.iterdir()) == []  # neither the file nor its temporary
+    monkeypatch.undo()
+    write_key_file(target, "trustee", SECRET, PASS, strength="interactive")  # a retry works
+    assert read_key_file(target, "trustee", PASS) == SECRET
+
+
+def test_unwritable_directory_is_a_key_file_error(tmp_path: Path) -> None:
+    with pytest.raises(KeyFileError, match="cannot write"):
+        write_key_file(tmp_path / "absent" / "k", "trustee", SECRET, PASS, strength="interactive")
+
+
+def test_a_passphrase_that_is_not_text(keyfile: Path) -> None:
+    with pytest.raises(KeyFileError, match="not valid text"):
+        read_key_file(keyfile, "trustee", "\ud800 broken passphrase")

@@ -54,7 +54,13 @@ def test_the_published_vectors_verify() -> None:
         bytes.fromhex(ins["label_hex"]),
     )
     contest = EncryptedContest.from_json(parse_canonical(v["contest"]["canonical_json"].encode()))
-    verify_contest(public, contest, ContestShape(**v["contest"]["shape"]), binding)
+    verify_contest(
+        public,
+        contest,
+        ContestShape(**v["contest"]["shape"]),
+        binding,
+        v["contest"]["question"].encode(),
+    )
     rp = v["range"]
     verify_range(
         public,
