@@ -7,7 +7,22 @@ here and a migration for each change.
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Column, DateTime, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData(
     naming_convention={
@@ -31,4 +46,84 @@ elections = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     CheckConstraint("state IN ('draft', 'open', 'closed', 'tallied', 'published')", name="state"),
     CheckConstraint("length(fingerprint) = 64", name="fingerprint_length"),
+)
+
+# --- identity (issue 3) ---------------------------------------------------------------
+# The register keeps no register number, name or address: a keyed hash of the
+# number, and the facts eligibility and turnout statistics need. Whether and when
+# (to the day) a voter took a credential is all that links a voter to issuance;
+# nothing links issuance to a credential.
+
+voters = Table(
+    "voters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("number_hash", String(64), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("municipality", String(5), nullable=False),
+    Column("district", String(64), nullable=False),
+    Column("excluded", Boolean, nullable=False),
+    Column("code_hash", String(64), nullable=True),
+    Column("credential_issued_on", Date, nullable=True),
+    Column("paper_voted_on", Date, nullable=True),
+    UniqueConstraint("election_id", "number_hash", name="uq_voters_election_number"),
+    CheckConstraint(
+        "credential_issued_on IS NULL OR paper_voted_on IS NULL", name="one_way_of_voting"
+    ),
+)
+
+register_imports = Table(
+    "register_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("removed", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("kind", String(8), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("window_started_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    PrimaryKeyConstraint("election_id", "kind", "subject"),
+    CheckConstraint("kind IN ('number', 'client')", name="kind"),
+)
+
+issuance_tickets = Table(
+    "issuance_tickets",
+    metadata,
+    Column("ticket_id", String(32), primary_key=True),
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+)
+
+credential_keys = Table(
+    "credential_keys",
+    metadata,
+    Column(
+        "election_id",
+        String(64),
+        ForeignKey("elections.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("sealed_private_key", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

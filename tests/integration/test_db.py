@@ -40,7 +40,7 @@ def test_migrations_create_exactly_the_declared_schema(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
     assert diff == []
-    assert db.current_revision(engine) == "0001"
+    assert db.current_revision(engine) == db.head_revision() == "0002"
 
 
 def test_downgrade_to_base_and_back(engine: Engine) -> None:

@@ -65,3 +65,48 @@ def ed25519_rfc8032() -> list[Ed25519Vector]:
 
 def evoting_v1() -> Any:
     return _load("evoting-v1.json")
+
+
+@dataclass(frozen=True)
+class BlindRSAVector:
+    name: str
+    p: int
+    q: int
+    e: int
+    d: int
+    n: int
+    msg: bytes
+    msg_prefix: bytes
+    prepared_msg: bytes
+    encoded_msg: bytes
+    salt: bytes
+    inv: bytes
+    blinded_msg: bytes
+    blind_sig: bytes
+    sig: bytes
+
+
+def rsabssa_sha384_pss_randomized() -> list[BlindRSAVector]:
+    out = []
+    for v in _load("rfc9474-rsabssa-sha384-pss-randomized.json")["vectors"]:
+        h = bytes.fromhex
+        out.append(
+            BlindRSAVector(
+                name=v["name"],
+                p=int(v["p"], 16),
+                q=int(v["q"], 16),
+                e=int(v["e"], 16),
+                d=int(v["d"], 16),
+                n=int(v["n"], 16),
+                msg=h(v["msg"]),
+                msg_prefix=h(v["msg_prefix"]),
+                prepared_msg=h(v["prepared_msg"]),
+                encoded_msg=h(v["encoded_msg"]),
+                salt=h(v["salt"]),
+                inv=h(v["inv"]),
+                blinded_msg=h(v["blinded_msg"]),
+                blind_sig=h(v["blind_sig"]),
+                sig=h(v["sig"]),
+            )
+        )
+    return out

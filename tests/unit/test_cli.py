@@ -34,12 +34,12 @@ def test_bench_crypto_prints_one_json_object() -> None:
 
 def test_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    result = CliRunner().invoke(evote, ["db", "upgrade", "--url", url])
+    result = CliRunner().invoke(evote, ["--db", url, "db", "upgrade"])
     assert result.exit_code == 0, result.output
-    assert "schema at revision 0001" in result.output
+    assert "schema at revision 0002" in result.output
 
 
 def test_unknown_database_is_a_one_line_error() -> None:
-    result = CliRunner().invoke(evote, ["db", "upgrade", "--url", "mysql://x/y"])
+    result = CliRunner().invoke(evote, ["--db", "mysql://x/y", "db", "upgrade"])
     assert result.exit_code != 0
     assert "unsupported database 'mysql'" in result.output

@@ -1,0 +1,78 @@
+"""`evote init` and `evote election ...`: set up a deployment, create and run elections."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from cli.context import Context, Group, pass_context
+from evoting import db
+from evoting.deployment import DeploymentKeys, instance_dir
+from evoting.election import load_manifest
+from evoting.elections import change_state, create_election, get_election
+
+
+@click.command()
+@pass_context
+def init(context: Context) -> None:
+    """Create the deployment secret (instance/secret.key) and the database schema."""
+    path = DeploymentKeys.generate().save(context.instance)
+    click.echo(f"deployment secret written to {path} (mode 0600): back it up")
+    db.upgrade(context.engine)
+    click.echo(f"database ready at revision {db.current_revision(context.engine)}")
+    click.echo(f"instance directory: {instance_dir(context.instance)}")
+
+
+@click.group(cls=Group)
+def election() -> None:
+    """Create an election from its manifest, and open or close it."""
+
+
+@election.command("create")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_context
+def create(context: Context, manifest: Path) -> None:
+    """Create an election (state draft) from MANIFEST (YAML or JSON) and its credential key."""
+    from identity.issuance import create_credential_key
+
+    parsed = load_manifest(manifest)
+    now = context.clock()
+    with context.factory() as session, session.begin():
+        created = create_election(session, parsed, now)
+        create_credential_key(session, created.id, context.keys, now)
+    click.echo(f"election {created.id} created (draft)")
+    click.echo(f"fingerprint {created.fingerprint.hex()}")
+
+
+@election.command("show")
+@click.argument("election_id")
+@pass_context
+def show(context: Context, election_id: str) -> None:
+    """Print the election's state, fingerprint and canonical manifest."""
+    with context.factory() as session:
+        found = get_election(session, election_id)
+    click.echo(f"election {found.id}: {found.state}")
+    click.echo(f"fingerprint {found.fingerprint.hex()}")
+    click.echo(json.dumps(found.manifest.to_json(), indent=2, ensure_ascii=False))
+
+
+@election.command("open")
+@click.argument("election_id")
+@pass_context
+def open_(context: Context, election_id: str) -> None:
+    """Open the vote: the register is frozen and credentials are issued."""
+    with context.factory() as session, session.begin():
+        change_state(session, election_id, "open")
+    click.echo(f"election {election_id} is open; the register is frozen")
+
+
+@election.command("close")
+@click.argument("election_id")
+@pass_context
+def close(context: Context, election_id: str) -> None:
+    """Close the vote: no more credentials or ballots."""
+    with context.factory() as session, session.begin():
+        change_state(session, election_id, "closed")
+    click.echo(f"election {election_id} is closed")

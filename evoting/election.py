@@ -1,0 +1,457 @@
+"""The election manifest: what is asked, of whom, when, and under which rules.
+
+A manifest is a YAML or JSON file (docs/manifest.md). `load_manifest` validates
+every field and reports all problems at once, each with its path
+(``questions[0].text.fr: missing``). The validated manifest has one canonical
+JSON form (`Manifest.to_json`); its SHA-256 is the **election fingerprint**, which
+every signature and proof of the election is bound to.
+
+This module imports only the kernel (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from evoting.crypto.canonical import canonical_json, sha256_digest
+
+LANGUAGES = ("nl", "fr", "en")
+TIMEZONE = "Europe/Brussels"
+QUESTION_TYPES = ("referendum", "consultation")
+CONSULTATION_ANSWERS = ("agree", "disagree", "no_opinion")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_NIS = re.compile(r"^[0-9]{5}$")
+
+
+class ManifestError(ValueError):
+    """Every problem found in a manifest, one per line, each with its field path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("the manifest is not valid:\n" + "\n".join(f"- {p}" for p in problems))
+        self.problems = problems
+
+
+Text = Mapping[str, str]
+"""A text in every language of the election."""
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    opens: datetime.datetime  # aware, Europe/Brussels
+    closes: datetime.datetime
+
+    def contains(self, moment: datetime.datetime) -> bool:
+        return self.opens <= moment < self.closes
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    minimum_age: int
+    municipality: str  # NIS code
+    reference_date: datetime.date  # age is reckoned on this day
+
+
+@dataclass(frozen=True, slots=True)
+class ReferendumRules:
+    min_participants: int
+    min_margin_points: Decimal
+    min_turnout_percent: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    id: str
+    type: Literal["referendum", "consultation"]
+    text: Text
+    arguments_pro: Text | None
+    arguments_contra: Text | None
+    blank_allowed: bool
+    rules: ReferendumRules | None
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Trustees:
+    n: int
+    k: int
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    id: str
+    languages: tuple[str, ...]
+    title: Text
+    description: Text
+    web_address: str
+    window: Window
+    eligibility: Eligibility
+    questions: tuple[Question, ...]
+    trustees: Trustees
+
+    def to_json(self) -> dict[str, object]:
+        """The canonical content (all defaults filled in) that the fingerprint covers."""
+        out: dict[str, object] = {
+            "format": "EVOTING-V1-manifest",
+            "id": self.id,
+            "languages": list(self.languages),
+            "title": dict(self.title),
+            "web_address": self.web_address,
+            "window": {
+                "opens": self.window.opens.isoformat(),
+                "closes": self.window.closes.isoformat(),
+                "timezone": TIMEZONE,
+            },
+            "eligibility": {
+                "minimum_age": self.eligibility.minimum_age,
+                "municipality": self.eligibility.municipality,
+                "reference_date": self.eligibility.reference_date.isoformat(),
+            },
+            "questions": [_question_json(q) for q in self.questions],
+            "trustees": {"n": self.trustees.n, "k": self.trustees.k},
+        }
+        if self.description:
+            out["description"] = dict(self.description)
+        return out
+
+    def canonical(self) -> bytes:
+        return canonical_json(self.to_json())
+
+    @property
+    def fingerprint(self) -> bytes:
+        """SHA-256 of the canonical manifest: what every proof and signature is bound to."""
+        return sha256_digest(self.to_json())
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+
+def _question_json(q: Question) -> dict[str, object]:
+    out: dict[str, object] = {"id": q.id, "type": q.type, "text": dict(q.text)}
+    if q.type == "referendum":
+        assert q.rules is not None
+        out["blank_allowed"] = q.blank_allowed
+        arguments = {}
+        if q.arguments_pro:
+            arguments["pro"] = dict(q.arguments_pro)
+        if q.arguments_contra:
+            arguments["contra"] = dict(q.arguments_contra)
+        if arguments:
+            out["arguments"] = arguments
+        out["rules"] = {
+            "min_participants": q.rules.min_participants,
+            "min_margin_points": str(q.rules.min_margin_points),
+            "min_turnout_percent": (
+                None if q.rules.min_turnout_percent is None else str(q.rules.min_turnout_percent)
+            ),
+        }
+    else:
+        out["statements"] = [{"id": s.id, "text": dict(s.text)} for s in q.statements]
+    return out
+
+
+class _Reader:
+    """Walks the raw document and collects every problem with its path."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.languages: tuple[str, ...] = LANGUAGES
+
+    def fail(self, path: str, why: str) -> None:
+        self.problems.append(f"{path}: {why}")
+
+    def mapping(
+        self, value: object, path: str, fields: set[str], required: set[str]
+    ) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(path, "expected a mapping of fields")
+            return {}
+        for key in sorted(set(value) - fields, key=str):
+            self.fail(f"{path}.{key}", "unknown field")
+        for key in sorted(required - set(value)):
+            self.fail(f"{path}.{key}", "missing")
+        return value
+
+    def identifier(self, value: object, path: str) -> str:
+        if not isinstance(value, str) or not _ID.match(value):
+            self.fail(
+                path,
+                "use 1-63 lowercase letters, digits and dashes, starting with a letter or digit",
+            )
+            return "invalid"
+        return value
+
+    def text(self, value: object, path: str) -> dict[str, str]:
+        if not isinstance(value, dict):
+            self.fail(path, f"expected a text per language ({', '.join(self.languages)})")
+            return {}
+        out = {}
+        for lang in self.languages:
+            item = value.get(lang)
+            if not isinstance(item, str) or not item.strip():
+                self.fail(f"{path}.{lang}", "missing")
+            else:
+                out[lang] = item.strip()
+        for lang in sorted(set(value) - set(self.languages), key=str):
+            self.fail(f"{path}.{lang}", "not one of the election's languages")
+        return out
+
+    def integer(self, value: object, path: str, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(path, f"expected a whole number from {low} to {high}")
+            return low
+        return value
+
+    def decimal(self, value: object, path: str, low: Decimal, high: Decimal) -> Decimal:
+        try:
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise InvalidOperation
+            number = Decimal(str(value))
+            if not number.is_finite() or not low <= number <= high:
+                raise InvalidOperation
+        except InvalidOperation:
+            self.fail(path, f"expected a number from {low} to {high}")
+            return low
+        return Decimal(int(number)) if number == number.to_integral_value() else number.normalize()
+
+    def date(self, value: object, path: str) -> datetime.date:
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.fail(path, "expected a date, YYYY-MM-DD")
+        return datetime.date(2000, 1, 1)
+
+    def moment(self, value: object, path: str) -> datetime.datetime:
+        zone = ZoneInfo(TIMEZONE)
+        parsed: datetime.datetime | None = None
+        if isinstance(value, datetime.datetime):
+            parsed = value
+        elif isinstance(value, str):
+            try:
+                parsed = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            self.fail(path, "expected a date and time, YYYY-MM-DDTHH:MM (Brussels time)")
+            return datetime.datetime(2000, 1, 1, tzinfo=zone)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=zone)
+        return parsed.astimezone(zone)
+
+
+def _read_question(r: _Reader, raw: object, path: str) -> Question | None:
+    q = r.mapping(
+        raw,
+        path,
+        {"id", "type", "text", "arguments", "blank_allowed", "rules", "statements"},
+        {"id", "type", "text"},
+    )
+    if not q:
+        return None
+    qid = r.identifier(q.get("id"), f"{path}.id")
+    qtype = q.get("type")
+    if qtype not in QUESTION_TYPES:
+        r.fail(f"{path}.type", f"expected one of {', '.join(QUESTION_TYPES)}")
+        return None
+    text = r.text(q.get("text"), f"{path}.text")
+    if qtype == "referendum":
+        for extra in sorted({"statements"} & set(q)):
+            r.fail(f"{path}.{extra}", "not used by a referendum")
+        arguments = r.mapping(q.get("arguments", {}), f"{path}.arguments", {"pro", "contra"}, set())
+        pro = r.text(arguments["pro"], f"{path}.arguments.pro") if "pro" in arguments else None
+        contra = (
+            r.text(arguments["contra"], f"{path}.arguments.contra")
+            if "contra" in arguments
+            else None
+        )
+        blank = q.get("blank_allowed", False)
+        if not isinstance(blank, bool):
+            r.fail(f"{path}.blank_allowed", "expected true or false")
+            blank = False
+        raw_rules = r.mapping(
+            q.get("rules"),
+            f"{path}.rules",
+            {"min_participants", "min_margin_points", "min_turnout_percent"},
+            {"min_participants", "min_margin_points"},
+        )
+        turnout = raw_rules.get("min_turnout_percent")
+        rules = ReferendumRules(
+            min_participants=r.integer(
+                raw_rules.get("min_participants", 0), f"{path}.rules.min_participants", 0, 10**8
+            ),
+            min_margin_points=r.decimal(
+                raw_rules.get("min_margin_points", 0),
+                f"{path}.rules.min_margin_points",
+                Decimal(0),
+                Decimal(100),
+            ),
+            min_turnout_percent=None
+            if turnout is None
+            else r.decimal(turnout, f"{path}.rules.min_turnout_percent", Decimal(0), Decimal(100)),
+        )
+        return Question(qid, "referendum", text, pro, contra, blank, rules, ())
+    for extra in sorted({"arguments", "blank_allowed", "rules"} & set(q)):
+        r.fail(f"{path}.{extra}", "not used by a consultation")
+    raw_statements = q.get("statements")
+    if not isinstance(raw_statements, list) or not raw_statements:
+        r.fail(f"{path}.statements", "expected a list of at least one statement")
+        raw_statements = []
+    statements = []
+    for i, raw_statement in enumerate(raw_statements):
+        s = r.mapping(raw_statement, f"{path}.statements[{i}]", {"id", "text"}, {"id", "text"})
+        if s:
+            statements.append(
+                Statement(
+                    r.identifier(s.get("id"), f"{path}.statements[{i}].id"),
+                    r.text(s.get("text"), f"{path}.statements[{i}].text"),
+                )
+            )
+    ids = [s.id for s in statements]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        r.fail(f"{path}.statements", f"statement id {dup!r} is used twice")
+    return Question(qid, "consultation", text, None, None, False, None, tuple(statements))
+
+
+def parse_manifest(raw: object) -> Manifest:
+    """Validate a manifest document (already parsed from YAML or JSON)."""
+    r = _Reader()
+    doc = r.mapping(
+        raw,
+        "manifest",
+        {
+            "id", "languages", "title", "description", "web_address", "window",
+            "eligibility", "questions", "trustees", "format",
+        },
+        {"id", "title", "web_address", "window", "eligibility", "questions", "trustees"},
+    )  # fmt: skip
+    if not doc:
+        raise ManifestError(r.problems or ["manifest: empty"])
+    if "format" in doc and doc["format"] != "EVOTING-V1-manifest":
+        r.fail("format", "expected EVOTING-V1-manifest")
+    languages = doc.get("languages", list(LANGUAGES))
+    if (
+        not isinstance(languages, list)
+        or not languages
+        or any(lang not in LANGUAGES for lang in languages)
+        or len(set(languages)) != len(languages)
+    ):
+        r.fail("languages", f"expected a list of distinct languages from {', '.join(LANGUAGES)}")
+        languages = list(LANGUAGES)
+    r.languages = tuple(languages)
+    election_id = r.identifier(doc.get("id"), "id")
+    title = r.text(doc.get("title"), "title")
+    description = r.text(doc["description"], "description") if "description" in doc else {}
+    web_address = doc.get("web_address")
+    if not isinstance(web_address, str) or not re.match(r"^https?://[^\s/]+", web_address):
+        r.fail("web_address", "expected the address residents vote at, https://...")
+        web_address = "https://invalid"
+    window_raw = r.mapping(
+        doc.get("window"), "window", {"opens", "closes", "timezone"}, {"opens", "closes"}
+    )
+    if window_raw.get("timezone", TIMEZONE) != TIMEZONE:
+        r.fail("window.timezone", f"elections run on {TIMEZONE} time")
+    window = Window(
+        r.moment(window_raw.get("opens"), "window.opens"),
+        r.moment(window_raw.get("closes"), "window.closes"),
+    )
+    if window.closes <= window.opens:
+        r.fail("window.closes", "must be after window.opens")
+    el = r.mapping(
+        doc.get("eligibility"),
+        "eligibility",
+        {"minimum_age", "municipality", "reference_date"},
+        {"minimum_age", "municipality"},
+    )
+    municipality = el.get("municipality")
+    if isinstance(municipality, int) and not isinstance(municipality, bool):
+        municipality = f"{municipality:05d}"
+    if not isinstance(municipality, str) or not _NIS.match(municipality):
+        r.fail("eligibility.municipality", "expected a 5-digit NIS code, e.g. '34022'")
+        municipality = "00000"
+    eligibility = Eligibility(
+        minimum_age=r.integer(el.get("minimum_age", 0), "eligibility.minimum_age", 0, 130),
+        municipality=municipality,
+        reference_date=r.date(el["reference_date"], "eligibility.reference_date")
+        if "reference_date" in el
+        else window.opens.date(),
+    )
+    raw_questions = doc.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        r.fail("questions", "expected a list of at least one question")
+        raw_questions = []
+    questions = [
+        q
+        for i, raw_q in enumerate(raw_questions)
+        if (q := _read_question(r, raw_q, f"questions[{i}]")) is not None
+    ]
+    qids = [q.id for q in questions]
+    for dup in sorted({i for i in qids if qids.count(i) > 1}):
+        r.fail("questions", f"question id {dup!r} is used twice")
+    t = r.mapping(doc.get("trustees"), "trustees", {"n", "k"}, {"n", "k"})
+    trustees = Trustees(
+        r.integer(t.get("n", 1), "trustees.n", 1, 64), r.integer(t.get("k", 1), "trustees.k", 1, 64)
+    )
+    if trustees.k > trustees.n:
+        r.fail("trustees.k", "cannot be more than trustees.n")
+    if r.problems:
+        raise ManifestError(r.problems)
+    return Manifest(
+        election_id,
+        tuple(languages),
+        title,
+        description,
+        web_address,
+        window,
+        eligibility,
+        tuple(questions),
+        trustees,
+    )
+
+
+def local_date(moment: datetime.datetime) -> datetime.date:
+    """The calendar day in Brussels at ``moment`` (an aware datetime)."""
+    return moment.astimezone(ZoneInfo(TIMEZONE)).date()
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate a manifest file (``.yaml``, ``.yml`` or ``.json``)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ManifestError([f"{path}: cannot read ({exc.strerror})"]) from exc
+    except UnicodeDecodeError as exc:
+        raise ManifestError([f"{path}: not UTF-8 text"]) from exc
+    try:
+        raw = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ManifestError([f"{path}: not valid YAML or JSON ({exc})"]) from exc
+    return parse_manifest(raw)
+
+
+def manifest_from_canonical(data: bytes) -> Manifest:
+    """The manifest back from its canonical JSON (as stored and published)."""
+    return parse_manifest(json.loads(data))

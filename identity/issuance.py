@@ -1,0 +1,330 @@
+"""Issuing credentials: one per eligible voter, unlinkable to the voter.
+
+1. After `identity.providers.login`, an eligible voter who has no credential and
+   did not vote on paper gets an **issuance ticket**: itsdangerous-signed,
+   10 minutes, naming the election, the voter row and a random ticket id.
+2. The voter's device sends the ticket and one blinded message; `blind_sign`
+   checks the ticket, signs, and in one transaction (a) records the ticket id as
+   used (its primary key refuses a replay) and (b) marks the voter with the day of
+   issuance by a conditional UPDATE that matches only if no credential was issued
+   and no paper vote recorded. Only if that commits is the signature returned.
+   Two concurrent requests for one voter: the database lets exactly one UPDATE
+   match; the other gets `AlreadyIssued`.
+
+What is stored about issuance: the voter row's ``credential_issued_on`` (a day,
+not a time) and the ticket id (with no voter id). Never the blinded message, the
+signature, or the credential key: no table or log can join issuance and ballots.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+import nacl.exceptions
+import nacl.secret
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from sqlalchemy import Update, func, insert, select, update
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from evoting import schema
+from evoting.deployment import DeploymentKeys
+from evoting.election import local_date
+from evoting.elections import get_election
+from identity.credentials import BlindSignatureError, BlindSigner, PublicKey
+from identity.eligibility import EligibilityRule, Resident, age_on, reasons_not_eligible
+from identity.nrn import RegisterNumber
+from identity.providers import IdentityError, LoginResult, voter_from_row
+from identity.register import number_hasher
+
+TICKET_LIFETIME = datetime.timedelta(minutes=10)
+_TICKET_SALT = "EVOTING-V1-issuance-ticket"
+AGE_BANDS = ((16, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, None))
+
+
+class IssuanceError(IdentityError):
+    """A credential request that is refused; the message says why."""
+
+
+class AlreadyIssued(IssuanceError):
+    pass
+
+
+class TicketRefused(IssuanceError):
+    pass
+
+
+# --- the election's signing key ------------------------------------------------------
+
+
+def _seal_box(keys: DeploymentKeys, election_id: str) -> nacl.secret.SecretBox:
+    return nacl.secret.SecretBox(keys.key(f"seal:{election_id}"))
+
+
+def create_credential_key(
+    session: Session, election_id: str, keys: DeploymentKeys, now: datetime.datetime
+) -> PublicKey:
+    """Make the election's RSA-3072 key; the private half is stored sealed."""
+    signer = BlindSigner.generate()
+    session.execute(
+        insert(schema.credential_keys).values(
+            election_id=election_id,
+            public_key=signer.public_key.to_der(),
+            sealed_private_key=bytes(_seal_box(keys, election_id).encrypt(signer.private_pem())),
+            created_at=now,
+        )
+    )
+    return signer.public_key
+
+
+def credential_public_key(session: Session, election_id: str) -> PublicKey:
+    row = session.execute(
+        select(schema.credential_keys.c.public_key).where(
+            schema.credential_keys.c.election_id == election_id
+        )
+    ).one_or_none()
+    if row is None:
+        raise IssuanceError(f"election {election_id!r} has no credential key")
+    return PublicKey.from_der(row.public_key)
+
+
+def _signer(session: Session, election_id: str, keys: DeploymentKeys) -> BlindSigner:
+    row = session.execute(
+        select(schema.credential_keys.c.sealed_private_key).where(
+            schema.credential_keys.c.election_id == election_id
+        )
+    ).one_or_none()
+    if row is None:
+        raise IssuanceError(f"election {election_id!r} has no credential key")
+    try:
+        pem = _seal_box(keys, election_id).decrypt(row.sealed_private_key)
+    except nacl.exceptions.CryptoError as exc:
+        raise IssuanceError(
+            "the credential key does not open with this deployment's secret"
+        ) from exc
+    return BlindSigner.from_pem(pem)
+
+
+# --- tickets ---------------------------------------------------------------------------
+
+
+def _serializer(keys: DeploymentKeys, now: datetime.datetime) -> URLSafeTimedSerializer:
+    """itsdangerous with the time as an input (it reads the clock in its signer)."""
+
+    class Signer(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(now.timestamp())
+
+    return URLSafeTimedSerializer(keys.key("issuance-ticket"), salt=_TICKET_SALT, signer=Signer)
+
+
+def issue_ticket(keys: DeploymentKeys, result: LoginResult, now: datetime.datetime) -> str:
+    """A ticket for one credential request, if the voter may request one."""
+    voter = result.voter
+    if not result.eligible:
+        raise IssuanceError("; ".join(r.message for r in result.reasons_not_eligible))
+    if voter.credential_issued_on is not None:
+        raise AlreadyIssued(
+            f"a credential was already issued to you on {voter.credential_issued_on:%d/%m/%Y}"
+        )
+    if voter.paper_voted_on is not None:
+        raise IssuanceError("you voted on paper; there is no online vote for you")
+    payload = {"e": voter.election_id, "v": voter.id, "t": secrets.token_hex(16)}
+    return _serializer(keys, now).dumps(payload)
+
+
+def blind_sign(
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    ticket: str,
+    blinded_message: bytes,
+    now: datetime.datetime,
+) -> bytes:
+    """Check the ticket, sign the blinded message, record the issuance; see the module doc."""
+    serializer = _serializer(keys, now)
+    try:
+        payload = serializer.loads(ticket, max_age=int(TICKET_LIFETIME.total_seconds()))
+    except SignatureExpired as exc:
+        raise TicketRefused("the ticket has expired: log in again") from exc
+    except BadSignature as exc:
+        raise TicketRefused("this is not a valid ticket") from exc
+    if not isinstance(payload, dict) or payload.get("e") != election_id:
+        raise TicketRefused("the ticket is for another election")
+    with factory() as session:
+        election = get_election(session, election_id)
+        if election.state != "open":
+            raise IssuanceError(f"the vote is {election.state}: no credentials are issued")
+        signer = _signer(session, election_id, keys)
+    try:
+        blind_signature = signer.blind_sign(blinded_message)
+    except BlindSignatureError as exc:
+        raise IssuanceError(f"the request cannot be signed: {exc}") from exc
+    v = schema.voters
+    today = local_date(now)
+    with factory() as session:
+        try:
+            with session.begin():
+                session.execute(
+                    insert(schema.issuance_tickets).values(
+                        ticket_id=payload["t"], election_id=election_id
+                    )
+                )
+                marked = _rowcount(
+                    session,
+                    update(v)
+                    .where(
+                        v.c.id == payload["v"],
+                        v.c.election_id == election_id,
+                        v.c.credential_issued_on.is_(None),
+                        v.c.paper_voted_on.is_(None),
+                    )
+                    .values(credential_issued_on=today),
+                )
+                if marked != 1:
+                    raise AlreadyIssued(
+                        "a credential was already issued to you (or you voted on paper)"
+                    )
+        except IntegrityError as exc:
+            raise TicketRefused("this ticket was already used: log in again") from exc
+    return blind_signature
+
+
+def _rowcount(session: Session, statement: Update) -> int:
+    """How many rows a conditional UPDATE matched: the database decides, not a prior read."""
+    result = session.execute(statement)
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+# --- paper ----------------------------------------------------------------------------
+
+
+def mark_paper(
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    number: RegisterNumber,
+    now: datetime.datetime,
+) -> None:
+    """Record at the polling station that this resident votes on paper.
+
+    Refused, with the reason, if they are not in the register, not eligible, hold an
+    online credential, or were already marked.
+    """
+    v = schema.voters
+    with factory() as session, session.begin():
+        election = get_election(session, election_id)
+        if election.state != "open":
+            raise IssuanceError(
+                f"the vote is {election.state}: paper votes are recorded while it is open"
+            )
+        number_hash = number_hasher(keys, election_id)(number)
+        row = session.execute(
+            select(v).where(v.c.election_id == election_id, v.c.number_hash == number_hash)
+        ).one_or_none()
+        if row is None:
+            raise IssuanceError("this register number is not in the register of this vote")
+        voter = voter_from_row(row)
+        eligibility = election.manifest.eligibility
+        rule = EligibilityRule(
+            eligibility.minimum_age, eligibility.municipality, eligibility.reference_date
+        )
+        reasons = reasons_not_eligible(
+            rule, Resident(voter.birth_date, voter.municipality, voter.excluded)
+        )
+        if reasons:
+            raise IssuanceError("not eligible: " + "; ".join(r.message for r in reasons))
+        marked = _rowcount(
+            session,
+            update(v)
+            .where(
+                v.c.id == voter.id,
+                v.c.credential_issued_on.is_(None),
+                v.c.paper_voted_on.is_(None),
+            )
+            .values(paper_voted_on=local_date(now)),
+        )
+        if marked != 1:
+            current = session.execute(select(v).where(v.c.id == voter.id)).one()
+            if current.credential_issued_on is not None:
+                raise AlreadyIssued(
+                    "this resident took an online credential on "
+                    f"{current.credential_issued_on:%d/%m/%Y}: no paper ballot"
+                )
+            raise AlreadyIssued(
+                f"this resident already voted on paper on {current.paper_voted_on:%d/%m/%Y}"
+            )
+
+
+# --- published for auditors ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IssuanceReport:
+    """Counts only, from the issuance records (docs/threat-model.md says why)."""
+
+    public_key_pem: str
+    eligible: int
+    credentials_issued: int
+    paper_votes: int
+    issued_by_age_band: dict[str, int]
+    issued_by_district: dict[str, int]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "credential_public_key": self.public_key_pem,
+            "eligible": self.eligible,
+            "credentials_issued": self.credentials_issued,
+            "paper_votes": self.paper_votes,
+            "issued_by_age_band": self.issued_by_age_band,
+            "issued_by_district": self.issued_by_district,
+        }
+
+
+def _band(age: int) -> str:
+    for low, high in AGE_BANDS:
+        if age >= low and (high is None or age <= high):
+            return f"{low}+" if high is None else f"{low}-{high}"
+    return f"under {AGE_BANDS[0][0]}"
+
+
+def issuance_report(factory: Callable[[], Session], election_id: str) -> IssuanceReport:
+    v = schema.voters
+    with factory() as session:
+        election = get_election(session, election_id)
+        public_key = credential_public_key(session, election_id)
+        e = election.manifest.eligibility
+        rule = EligibilityRule(e.minimum_age, e.municipality, e.reference_date)
+        eligible = 0
+        by_band: Counter[str] = Counter()
+        by_district: Counter[str] = Counter()
+        for row in session.execute(
+            select(v.c.birth_date, v.c.municipality, v.c.excluded, v.c.district,
+                   v.c.credential_issued_on).where(v.c.election_id == election_id)
+        ):  # fmt: skip
+            if not reasons_not_eligible(
+                rule, Resident(row.birth_date, row.municipality, row.excluded)
+            ):
+                eligible += 1
+            if row.credential_issued_on is not None:
+                by_band[_band(age_on(row.birth_date, e.reference_date))] += 1
+                by_district[row.district] += 1
+        paper = session.execute(
+            select(func.count()).where(
+                v.c.election_id == election_id, v.c.paper_voted_on.is_not(None)
+            )
+        ).scalar_one()
+    return IssuanceReport(
+        public_key.to_pem(),
+        eligible,
+        sum(by_band.values()),
+        paper,
+        dict(sorted(by_band.items())),
+        dict(sorted(by_district.items())),
+    )

@@ -1,0 +1,90 @@
+"""An election with its register and poll cards, on each database back end."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from evoting import db
+from evoting.deployment import DeploymentKeys
+from evoting.election import Manifest, load_manifest
+from evoting.elections import change_state, create_election
+from identity import pollcards
+from identity.issuance import create_credential_key
+from identity.register import RegisterFile, import_register, read_register_file
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+NOW = datetime.datetime(2019, 5, 21, 10, 0, tzinfo=datetime.UTC)  # during the vote
+
+
+@dataclass
+class Setup:
+    engine: Engine
+    factory: Callable[[], Session]
+    keys: DeploymentKeys
+    manifest: Manifest
+    register: RegisterFile
+    codes: dict[str, str]  # register number digits -> poll-card code
+    letters: Path
+
+    @property
+    def election_id(self) -> str:
+        return self.manifest.id
+
+    def number(self, name: str) -> str:
+        """The register number of the resident called ``name`` in the sample register."""
+        return next(r.number.digits for r in self.register.rows if r.name.startswith(name))
+
+    def form(self, name: str, code: str | None = None) -> dict[str, str]:
+        number = self.number(name)
+        return {"register_number": number, "code": code or self.codes[number]}
+
+
+def make_setup(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setup:
+    """Create, import, print poll cards (with codes we can read back) and open."""
+    factory = db.session_factory(engine)
+    keys = DeploymentKeys.generate()
+    manifest = load_manifest(EXAMPLES / "kortrijk-2019.yaml")
+    register = read_register_file(EXAMPLES / "register-sample.csv",
+                                  manifest.eligibility.reference_date)  # fmt: skip
+    issued: list[str] = []
+    real_new_code = pollcards.new_code
+
+    def recording_new_code() -> str:
+        issued.append(real_new_code())
+        return issued[-1]
+
+    monkeypatch.setattr(pollcards, "new_code", recording_new_code)
+    letters = tmp_path / "letters.pdf"
+    created_at = NOW - datetime.timedelta(days=30)
+    with factory() as session, session.begin():
+        create_election(session, manifest, created_at)
+        create_credential_key(session, manifest.id, keys, created_at)
+        import_register(session, manifest.id, register, keys, created_at)
+        pollcards.generate_poll_cards(session, manifest.id, register, keys, letters)
+    monkeypatch.setattr(pollcards, "new_code", real_new_code)
+    eligible = [r for r in register.rows if r.name not in
+                ("Emma Jacobs", "Greet Willems", "Hans Mertens")]  # fmt: skip
+    codes = {r.number.digits: c for r, c in zip(eligible, issued, strict=True)}
+    with factory() as session, session.begin():
+        change_state(session, manifest.id, "open")
+    return Setup(engine, factory, keys, manifest, register, codes, letters)
+
+
+@pytest.fixture
+def setup(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setup:
+    return make_setup(engine, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def clock() -> Callable[[], datetime.datetime]:
+    """A clock that moves one second per reading, from NOW."""
+    ticks = itertools.count()
+    return lambda: NOW + datetime.timedelta(seconds=next(ticks))

@@ -1,0 +1,414 @@
+"""Identity end to end, on SQLite and PostgreSQL: register, login, credentials, paper."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
+
+from evoting import schema
+from evoting.elections import change_state
+from identity.credentials import CredentialRequest, verify_credential
+from identity.issuance import (
+    AlreadyIssued,
+    IssuanceError,
+    TicketRefused,
+    blind_sign,
+    credential_public_key,
+    issuance_report,
+    issue_ticket,
+    mark_paper,
+)
+from identity.nrn import parse
+from identity.pollcards import PollCardError, display, generate_poll_cards
+from identity.providers import (
+    GENERIC_FAILURE,
+    MAX_FAILURES,
+    AuthenticationFailed,
+    FormError,
+    LockedOut,
+    LoginResult,
+    PollCardProvider,
+    Voter,
+    login,
+    voter_from_row,
+)
+from identity.register import RegisterFrozen, import_register, number_hasher, read_register
+from tests.integration.conftest import NOW, Setup
+
+Clock = Callable[[], datetime.datetime]
+
+
+def _login(s: Setup, form: Mapping[str, str], client: str = "198.51.100.7",
+           now: datetime.datetime = NOW) -> LoginResult:  # fmt: skip
+    return login(s.factory, PollCardProvider(s.keys), s.keys, s.election_id, form, client, now)
+
+
+def _credential(s: Setup, name: str, now: datetime.datetime = NOW) -> tuple[bytes, ...]:
+    """The whole flow for one resident; returns what the device ends up holding."""
+    ticket = issue_ticket(s.keys, _login(s, s.form(name), now=now), now)
+    with s.factory() as session:
+        public_key = credential_public_key(session, s.election_id)
+    request = CredentialRequest.start(public_key, s.manifest.fingerprint)
+    blind = blind_sign(s.factory, s.keys, s.election_id, ticket, request.blinded_message, now)
+    credential = request.finish(public_key, blind)
+    verify_credential(public_key, s.manifest.fingerprint, credential.public_key,
+                      credential.prefix, credential.signature)  # fmt: skip
+    return (credential.public_key, credential.prefix, credential.signature,
+            request.blinded_message, blind)  # fmt: skip
+
+
+def _voter(s: Setup, name: str) -> Voter:
+    number_hash = number_hasher(s.keys, s.election_id)(parse(s.number(name)))
+    with s.factory() as session:
+        row = session.execute(
+            select(schema.voters).where(schema.voters.c.number_hash == number_hash)
+        ).one()
+    return voter_from_row(row)
+
+
+# --- register ----------------------------------------------------------------------------
+
+
+def test_the_register_stores_no_number_name_or_address(setup: Setup) -> None:
+    with setup.factory() as session:
+        dump = _dump_database(session)
+    for row in setup.register.rows:
+        for personal in (row.number.digits, row.number.formatted(), row.name, row.street):
+            assert personal not in dump, personal
+    with setup.factory() as session:
+        count = session.execute(text("SELECT count(*) FROM voters")).scalar_one()
+    assert count == 12
+
+
+def test_reimport_before_opening_reports_the_changes(setup: Setup) -> None:
+    with setup.factory() as session, session.begin():
+        change_state(session, setup.election_id, "closed")  # (any state but draft)
+    lines = (Path(__file__).resolve().parents[2] / "examples" / "register-sample.csv").read_text()
+    register = read_register(lines.encode(), setup.manifest.eligibility.reference_date)
+    with pytest.raises(RegisterFrozen, match="frozen"), setup.factory() as session:
+        import_register(session, setup.election_id, register, setup.keys, NOW)
+
+
+def test_reimport_counts_added_removed_changed(engine: object, tmp_path: Path) -> None:
+    from evoting import db
+    from evoting.deployment import DeploymentKeys
+    from evoting.election import load_manifest
+    from evoting.elections import create_election
+    from tests.integration.conftest import EXAMPLES
+
+    factory = db.session_factory(engine)  # type: ignore[arg-type]
+    keys = DeploymentKeys.generate()
+    manifest = load_manifest(EXAMPLES / "kortrijk-2019.yaml")
+    original = (EXAMPLES / "register-sample.csv").read_text().splitlines()
+    with factory() as session, session.begin():
+        create_election(session, manifest, NOW)
+        first = read_register("\n".join(original).encode(), manifest.eligibility.reference_date)
+        import_register(session, manifest.id, first, keys, NOW)
+    changed = [*original[:2], original[2].replace("Centrum", "Marke"), *original[4:]]
+    second = read_register("\n".join(changed).encode(), manifest.eligibility.reference_date)
+    with factory() as session, session.begin():
+        summary = import_register(session, manifest.id, second, keys, NOW)
+    assert (summary.added, summary.removed, summary.changed, summary.unchanged) == (0, 1, 1, 10)
+    with factory() as session:
+        imports = session.execute(select(schema.register_imports)).all()
+    assert [(i.added, i.removed, i.changed) for i in imports] == [(12, 0, 0), (0, 1, 1)]
+
+
+# --- poll cards ----------------------------------------------------------------------
+
+
+def test_poll_cards_only_for_the_eligible(setup: Setup) -> None:
+    assert len(setup.codes) == 9
+    assert setup.letters.stat().st_mode & 0o777 == 0o600
+    pdf = setup.letters.read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 9
+    with setup.factory() as session:
+        rows = session.execute(select(schema.voters.c.code_hash)).scalars().all()
+    assert sum(1 for h in rows if h) == 9
+    for code in setup.codes.values():
+        assert code not in "".join(h or "" for h in rows)
+        assert len(display(code)) == 21
+
+
+def test_poll_cards_are_not_regenerated_by_accident(setup: Setup, tmp_path: Path) -> None:
+    with setup.factory() as session, session.begin():
+        change_state(session, setup.election_id, "closed")
+    with pytest.raises(PollCardError, match="before it opens"), setup.factory() as session:
+        generate_poll_cards(session, setup.election_id, setup.register, setup.keys,
+                            tmp_path / "again.pdf")  # fmt: skip
+
+
+# --- login ------------------------------------------------------------------------------
+
+
+def test_a_resident_logs_in(setup: Setup) -> None:
+    result = _login(setup, setup.form("An Peeters"))
+    assert result.eligible
+    assert result.may_request_credential
+    spaced = {"register_number": parse(setup.number("An")).formatted(),
+              "code": display(setup.codes[setup.number("An")]).lower()}  # fmt: skip
+    assert _login(setup, spaced).voter.id == result.voter.id
+
+
+def test_unknown_number_and_wrong_code_get_the_same_answer(setup: Setup) -> None:
+    from tests.support.nrn import make_number
+
+    a_code = next(iter(setup.codes.values()))
+    unknown = {"register_number": make_number(1970, 1, 1, 11), "code": a_code}
+    wrong_code = setup.form("An Peeters", code=setup.codes[setup.number("Bram")])
+    no_code = {"register_number": setup.number("Emma"), "code": a_code}  # in the register, no code
+    answers: list[tuple[type, str]] = []
+    for form in (unknown, wrong_code, no_code):
+        with pytest.raises(AuthenticationFailed) as caught:
+            _login(setup, form, client=f"client-{len(answers)}")
+        answers.append((type(caught.value), str(caught.value)))
+    assert answers == [(AuthenticationFailed, GENERIC_FAILURE)] * 3
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("register_number", "12345", "Check the register number"),
+        ("code", "ABCD", "Check the code"),
+        ("code", "0000-0000-0000-0000-0", "no 0, 1, I, L, O or U"),
+    ],
+)
+def test_typing_errors_are_told_and_reveal_nothing(
+    setup: Setup, field: str, value: str, message: str
+) -> None:
+    form = setup.form("An Peeters") | {field: value}
+    with pytest.raises(FormError, match=message):
+        _login(setup, form)
+
+
+def test_a_mistyped_code_is_caught_by_its_check_symbol(setup: Setup) -> None:
+    code = setup.codes[setup.number("An")]
+    swapped = (
+        code[1] + code[0] + code[2:] if code[0] != code[1] else code[:15] + code[16] + code[15]
+    )
+    with pytest.raises(FormError, match="typing error"):
+        _login(setup, setup.form("An Peeters", code=swapped))
+
+
+def test_lock_out_per_register_number_is_logged(
+    setup: Setup, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = setup.form("An Peeters", code=setup.codes[setup.number("Bram")])
+    caplog.set_level(logging.WARNING, logger="evoting.identity")
+    for attempt in range(MAX_FAILURES):
+        with pytest.raises(AuthenticationFailed):
+            _login(setup, wrong, client=f"10.0.0.{attempt}")  # a new address every time
+    with pytest.raises(LockedOut):  # even with the right code
+        _login(setup, setup.form("An Peeters"), client="10.0.1.1")
+    assert "locked out" in caplog.text
+    assert setup.number("An") not in caplog.text
+    assert "10.0.0" not in caplog.text
+    later = NOW + datetime.timedelta(minutes=16)
+    assert _login(setup, setup.form("An Peeters"), client="10.0.1.1", now=later).eligible
+
+
+def test_lock_out_per_client_address(setup: Setup) -> None:
+    for name in ("An", "Bram", "Chantal", "Dries", "Finn"):
+        wrong = setup.form(name, code=setup.codes[setup.number("Luc")])
+        with pytest.raises(AuthenticationFailed):
+            _login(setup, wrong, client="203.0.113.9")
+    with pytest.raises(LockedOut):
+        _login(setup, setup.form("Ilse"), client="203.0.113.9")
+    assert _login(setup, setup.form("Ilse"), client="203.0.113.10").eligible
+
+
+def test_reasons_are_told_only_after_authentication(setup: Setup) -> None:
+    class TrustedNumber:
+        """A stand-in for an eID/itsme provider: the number arrives already verified."""
+
+        name = "trusted-number"
+
+        def subject(self, form: Mapping[str, str]) -> str:
+            return parse(form["register_number"]).digits
+
+        def identify(self, session: Session, election_id: str,
+                     form: Mapping[str, str]) -> Voter | None:  # fmt: skip
+            h = number_hasher(setup.keys, election_id)(parse(form["register_number"]))
+            row = session.execute(select(schema.voters).where(
+                schema.voters.c.number_hash == h)).one_or_none()  # fmt: skip
+            return None if row is None else voter_from_row(row)
+
+    result = login(setup.factory, TrustedNumber(), setup.keys, setup.election_id,
+                   {"register_number": setup.number("Emma")}, "x", NOW)  # fmt: skip
+    assert not result.eligible
+    assert "you turn 16 on 21/05/2019" in result.reasons_not_eligible[0].message
+    with pytest.raises(IssuanceError, match="you turn 16"):
+        issue_ticket(setup.keys, result, NOW)
+
+
+# --- credentials -----------------------------------------------------------------------
+
+
+def test_issuance_end_to_end(setup: Setup) -> None:
+    _credential(setup, "An Peeters")
+    voter = _voter(setup, "An Peeters")
+    assert voter.credential_issued_on == datetime.date(2019, 5, 21)
+    again = _login(setup, setup.form("An Peeters"))
+    assert not again.may_request_credential
+    with pytest.raises(AlreadyIssued, match="21/05/2019"):
+        issue_ticket(setup.keys, again, NOW)
+
+
+def _ticket_and_request(s: Setup, name: str) -> tuple[str, bytes]:
+    ticket = issue_ticket(s.keys, _login(s, s.form(name)), NOW)
+    with s.factory() as session:
+        public_key = credential_public_key(session, s.election_id)
+    return ticket, CredentialRequest.start(public_key, s.manifest.fingerprint).blinded_message
+
+
+def test_a_replayed_ticket_is_refused(setup: Setup) -> None:
+    ticket, blinded = _ticket_and_request(setup, "Bram")
+    blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+    with pytest.raises(TicketRefused, match="already used"):
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+
+
+def test_expired_forged_and_foreign_tickets_are_refused(setup: Setup) -> None:
+    ticket, blinded = _ticket_and_request(setup, "Chantal")
+    later = NOW + datetime.timedelta(minutes=11)
+    with pytest.raises(TicketRefused, match="expired"):
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, later)
+    with pytest.raises(TicketRefused, match="not a valid ticket"):
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket[:-2] + "xx", blinded, NOW)
+    with pytest.raises(TicketRefused, match="another election"):
+        blind_sign(setup.factory, setup.keys, "other-election", ticket, blinded, NOW)
+    assert _voter(setup, "Chantal").credential_issued_on is None
+
+
+def test_a_bad_blinded_message_issues_nothing(setup: Setup) -> None:
+    ticket, _ = _ticket_and_request(setup, "Dries")
+    with pytest.raises(IssuanceError, match="cannot be signed"):
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, b"\xff" * 384, NOW)
+    assert _voter(setup, "Dries").credential_issued_on is None
+    _credential(setup, "Dries")  # the ticket was not spent: a fresh login still works
+
+
+def test_no_credentials_outside_the_open_vote(setup: Setup) -> None:
+    ticket, blinded = _ticket_and_request(setup, "Finn")
+    with setup.factory() as session, session.begin():
+        change_state(session, setup.election_id, "closed")
+    with pytest.raises(IssuanceError, match="closed"):
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+
+
+def test_concurrent_requests_for_one_voter_give_one_credential(setup: Setup) -> None:
+    tickets = [_ticket_and_request(setup, "Jonas") for _ in range(4)]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(tickets))
+
+    def request(ticket: str, blinded: bytes) -> None:
+        barrier.wait()
+        try:
+            blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+            outcomes.append("signed")
+        except AlreadyIssued:
+            outcomes.append("refused")
+        except Exception as exc:
+            outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=request, args=pair) for pair in tickets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused", "refused", "refused", "signed"]
+
+
+# --- paper ------------------------------------------------------------------------------
+
+
+def test_paper_and_online_exclude_each_other(setup: Setup) -> None:
+    mark_paper(setup.factory, setup.keys, setup.election_id, parse(setup.number("Karine")), NOW)
+    with pytest.raises(IssuanceError, match="voted on paper"):
+        issue_ticket(setup.keys, _login(setup, setup.form("Karine")), NOW)
+    with pytest.raises(AlreadyIssued, match="already voted on paper"):
+        mark_paper(setup.factory, setup.keys, setup.election_id, parse(setup.number("Karine")),
+                   NOW)  # fmt: skip
+    _credential(setup, "Luc")
+    with pytest.raises(AlreadyIssued, match="took an online credential on 21/05/2019"):
+        mark_paper(setup.factory, setup.keys, setup.election_id, parse(setup.number("Luc")), NOW)
+
+
+def test_paper_refusals(setup: Setup) -> None:
+    from tests.support.nrn import make_number
+
+    with pytest.raises(IssuanceError, match="not in the register"):
+        mark_paper(setup.factory, setup.keys, setup.election_id,
+                   parse(make_number(1970, 1, 1, 11)), NOW)  # fmt: skip
+    with pytest.raises(IssuanceError, match="not eligible"):
+        mark_paper(setup.factory, setup.keys, setup.election_id, parse(setup.number("Hans")), NOW)
+
+
+def test_a_credential_cannot_be_issued_after_a_paper_ticket_was_taken(setup: Setup) -> None:
+    # The ticket was issued before the resident went to the polling station.
+    ticket, blinded = _ticket_and_request(setup, "Ilse")
+    mark_paper(setup.factory, setup.keys, setup.election_id, parse(setup.number("Ilse")), NOW)
+    with pytest.raises(AlreadyIssued):
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+
+
+# --- published figures and privacy -----------------------------------------------------
+
+
+def test_issuance_report(setup: Setup) -> None:
+    _credential(setup, "An Peeters")  # 33 on the reference date, Centrum
+    _credential(setup, "Dries Wouters")  # 16, Heule
+    mark_paper(setup.factory, setup.keys, setup.election_id, parse(setup.number("Karine")), NOW)
+    report = issuance_report(setup.factory, setup.election_id).to_json()
+    assert report["eligible"] == 9
+    assert report["credentials_issued"] == 2
+    assert report["paper_votes"] == 1
+    assert report["issued_by_age_band"] == {"16-17": 1, "25-34": 1}
+    assert report["issued_by_district"] == {"Centrum": 1, "Heule": 1}
+    assert "BEGIN PUBLIC KEY" in str(report["credential_public_key"])
+
+
+def _dump_database(session: Session) -> str:
+    """Every value in every table, as text (bytes also as hex and base64url)."""
+    import base64
+
+    parts = []
+    for table in inspect(session.connection()).get_table_names():
+        for row in session.execute(text(f'SELECT * FROM "{table}"')):
+            for value in row:
+                if isinstance(value, (bytes, memoryview)):
+                    raw = bytes(value)
+                    parts += [raw.hex(), base64.urlsafe_b64encode(raw).decode(), repr(raw)]
+                else:
+                    parts.append(str(value))
+    return "\n".join(parts)
+
+
+def test_no_column_links_a_voter_to_a_credential(setup: Setup) -> None:
+    issued = [_credential(setup, name) for name in ("An", "Bram", "Chantal")]
+    with setup.factory() as session:
+        dump = _dump_database(session)
+        inspector = inspect(session.connection())
+        columns = {
+            table: {c["name"] for c in inspector.get_columns(table)}
+            for table in inspector.get_table_names()
+        }
+    for values in issued:
+        for value in values:  # credential key, prefix, signature, blinded message, blind sig
+            assert value.hex() not in dump
+            assert value.hex()[:16] not in dump
+    # The only issuance record that names a voter is the day on the voter's row; the
+    # ticket table, the only other issuance record, names no voter.
+    assert columns["issuance_tickets"] == {"ticket_id", "election_id"}
+    for table, names in columns.items():
+        if table != "voters":
+            assert not {"voter_id", "number_hash", "credential", "signature"} & names, table
+    assert schema.voters.c.credential_issued_on.type.python_type is datetime.date

@@ -1,0 +1,107 @@
+"""Reading a register extract: every bad row reported by line, nothing accepted half-way."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from identity.register import RegisterError, read_register
+from tests.support.nrn import make_number
+
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "register-sample.csv"
+ON = datetime.date(2019, 5, 20)
+HEADER = "register_number,birth_date,municipality,district,name,street,postal_code,city"
+GOOD = f"{make_number(1985, 7, 14, 123)},1985-07-14,34022,Centrum,An,Street 1,8500,Kortrijk"
+
+
+def test_the_sample_file_is_valid() -> None:
+    register = read_register(SAMPLE.read_bytes(), ON)
+    assert len(register.rows) == 12
+    assert {r.number.kind for r in register.rows} == {"national", "bis"}
+    assert sum(r.excluded for r in register.rows) == 1
+
+
+def test_one_bad_row_of_each_kind_all_reported() -> None:
+    n = make_number
+    rows = [
+        HEADER,
+        GOOD,  # line 2: fine
+        "85071412331,1985-07-14,34022,Centrum,B,S 1,8500,Kortrijk",  # 3 checksum
+        "8507141233,1985-07-14,34022,Centrum,C,S 1,8500,Kortrijk",  # 4 length
+        f"{n(1990, 3, 2, 46)},1990-03-03,34022,Centrum,D,S 1,8500,Kortrijk",  # 5 date mismatch
+        f"{n(1990, 3, 2, 48)},02/13/1990,34022,Centrum,E,S 1,8500,Kortrijk",  # 6 not a date
+        f"{n(1990, 3, 2, 50)},1990-03-02,99999,Centrum,F,S 1,8500,Kortrijk",  # 7 municipality
+        f"{n(1990, 3, 2, 52)},1990-03-02,34022,,G,S 1,8500,Kortrijk",  # 8 empty district
+        f"{n(1990, 3, 2, 54)},1990-03-02,34022,Centrum,,S 1,8500,Kortrijk",  # 9 no name
+        f"{n(1990, 3, 2, 56)},1990-03-02,34022,Centrum,H,S 1,85000,Kortrijk",  # 10 postal code
+        GOOD.replace("An,", "Twin,"),  # 11 duplicate of line 2
+        f"{n(1990, 3, 2, 58)},1990-03-02,34022,Centrum,I,S 1,8500",  # 12 missing a field
+    ]
+    with pytest.raises(RegisterError) as caught:
+        read_register("\n".join(rows).encode(), ON)
+    problems = caught.value.problems
+    expected = {
+        3: "check digits",
+        4: "11 digits",
+        5: "does not agree",
+        6: "not a date",
+        7: "'99999' is not a Belgian NIS code",
+        8: "district is empty",
+        9: "name is empty",
+        10: "postal code",
+        11: "the same register number as line 2",
+        12: "7 fields, the header has 8",
+    }
+    for line, reason in expected.items():
+        assert any(p.startswith(f"line {line}: ") and reason in p for p in problems), (
+            line,
+            problems,
+        )
+    assert not any(p.startswith("line 2:") for p in problems)
+    assert "85071412330" not in "\n".join(problems)  # no register number is echoed
+
+
+def test_municipality_codes_are_checked_on_the_day() -> None:
+    # Galmaarden (23023) merged into Pajottegem (23106) on 1 January 2025.
+    row = f"{make_number(1985, 7, 14, 123)},1985-07-14,{{}},X,A,S 1,1570,Galmaarden"
+    read_register(f"{HEADER}\n{row.format('23023')}".encode(), datetime.date(2019, 5, 20))
+    with pytest.raises(RegisterError, match="'23023' is not a Belgian NIS code in force"):
+        read_register(f"{HEADER}\n{row.format('23023')}".encode(), datetime.date(2025, 6, 1))
+    read_register(f"{HEADER}\n{row.format('23106')}".encode(), datetime.date(2025, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        (HEADER.replace(",district", ""), "missing column district"),
+        (HEADER + ",nickname", "unknown column nickname"),
+        (HEADER + ",city", "column city appears twice"),
+    ],
+)
+def test_header_problems(header: str, problem: str) -> None:
+    with pytest.raises(RegisterError, match=problem):
+        read_register(f"{header}\n{GOOD}".encode(), ON)
+
+
+def test_semicolons_bom_and_belgian_dates() -> None:
+    text = "\ufeff" + HEADER.replace(",", ";") + "\n"
+    text += f"{make_number(1985, 7, 14, 123)};14/07/1985;34022;Centrum;An;Street 1;8500;Kortrijk\n"
+    register = read_register(text.encode(), ON)
+    assert register.rows[0].birth_date == datetime.date(1985, 7, 14)
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "empty"),
+        (HEADER.encode(), "no residents"),
+        (b"\xff\xfe", "not UTF-8"),
+        (f"{HEADER},excluded\n{GOOD},maybe".encode(), "excluded must be"),
+        (f"{HEADER},language\n{GOOD},de".encode(), "language must be"),
+    ],
+)
+def test_unusable_files(data: bytes, problem: str) -> None:
+    with pytest.raises(RegisterError, match=problem):
+        read_register(data, ON)
