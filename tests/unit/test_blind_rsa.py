@@ -112,7 +112,10 @@ def test_credentials_of_another_election_are_refused(signer: BlindSigner) -> Non
 
 def test_a_blind_signature_from_another_key_does_not_finalize(signer: BlindSigner) -> None:
     other = BlindSigner.generate()
-    request = CredentialRequest.start(signer.public_key, os.urandom(32))
+    while True:  # a request the other key can sign at all (blinded message below its modulus)
+        request = CredentialRequest.start(signer.public_key, os.urandom(32))
+        if int.from_bytes(request.blinded_message, "big") < other.public_key.n:
+            break
     with pytest.raises(InvalidSignature):
         request.finish(signer.public_key, other.blind_sign(request.blinded_message))
 
