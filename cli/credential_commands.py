@@ -14,8 +14,8 @@ from pathlib import Path
 import click
 
 from cli.context import Context, Group, pass_context
+from evoting.crypto.credential import CredentialRequest
 from evoting.elections import get_election
-from identity.credentials import CredentialRequest
 from identity.issuance import blind_sign, credential_public_key, issue_ticket
 from identity.providers import PollCardProvider, login
 

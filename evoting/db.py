@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,11 +21,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
-
-from . import schema
 
 URL_ENVIRONMENT_VARIABLE = "EVOTING_DATABASE_URL"
 DEFAULT_SQLITE_FILE = "evoting.sqlite3"
@@ -96,7 +92,6 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self._session = self._factory()
         self._session.begin()
-        self.elections = ElectionRepository(self._session)
         return self
 
     def __exit__(
@@ -120,39 +115,6 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
-
-
-@dataclass(frozen=True, slots=True)
-class ElectionRecord:
-    id: str
-    fingerprint: str
-    manifest: str
-    state: str
-    created_at: datetime
-
-
-class ElectionRepository:
-    """Elections as stored: the manifest's canonical JSON and its fingerprint."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def add(self, record: ElectionRecord) -> None:
-        self._session.execute(
-            insert(schema.elections).values(
-                id=record.id,
-                fingerprint=record.fingerprint,
-                manifest=record.manifest,
-                state=record.state,
-                created_at=record.created_at,
-            )
-        )
-
-    def get(self, election_id: str) -> ElectionRecord | None:
-        row = self._session.execute(
-            select(schema.elections).where(schema.elections.c.id == election_id)
-        ).one_or_none()
-        return None if row is None else ElectionRecord(**row._asdict())
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

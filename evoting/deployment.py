@@ -10,7 +10,8 @@ Each use gets its own key, HKDF-SHA256(master, info="EVOTING-V1-" + purpose):
 * ``register-hmac``: keyed hashes of register numbers (the register stores no number);
 * ``poll-card-code``: keyed hashes of poll-card codes;
 * ``issuance-ticket``: signs the 10-minute issuance tickets (itsdangerous);
-* ``seal``: seals the per-election credential-signing keys stored in the database;
+* ``seal:<election>:<purpose>``: seals the per-election keys stored in the database
+  (the credential-signing RSA key, the board's Ed25519 key);
 * ``client-address``: keyed hashes of client addresses for rate limiting.
 
 Back the secret up: without it, the register cannot be matched to residents again.
@@ -26,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import nacl.exceptions
+import nacl.secret
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -74,6 +77,21 @@ class DeploymentKeys:
         """`keyed_hash` for many inputs, deriving the key once."""
         key = self.key(purpose)
         return lambda data: hmac.new(key, data, hashlib.sha256).hexdigest()
+
+    def seal(self, election_id: str, purpose: str, secret: bytes) -> bytes:
+        """Encrypt a per-election secret for storage (XSalsa20-Poly1305, key ``seal:…``)."""
+        return bytes(self._box(election_id, purpose).encrypt(secret))
+
+    def unseal(self, election_id: str, purpose: str, sealed: bytes) -> bytes:
+        try:
+            return bytes(self._box(election_id, purpose).decrypt(sealed))
+        except nacl.exceptions.CryptoError as exc:
+            raise DeploymentError(
+                f"the {purpose} key of {election_id} does not open with this deployment's secret"
+            ) from exc
+
+    def _box(self, election_id: str, purpose: str) -> nacl.secret.SecretBox:
+        return nacl.secret.SecretBox(self.key(f"seal:{election_id}:{purpose}"))
 
     @classmethod
     def generate(cls) -> DeploymentKeys:

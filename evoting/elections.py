@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from evoting import schema
+from evoting.crypto.group import Point
+from evoting.deployment import DeploymentKeys
 from evoting.election import Manifest, manifest_from_canonical
 
 TRANSITIONS = {"open": ("draft",), "closed": ("open",), "tallied": ("closed",),
@@ -84,3 +87,73 @@ def change_state(session: Session, election_id: str, to_state: str) -> Election:
         update(schema.elections).where(schema.elections.c.id == election_id).values(state=to_state)
     )
     return Election(election.id, to_state, election.manifest, election.created_at)
+
+
+# --- the election's keys ------------------------------------------------------------------
+
+
+def store_sealed_key(
+    session: Session,
+    election_id: str,
+    purpose: str,
+    public_key: bytes,
+    private_key: bytes,
+    keys: DeploymentKeys,
+    now: datetime.datetime,
+) -> None:
+    """Store an online key of the election, the private half sealed (evoting.deployment)."""
+    session.execute(
+        insert(schema.election_keys).values(
+            election_id=election_id,
+            purpose=purpose,
+            public_key=public_key,
+            sealed_private_key=keys.seal(election_id, purpose, private_key),
+            created_at=now,
+        )
+    )
+
+
+def _key_row(session: Session, election_id: str, purpose: str) -> Row[Any, Any]:
+    k = schema.election_keys
+    row = session.execute(
+        select(k.c.public_key, k.c.sealed_private_key).where(
+            k.c.election_id == election_id, k.c.purpose == purpose
+        )
+    ).one_or_none()
+    if row is None:
+        raise ElectionError(f"election {election_id!r} has no {purpose} key")
+    return row
+
+
+def sealed_public_key(session: Session, election_id: str, purpose: str) -> bytes:
+    return bytes(_key_row(session, election_id, purpose).public_key)
+
+
+def unsealed_private_key(
+    session: Session, election_id: str, purpose: str, keys: DeploymentKeys
+) -> bytes:
+    row = _key_row(session, election_id, purpose)
+    return keys.unseal(election_id, purpose, bytes(row.sealed_private_key))
+
+
+def set_election_public_key(session: Session, election_id: str, key: Point) -> None:
+    """Record the election key K that the trustees' ceremony produced (draft only)."""
+    election = get_election(session, election_id, lock=True)
+    if election.state != "draft":
+        raise ElectionError(f"election {election_id!r} is {election.state}: its key is fixed")
+    session.execute(
+        update(schema.elections)
+        .where(schema.elections.c.id == election_id)
+        .values(public_key=key.to_bytes().hex())
+    )
+
+
+def election_public_key(session: Session, election_id: str) -> Point:
+    row = session.execute(
+        select(schema.elections.c.public_key).where(schema.elections.c.id == election_id)
+    ).one_or_none()
+    if row is None:
+        raise ElectionError(f"there is no election {election_id!r}")
+    if row.public_key is None:
+        raise ElectionError(f"election {election_id!r} has no key yet: run the key ceremony")
+    return Point.from_bytes(bytes.fromhex(row.public_key))

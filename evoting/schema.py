@@ -44,6 +44,7 @@ elections = Table(
     Column("manifest", Text, nullable=False),
     Column("state", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("public_key", String(64), nullable=True),  # the election key K (hex), from the ceremony
     CheckConstraint("state IN ('draft', 'open', 'closed', 'tallied', 'published')", name="state"),
     CheckConstraint("length(fingerprint) = 64", name="fingerprint_length"),
 )
@@ -114,8 +115,45 @@ issuance_tickets = Table(
     ),
 )
 
-credential_keys = Table(
-    "credential_keys",
+election_keys = Table(
+    "election_keys",
+    metadata,
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("purpose", String(16), nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("sealed_private_key", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("election_id", "purpose"),
+    CheckConstraint("purpose IN ('credential', 'board')", name="purpose"),
+)
+"""The election's online keys, sealed under the deployment secret: ``credential``
+(RSA-3072, blind-signs credentials) and ``board`` (Ed25519, signs board heads)."""
+
+# --- ballots (issue 4) ----------------------------------------------------------------
+# The board holds no identity data and no time: position, the ballot, the chain.
+
+board_entries = Table(
+    "board_entries",
+    metadata,
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("position", Integer, nullable=False),
+    Column("ballot", Text, nullable=False),
+    Column("tracking_code", String(64), nullable=False),
+    Column("credential", String(64), nullable=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    PrimaryKeyConstraint("election_id", "position"),
+    UniqueConstraint("election_id", "credential", name="uq_board_entries_credential"),
+    UniqueConstraint("election_id", "tracking_code", name="uq_board_entries_tracking_code"),
+    CheckConstraint("position >= 1", name="position"),
+)
+
+board_heads = Table(
+    "board_heads",
     metadata,
     Column(
         "election_id",
@@ -123,7 +161,20 @@ credential_keys = Table(
         ForeignKey("elections.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    Column("public_key", LargeBinary, nullable=False),
-    Column("sealed_private_key", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Column("final", Boolean, nullable=False),
+)
+"""The current head of each board; appending locks this row, so appends queue."""
+
+spoiled_ballots = Table(
+    "spoiled_ballots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("record", Text, nullable=False),
+    Column("tracking_code", String(64), nullable=False),
+    UniqueConstraint("election_id", "tracking_code", name="uq_spoiled_ballots_tracking_code"),
 )

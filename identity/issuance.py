@@ -25,8 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-import nacl.exceptions
-import nacl.secret
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import Update, func, insert, select, update
 from sqlalchemy.engine import CursorResult
@@ -34,10 +32,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from evoting import schema
+from evoting.crypto.blind import BlindSignatureError, BlindSigner, PublicKey
 from evoting.deployment import DeploymentKeys
 from evoting.election import local_date
-from evoting.elections import get_election
-from identity.credentials import BlindSignatureError, BlindSigner, PublicKey
+from evoting.elections import (
+    get_election,
+    sealed_public_key,
+    store_sealed_key,
+    unsealed_private_key,
+)
 from identity.eligibility import EligibilityRule, Resident, age_on, reasons_not_eligible
 from identity.nrn import RegisterNumber
 from identity.providers import IdentityError, LoginResult, voter_from_row
@@ -63,52 +66,22 @@ class TicketRefused(IssuanceError):
 # --- the election's signing key ------------------------------------------------------
 
 
-def _seal_box(keys: DeploymentKeys, election_id: str) -> nacl.secret.SecretBox:
-    return nacl.secret.SecretBox(keys.key(f"seal:{election_id}"))
-
-
 def create_credential_key(
     session: Session, election_id: str, keys: DeploymentKeys, now: datetime.datetime
 ) -> PublicKey:
     """Make the election's RSA-3072 key; the private half is stored sealed."""
     signer = BlindSigner.generate()
-    session.execute(
-        insert(schema.credential_keys).values(
-            election_id=election_id,
-            public_key=signer.public_key.to_der(),
-            sealed_private_key=bytes(_seal_box(keys, election_id).encrypt(signer.private_pem())),
-            created_at=now,
-        )
-    )
+    store_sealed_key(session, election_id, "credential", signer.public_key.to_der(),
+                     signer.private_pem(), keys, now)  # fmt: skip
     return signer.public_key
 
 
 def credential_public_key(session: Session, election_id: str) -> PublicKey:
-    row = session.execute(
-        select(schema.credential_keys.c.public_key).where(
-            schema.credential_keys.c.election_id == election_id
-        )
-    ).one_or_none()
-    if row is None:
-        raise IssuanceError(f"election {election_id!r} has no credential key")
-    return PublicKey.from_der(row.public_key)
+    return PublicKey.from_der(sealed_public_key(session, election_id, "credential"))
 
 
 def _signer(session: Session, election_id: str, keys: DeploymentKeys) -> BlindSigner:
-    row = session.execute(
-        select(schema.credential_keys.c.sealed_private_key).where(
-            schema.credential_keys.c.election_id == election_id
-        )
-    ).one_or_none()
-    if row is None:
-        raise IssuanceError(f"election {election_id!r} has no credential key")
-    try:
-        pem = _seal_box(keys, election_id).decrypt(row.sealed_private_key)
-    except nacl.exceptions.CryptoError as exc:
-        raise IssuanceError(
-            "the credential key does not open with this deployment's secret"
-        ) from exc
-    return BlindSigner.from_pem(pem)
+    return BlindSigner.from_pem(unsealed_private_key(session, election_id, "credential", keys))
 
 
 # --- tickets ---------------------------------------------------------------------------

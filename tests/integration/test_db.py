@@ -4,84 +4,99 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from evoting import db, schema
 
-
-def _record(n: int, state: str = "draft") -> db.ElectionRecord:
-    return db.ElectionRecord(
-        id=f"election-{n}",
-        fingerprint=f"{n:064x}",
-        manifest='{"id":"x"}',
-        state=state,
-        created_at=datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
-    )
+WHEN = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-def _store(engine: Engine, record: db.ElectionRecord) -> None:
+def _election(n: int, state: str = "draft") -> dict[str, object]:
+    return {
+        "id": f"election-{n}",
+        "fingerprint": f"{n:064x}",
+        "manifest": '{"id":"x"}',
+        "state": state,
+        "created_at": WHEN,
+    }
+
+
+def _store(engine: Engine, row: dict[str, object]) -> None:
     with db.UnitOfWork(db.session_factory(engine)) as uow:
-        uow.elections.add(record)
+        uow.session.execute(insert(schema.elections).values(**row))
         uow.commit()
 
 
-def _crash_after_adding(engine: Engine, record: db.ElectionRecord) -> None:
+def _crash_after_adding(engine: Engine, row: dict[str, object]) -> None:
     with db.UnitOfWork(db.session_factory(engine)) as uow:
-        uow.elections.add(record)
+        uow.session.execute(insert(schema.elections).values(**row))
         raise RuntimeError("crash in the middle")
+
+
+def _ids(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(schema.elections.c.id)).scalars())
 
 
 def test_migrations_create_exactly_the_declared_schema(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
     assert diff == []
-    assert db.current_revision(engine) == db.head_revision() == "0002"
+    assert db.current_revision(engine) == db.head_revision()
 
 
 def test_downgrade_to_base_and_back(engine: Engine) -> None:
+    _store(engine, _election(1))
     db.downgrade(engine, "base")
     assert "elections" not in inspect(engine).get_table_names()
     db.upgrade(engine)
-    assert "elections" in inspect(engine).get_table_names()
+    assert "board_entries" in inspect(engine).get_table_names()
+
+
+def test_migration_0003_moves_credential_keys(engine: Engine) -> None:
+    db.downgrade(engine, "0002")
+    _store(engine, _election(7))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO credential_keys (election_id, public_key, sealed_private_key, "
+                "created_at) VALUES ('election-7', :pk, :sk, :at)"
+            ),
+            {"pk": b"public", "sk": b"sealed", "at": WHEN},
+        )
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        moved = conn.execute(select(schema.election_keys)).one()
+    assert (moved.purpose, bytes(moved.public_key), bytes(moved.sealed_private_key)) == (
+        "credential", b"public", b"sealed",
+    )  # fmt: skip
 
 
 def test_committed_unit_of_work_is_stored(engine: Engine) -> None:
-    factory = db.session_factory(engine)
-    with db.UnitOfWork(factory) as uow:
-        uow.elections.add(_record(1))
-        uow.commit()
-    with db.UnitOfWork(factory) as uow:
-        stored = uow.elections.get("election-1")
-    assert stored is not None
+    _store(engine, _election(1))
+    with engine.connect() as conn:
+        stored = conn.execute(select(schema.elections)).one()
     assert stored.fingerprint == f"{1:064x}"
-    assert stored.created_at.replace(tzinfo=UTC) == datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert stored.created_at.replace(tzinfo=UTC) == WHEN
 
 
 def test_unit_of_work_rolls_back_unless_committed(engine: Engine) -> None:
-    factory = db.session_factory(engine)
-    with db.UnitOfWork(factory) as uow:
-        uow.elections.add(_record(2))
+    with db.UnitOfWork(db.session_factory(engine)) as uow:
+        uow.session.execute(insert(schema.elections).values(**_election(2)))
     with pytest.raises(RuntimeError, match="crash"):
-        _crash_after_adding(engine, _record(3))
-    with db.UnitOfWork(factory) as uow:
-        assert uow.elections.get("election-2") is None
-        assert uow.elections.get("election-3") is None
+        _crash_after_adding(engine, _election(3))
+    assert _ids(engine) == []
 
 
 def test_fingerprint_is_unique(engine: Engine) -> None:
-    factory = db.session_factory(engine)
-    with db.UnitOfWork(factory) as uow:
-        uow.elections.add(_record(4))
-        uow.commit()
-    duplicate = _record(4)
-    clash = db.ElectionRecord(
-        "other-id", duplicate.fingerprint, "{}", "draft", duplicate.created_at
-    )
+    _store(engine, _election(4))
+    clash = _election(4) | {"id": "other-id"}
     with pytest.raises(IntegrityError):
         _store(engine, clash)
 
@@ -89,19 +104,16 @@ def test_fingerprint_is_unique(engine: Engine) -> None:
 @pytest.mark.parametrize("state", ["", "deleted", "OPEN"])
 def test_state_is_checked_by_the_database(engine: Engine, state: str) -> None:
     with pytest.raises(IntegrityError):
-        _store(engine, _record(5, state=state))
+        _store(engine, _election(5, state=state))
 
 
 def test_concurrent_writers_queue_instead_of_failing(engine: Engine) -> None:
-    factory = db.session_factory(engine)
     errors: list[BaseException] = []
 
     def writer(offset: int) -> None:
         try:
             for n in range(offset, offset + 15):
-                with db.UnitOfWork(factory) as uow:
-                    uow.elections.add(_record(n))
-                    uow.commit()
+                _store(engine, _election(n))
         except BaseException as exc:
             errors.append(exc)
 
@@ -111,11 +123,10 @@ def test_concurrent_writers_queue_instead_of_failing(engine: Engine) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM elections")).scalar_one() == 45
+    assert len(_ids(engine)) == 45
 
 
-def test_sqlite_connections_are_configured(tmp_path: object) -> None:
+def test_sqlite_connections_are_configured(tmp_path: Path) -> None:
     engine = db.make_engine(f"sqlite:///{tmp_path}/pragmas.sqlite3")
     try:
         with engine.connect() as conn:
@@ -136,9 +147,9 @@ def test_unknown_backend_is_refused() -> None:
         db.make_engine("mysql://u@localhost/x")
 
 
-def test_url_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+def test_url_resolution(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv(db.URL_ENVIRONMENT_VARIABLE, raising=False)
-    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    monkeypatch.chdir(tmp_path)
     assert db.database_url() == f"sqlite:///{tmp_path}/evoting.sqlite3"
     monkeypatch.setenv(db.URL_ENVIRONMENT_VARIABLE, "postgresql://u:p@h:5/d")
     assert db.database_url() == "postgresql+psycopg://u:p@h:5/d"

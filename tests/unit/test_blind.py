@@ -7,18 +7,16 @@ import os
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from evoting.crypto.errors import InvalidEncoding, InvalidSignature
-from identity.credentials import (
+from evoting.crypto.blind import (
     BlindSignatureError,
     BlindSigner,
-    Credential,
-    CredentialRequest,
     PublicKey,
     _blind_with,
     emsa_pss_encode,
     finalize,
-    verify_credential,
 )
+from evoting.crypto.credential import Credential, CredentialRequest, verify_credential
+from evoting.crypto.errors import InvalidEncoding, InvalidSignature
 from tests.support import vectors
 
 VECTORS = vectors.rsabssa_sha384_pss_randomized()

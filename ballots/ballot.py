@@ -1,0 +1,233 @@
+"""The encrypted ballot: encrypted on the voter's device, checked by anyone.
+
+Wire form (canonical JSON, docs/protocol.md §11)::
+
+    {"format": "EVOTING-V1-ballot",
+     "election": b64(fingerprint),
+     "credential": {"public_key": b64, "prefix": b64, "signature": b64},
+     "contests": [{"label": "car-free-sunday", "ciphertexts": [...],
+                   "selection_proofs": [...], "sum_proof": {...}}, ...],
+     "signature": b64(Ed25519 by the credential key over the ballot without "signature",
+                      purpose EVOTING-V1-ballot)}
+
+Every proof is bound to the fingerprint and the credential public key (the
+binding's context) and to its contest's label. The tracking code is the SHA-256 of
+the canonical ballot.
+
+Checks, in the ballot box's order, each with its own code (`BallotRejected.code`):
+``schema``, ``fingerprint``, ``credential``, (``credential_used``, by the board),
+``signature``, ``proof``. `verify_ballot` runs all but the board's.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import nacl.exceptions
+import nacl.signing
+
+from ballots.encoding import ContestSpec, contests, selections
+from evoting.crypto import signing
+from evoting.crypto.blind import PublicKey
+from evoting.crypto.canonical import b64decode, b64encode, canonical_json
+from evoting.crypto.contest import EncryptedContest, encrypt_contest, verify_contest
+from evoting.crypto.credential import Credential, verify_credential
+from evoting.crypto.errors import (
+    CanonicalEncodingError,
+    InvalidEncoding,
+    InvalidProof,
+    InvalidSignature,
+)
+from evoting.crypto.group import Point, Scalar
+from evoting.crypto.transcript import Binding
+from evoting.election import Manifest
+
+FORMAT = "EVOTING-V1-ballot"
+SIGNATURE_PURPOSE = "EVOTING-V1-ballot"
+MAX_BALLOT_BYTES = 1 << 20
+
+
+class BallotRejected(Exception):
+    """A ballot that is refused; ``code`` names the failed check."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    fingerprint: bytes
+    credential_public_key: bytes
+    credential_prefix: bytes
+    credential_signature: bytes
+    contests: tuple[tuple[str, EncryptedContest], ...]
+    signature: bytes
+
+    def body_json(self) -> dict[str, object]:
+        return {
+            "format": FORMAT,
+            "election": b64encode(self.fingerprint),
+            "credential": {
+                "public_key": b64encode(self.credential_public_key),
+                "prefix": b64encode(self.credential_prefix),
+                "signature": b64encode(self.credential_signature),
+            },
+            "contests": [{"label": label, **contest.to_json()} for label, contest in self.contests],
+        }
+
+    def to_json(self) -> dict[str, object]:
+        return self.body_json() | {"signature": b64encode(self.signature)}
+
+    def canonical(self) -> bytes:
+        return canonical_json(self.to_json())
+
+    @property
+    def tracking_code(self) -> str:
+        """SHA-256 of the canonical ballot, hex."""
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+    @classmethod
+    def from_json(cls, value: object) -> Ballot:
+        """Decode (and validate every point and scalar); `BallotRejected("schema")` if malformed."""
+        try:
+            if not isinstance(value, dict) or value.get("format") != FORMAT:
+                raise InvalidEncoding(f"not an {FORMAT}")
+            if set(value) != {"format", "election", "credential", "contests", "signature"}:
+                raise InvalidEncoding("unexpected or missing fields")
+            credential = value["credential"]
+            if not isinstance(credential, dict) or set(credential) != {
+                "public_key", "prefix", "signature",
+            }:  # fmt: skip
+                raise InvalidEncoding("credential: expected public_key, prefix and signature")
+            raw_contests = value["contests"]
+            if not isinstance(raw_contests, list) or not 0 < len(raw_contests) <= 256:
+                raise InvalidEncoding("contests: expected a list of 1 to 256 contests")
+            decoded = []
+            for i, c in enumerate(raw_contests):
+                if not isinstance(c, dict) or not isinstance(c.get("label"), str):
+                    raise InvalidEncoding(f"contests[{i}]: expected a labelled contest")
+                body = {k: v for k, v in c.items() if k != "label"}
+                decoded.append((c["label"], EncryptedContest.from_json(body, f"contests[{i}]")))
+            public_key = b64decode(credential["public_key"])
+            if len(public_key) != 32:
+                raise InvalidEncoding("credential.public_key: 32 bytes")
+            signature = b64decode(value["signature"])
+            if len(signature) != signing.SIGNATURE_BYTES:
+                raise InvalidEncoding("signature: 64 bytes")
+            return cls(
+                fingerprint=b64decode(value["election"]),
+                credential_public_key=public_key,
+                credential_prefix=b64decode(credential["prefix"]),
+                credential_signature=b64decode(credential["signature"]),
+                contests=tuple(decoded),
+                signature=signature,
+            )
+        except (InvalidEncoding, CanonicalEncodingError, TypeError) as exc:
+            raise BallotRejected("schema", f"the ballot is malformed: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class BallotSecrets:
+    """What the device keeps until it casts: the selections and their randomness.
+
+    Revealed only if the voter challenges the ballot (Benaloh), which spoils it.
+    """
+
+    selections: tuple[tuple[str, tuple[int, ...]], ...]
+    randomness: tuple[tuple[str, tuple[Scalar, ...]], ...]
+
+    def __repr__(self) -> str:
+        return "BallotSecrets(<secret>)"
+
+
+def tracking_code_short(tracking_code: str) -> str:
+    """The first 80 bits of the tracking code as base32, in groups: ``ABCD-EFGH-JKLM-NOPQ``."""
+    text = base64.b32encode(bytes.fromhex(tracking_code)[:10]).decode("ascii")
+    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
+
+
+def encrypt_ballot(
+    manifest: Manifest,
+    election_key: Point,
+    credential: Credential,
+    answers: Mapping[str, object],
+) -> tuple[Ballot, BallotSecrets]:
+    """The voter's device: encrypt and prove every contest, sign with the credential."""
+    by_label = selections(manifest, answers)
+    binding = Binding(manifest.fingerprint, credential.public_key)
+    encrypted: list[tuple[str, EncryptedContest]] = []
+    randomness: list[tuple[str, tuple[Scalar, ...]]] = []
+    for spec in contests(manifest):
+        contest, rs = encrypt_contest(
+            election_key, by_label[spec.label], spec.shape, binding, spec.label_bytes
+        )
+        encrypted.append((spec.label, contest))
+        randomness.append((spec.label, rs))
+    unsigned = Ballot(
+        manifest.fingerprint,
+        credential.public_key,
+        credential.prefix,
+        credential.signature,
+        tuple(encrypted),
+        b"",
+    )
+    signature = signing.sign(credential.signing_key, SIGNATURE_PURPOSE, unsigned.body_json())
+    secrets = BallotSecrets(
+        tuple((label, tuple(sel)) for label, sel in by_label.items()), tuple(randomness)
+    )
+    return dataclasses.replace(unsigned, signature=signature), secrets
+
+
+def check_fingerprint(manifest: Manifest, ballot: Ballot) -> None:
+    if ballot.fingerprint != manifest.fingerprint:
+        raise BallotRejected("fingerprint", "the ballot is for another election")
+
+
+def check_credential(manifest: Manifest, credential_key: PublicKey, ballot: Ballot) -> None:
+    try:
+        verify_credential(
+            credential_key,
+            manifest.fingerprint,
+            ballot.credential_public_key,
+            ballot.credential_prefix,
+            ballot.credential_signature,
+        )
+    except (InvalidSignature, InvalidEncoding) as exc:
+        raise BallotRejected(
+            "credential", "the credential was not issued for this election"
+        ) from exc
+
+
+def check_signature(ballot: Ballot) -> None:
+    try:
+        key = nacl.signing.VerifyKey(ballot.credential_public_key)
+        signing.verify(key, SIGNATURE_PURPOSE, ballot.body_json(), ballot.signature)
+    except (InvalidSignature, nacl.exceptions.CryptoError) as exc:
+        raise BallotRejected("signature", "the ballot is not signed by its credential") from exc
+
+
+def check_proofs(manifest: Manifest, election_key: Point, ballot: Ballot) -> None:
+    specs: tuple[ContestSpec, ...] = contests(manifest)
+    if [label for label, _ in ballot.contests] != [s.label for s in specs]:
+        raise BallotRejected("schema", "the ballot's questions are not this election's")
+    binding = Binding(manifest.fingerprint, ballot.credential_public_key)
+    for spec, (_, contest) in zip(specs, ballot.contests, strict=True):
+        try:
+            verify_contest(election_key, contest, spec.shape, binding, spec.label_bytes)
+        except InvalidProof as exc:
+            raise BallotRejected("proof", f"{spec.label}: {exc}") from exc
+
+
+def verify_ballot(
+    manifest: Manifest, election_key: Point, credential_key: PublicKey, ballot: Ballot
+) -> None:
+    """Every check a ballot can pass alone (not whether its credential was used before)."""
+    check_fingerprint(manifest, ballot)
+    check_credential(manifest, credential_key, ballot)
+    check_signature(ballot)
+    check_proofs(manifest, election_key, ballot)
