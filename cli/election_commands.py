@@ -35,6 +35,7 @@ def election() -> None:
 @pass_context
 def create(context: Context, manifest: Path) -> None:
     """Create an election (state draft) from MANIFEST (YAML or JSON) and its credential key."""
+    from ballots.board import create_board
     from identity.issuance import create_credential_key
 
     parsed = load_manifest(manifest)
@@ -42,6 +43,7 @@ def create(context: Context, manifest: Path) -> None:
     with context.factory() as session, session.begin():
         created = create_election(session, parsed, now)
         create_credential_key(session, created.id, context.keys, now)
+        create_board(session, created.id, created.fingerprint, context.keys, now)
     click.echo(f"election {created.id} created (draft)")
     click.echo(f"fingerprint {created.fingerprint.hex()}")
 

@@ -12,12 +12,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from ballots.board import create_board
 from evoting import db
+from evoting.crypto.credential import Credential, CredentialRequest
+from evoting.crypto.elgamal import KeyPair
 from evoting.deployment import DeploymentKeys
 from evoting.election import Manifest, load_manifest
-from evoting.elections import change_state, create_election
+from evoting.elections import change_state, create_election, set_election_public_key
 from identity import pollcards
-from identity.issuance import create_credential_key
+from identity.issuance import blind_sign, create_credential_key, credential_public_key, issue_ticket
+from identity.providers import PollCardProvider, login
 from identity.register import RegisterFile, import_register, read_register_file
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -33,6 +37,7 @@ class Setup:
     register: RegisterFile
     codes: dict[str, str]  # register number digits -> poll-card code
     letters: Path
+    election_key: KeyPair
 
     @property
     def election_id(self) -> str:
@@ -64,9 +69,12 @@ def make_setup(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(pollcards, "new_code", recording_new_code)
     letters = tmp_path / "letters.pdf"
     created_at = NOW - datetime.timedelta(days=30)
+    election_key = KeyPair.generate()  # the ceremony's result, made directly here
     with factory() as session, session.begin():
         create_election(session, manifest, created_at)
         create_credential_key(session, manifest.id, keys, created_at)
+        create_board(session, manifest.id, manifest.fingerprint, keys, created_at)
+        set_election_public_key(session, manifest.id, election_key.public)
         import_register(session, manifest.id, register, keys, created_at)
         pollcards.generate_poll_cards(session, manifest.id, register, keys, letters)
     monkeypatch.setattr(pollcards, "new_code", real_new_code)
@@ -75,7 +83,7 @@ def make_setup(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     codes = {r.number.digits: c for r, c in zip(eligible, issued, strict=True)}
     with factory() as session, session.begin():
         change_state(session, manifest.id, "open")
-    return Setup(engine, factory, keys, manifest, register, codes, letters)
+    return Setup(engine, factory, keys, manifest, register, codes, letters, election_key)
 
 
 @pytest.fixture
@@ -88,3 +96,15 @@ def clock() -> Callable[[], datetime.datetime]:
     """A clock that moves one second per reading, from NOW."""
     ticks = itertools.count()
     return lambda: NOW + datetime.timedelta(seconds=next(ticks))
+
+
+def obtain_credential(s: Setup, name: str, now: datetime.datetime = NOW) -> Credential:
+    """Log in as the resident called ``name`` and take their credential (the device's side)."""
+    result = login(s.factory, PollCardProvider(s.keys), s.keys, s.election_id, s.form(name),
+                   f"client-{name}", now)  # fmt: skip
+    ticket = issue_ticket(s.keys, result, now)
+    with s.factory() as session:
+        public_key = credential_public_key(session, s.election_id)
+    request = CredentialRequest.start(public_key, s.manifest.fingerprint)
+    blind = blind_sign(s.factory, s.keys, s.election_id, ticket, request.blinded_message, now)
+    return request.finish(public_key, blind)

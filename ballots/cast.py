@@ -1,0 +1,137 @@
+"""Casting: the ballot box's checks, in order, then one atomic append.
+
+1. ``window``: the vote is open and the moment is inside the manifest's window;
+2. ``schema``: canonical JSON of a ballot, every point and scalar valid;
+3. ``fingerprint``: the ballot is for this election;
+4. ``credential``: the credential carries this election's blind signature;
+5. ``credential_used``: the credential has not cast another ballot (re-sending the
+   same ballot returns the same receipt: casting is idempotent);
+6. ``signature``: the credential key signed the ballot;
+7. ``proof``: every selection and sum proof holds.
+
+Then the ballot is appended in one transaction. Two different ballots racing with
+one credential: the board's unique credential column lets exactly one in. A
+ballot that was challenged and spoiled (Benaloh) can never be cast.
+
+The receipt is the tracking code, the position and the board head after the
+append, signed; Ed25519 is deterministic, so a re-sent ballot gets the very same
+receipt.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ballots.ballot import (
+    MAX_BALLOT_BYTES,
+    Ballot,
+    BallotRejected,
+    check_credential,
+    check_fingerprint,
+    check_proofs,
+    check_signature,
+)
+from ballots.board import (
+    BoardEntry,
+    SignedHead,
+    append,
+    board_signing_key,
+    by_credential,
+    sign_head,
+)
+from evoting import schema
+from evoting.crypto.blind import PublicKey
+from evoting.crypto.canonical import parse_canonical
+from evoting.crypto.errors import CanonicalEncodingError
+from evoting.deployment import DeploymentKeys
+from evoting.elections import election_public_key, get_election, sealed_public_key
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    tracking_code: str
+    position: int
+    head: SignedHead
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "tracking_code": self.tracking_code,
+            "position": self.position,
+            "head": self.head.to_json(),
+        }
+
+
+def _receipt(
+    session: Session, election_id: str, fingerprint: bytes, keys: DeploymentKeys, entry: BoardEntry
+) -> Receipt:
+    key = board_signing_key(session, election_id, keys)
+    head = sign_head(key, fingerprint, entry.position, entry.entry_hash, final=False)
+    return Receipt(entry.tracking_code, entry.position, head)
+
+
+def parse_ballot(data: bytes) -> Ballot:
+    if len(data) > MAX_BALLOT_BYTES:
+        raise BallotRejected("schema", "the ballot is too large")
+    try:
+        return Ballot.from_json(parse_canonical(data))
+    except CanonicalEncodingError as exc:
+        raise BallotRejected("schema", f"the ballot is not canonical JSON: {exc}") from exc
+
+
+def cast(
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    data: bytes,
+    now: datetime.datetime,
+) -> Receipt:
+    """Check and append one ballot (canonical JSON bytes); raises `BallotRejected`."""
+    with factory() as session:
+        election = get_election(session, election_id)
+        manifest = election.manifest
+        if election.state != "open" or not manifest.window.contains(now):
+            raise BallotRejected("window", "the vote is not open now")
+        ballot = parse_ballot(data)
+        check_fingerprint(manifest, ballot)
+        credential_key = PublicKey.from_der(sealed_public_key(session, election_id, "credential"))
+        check_credential(manifest, credential_key, ballot)
+        tracking_code = ballot.tracking_code
+        credential = ballot.credential_public_key.hex()
+        existing = by_credential(session, election_id, credential)
+        if existing is not None:
+            if existing.tracking_code == tracking_code:
+                return _receipt(session, election_id, manifest.fingerprint, keys, existing)
+            raise BallotRejected("credential_used", "this credential has already cast a ballot")
+        spoiled = session.execute(
+            select(schema.spoiled_ballots.c.id).where(
+                schema.spoiled_ballots.c.election_id == election_id,
+                schema.spoiled_ballots.c.tracking_code == tracking_code,
+            )
+        ).first()
+        if spoiled is not None:
+            raise BallotRejected(
+                "spoiled", "this ballot was challenged and spoiled; make a new one"
+            )
+        check_signature(ballot)
+        check_proofs(manifest, election_public_key(session, election_id), ballot)
+    canonical = ballot.canonical().decode("utf-8")
+    try:
+        with factory() as session, session.begin():
+            entry = append(session, election_id, canonical, tracking_code, credential)
+    except IntegrityError:
+        # Another request with this credential won the race (or this very ballot did).
+        with factory() as session:
+            existing = by_credential(session, election_id, credential)
+            if existing is not None and existing.tracking_code == tracking_code:
+                return _receipt(session, election_id, manifest.fingerprint, keys, existing)
+        raise BallotRejected(
+            "credential_used", "this credential has already cast a ballot"
+        ) from None
+    with factory() as session:
+        return _receipt(session, election_id, manifest.fingerprint, keys, entry)

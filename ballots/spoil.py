@@ -1,0 +1,132 @@
+"""Benaloh challenges: a ballot the voter spoils to check the device encrypted honestly.
+
+Before casting, the voter may challenge the ballot: the device reveals, per
+contest, the selections and the randomness of each ciphertext. Anyone can then
+re-encrypt and compare (`verify_spoiled`); the ballot is published as spoiled and
+can never be cast (ballots/cast.py refuses its tracking code), and the device makes
+a fresh ballot with new randomness.
+
+Record (canonical JSON)::
+
+    {"format": "EVOTING-V1-spoiled", "ballot": {...},
+     "contests": [{"label": ..., "selections": [0, 1, 0], "randomness": [b64, ...]}, ...]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ballots.ballot import (
+    Ballot,
+    BallotRejected,
+    BallotSecrets,
+    check_credential,
+    check_fingerprint,
+    check_signature,
+)
+from ballots.board import by_tracking_code
+from evoting import schema
+from evoting.crypto.blind import PublicKey
+from evoting.crypto.canonical import b64decode, b64encode, canonical_json, parse_canonical
+from evoting.crypto.elgamal import encrypt_with
+from evoting.crypto.errors import CanonicalEncodingError, InvalidEncoding
+from evoting.crypto.group import Point, Scalar
+from evoting.election import Manifest
+from evoting.elections import election_public_key, get_election, sealed_public_key
+
+FORMAT = "EVOTING-V1-spoiled"
+
+
+class SpoiledMismatch(Exception):
+    """The revealed selections and randomness do not give the ballot's ciphertexts."""
+
+
+def spoiled_record(ballot: Ballot, secrets: BallotSecrets) -> dict[str, object]:
+    selections = dict(secrets.selections)
+    return {
+        "format": FORMAT,
+        "ballot": ballot.to_json(),
+        "contests": [
+            {
+                "label": label,
+                "selections": list(selections[label]),
+                "randomness": [b64encode(r.to_bytes()) for r in rs],
+            }
+            for label, rs in secrets.randomness
+        ],
+    }
+
+
+def verify_spoiled(
+    manifest: Manifest, election_key: Point, record: object
+) -> tuple[Ballot, dict[str, list[int]]]:
+    """Re-encrypt what was revealed; returns the ballot and its selections by contest."""
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        raise SpoiledMismatch("not a spoiled-ballot record")
+    ballot = Ballot.from_json(record.get("ballot"))
+    check_fingerprint(manifest, ballot)
+    revealed = record.get("contests")
+    if not isinstance(revealed, list) or len(revealed) != len(ballot.contests):
+        raise SpoiledMismatch("one revealed contest per contest of the ballot")
+    out: dict[str, list[int]] = {}
+    for (label, contest), item in zip(ballot.contests, revealed, strict=True):
+        try:
+            if not isinstance(item, dict) or item.get("label") != label:
+                raise SpoiledMismatch(f"{label}: the revealed contests are not in ballot order")
+            sels, rands = item.get("selections"), item.get("randomness")
+            if not isinstance(sels, list) or not isinstance(rands, list):
+                raise SpoiledMismatch(f"{label}: selections and randomness are lists")
+            if not len(sels) == len(rands) == len(contest.ciphertexts):
+                raise SpoiledMismatch(f"{label}: one selection and randomness per option")
+            for i, (s, r, ct) in enumerate(zip(sels, rands, contest.ciphertexts, strict=True)):
+                if isinstance(s, bool) or not isinstance(s, int) or s < 0:
+                    raise SpoiledMismatch(f"{label}: selection {i} is not a whole number")
+                if encrypt_with(election_key, s, Scalar.from_bytes(b64decode(r))) != ct:
+                    raise SpoiledMismatch(
+                        f"{label}: option {i} does not encrypt what the device showed"
+                    )
+        except (InvalidEncoding, CanonicalEncodingError) as exc:
+            raise SpoiledMismatch(f"{label}: {exc}") from exc
+        out[label] = list(sels)
+    return ballot, out
+
+
+def publish_spoiled(factory: Callable[[], Session], election_id: str, data: bytes) -> str:
+    """Check a spoiled-ballot record and publish it; returns its tracking code.
+
+    The ballot must carry a valid credential and signature (so the page cannot be
+    flooded), must not be on the board, and its revealed randomness must check out.
+    """
+    try:
+        record = parse_canonical(data)
+    except CanonicalEncodingError as exc:
+        raise BallotRejected("schema", f"not canonical JSON: {exc}") from exc
+    with factory() as session:
+        election = get_election(session, election_id)
+        try:
+            ballot, _ = verify_spoiled(
+                election.manifest, election_public_key(session, election_id), record
+            )
+        except SpoiledMismatch as exc:
+            raise BallotRejected("spoiled", str(exc)) from exc
+        credential_key = PublicKey.from_der(sealed_public_key(session, election_id, "credential"))
+        check_credential(election.manifest, credential_key, ballot)
+        check_signature(ballot)
+        if by_tracking_code(session, election_id, ballot.tracking_code) is not None:
+            raise BallotRejected("spoiled", "this ballot was cast: it cannot be spoiled")
+    try:
+        with factory() as session, session.begin():
+            session.execute(
+                insert(schema.spoiled_ballots).values(
+                    election_id=election_id,
+                    record=canonical_json(record).decode("utf-8"),
+                    tracking_code=ballot.tracking_code,
+                )
+            )
+    except IntegrityError:
+        pass  # published already: publishing is idempotent
+    return ballot.tracking_code
