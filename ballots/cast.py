@@ -46,11 +46,10 @@ from ballots.board import (
     sign_head,
 )
 from evoting import schema
-from evoting.crypto.blind import PublicKey
 from evoting.crypto.canonical import parse_canonical
 from evoting.crypto.errors import CanonicalEncodingError
 from evoting.deployment import DeploymentKeys
-from evoting.elections import election_public_key, get_election, sealed_public_key
+from evoting.elections import checked_credential_public_key, election_public_key, get_election
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +98,7 @@ def cast(
             raise BallotRejected("window", "the vote is not open now")
         ballot = parse_ballot(data)
         check_fingerprint(manifest, ballot)
-        credential_key = PublicKey.from_der(sealed_public_key(session, election_id, "credential"))
+        credential_key = checked_credential_public_key(session, election_id, keys)
         check_credential(manifest, credential_key, ballot)
         tracking_code = ballot.tracking_code
         credential = ballot.credential_public_key.hex()

@@ -17,7 +17,7 @@ from evoting import db
 from evoting.crypto.errors import CryptoError
 from evoting.deployment import DeploymentError, DeploymentKeys
 from evoting.election import ManifestError
-from evoting.elections import ElectionError
+from evoting.elections import ElectionError, check_deployment_secret
 
 EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     CryptoError,
@@ -64,8 +64,15 @@ class Context:
 
     @property
     def keys(self) -> DeploymentKeys:
+        """The deployment secret, checked against the database it is used with.
+
+        The first use runs its own transaction: read it before opening a session.
+        """
         if self._keys is None:
-            self._keys = DeploymentKeys.load(self.instance)
+            keys = DeploymentKeys.load(self.instance)
+            with self.factory() as session, session.begin():
+                check_deployment_secret(session, keys)
+            self._keys = keys
         return self._keys
 
     def close(self) -> None:

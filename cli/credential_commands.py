@@ -56,6 +56,20 @@ def status(context: Context, election_id: str, register_number: str, code: str) 
 @pass_context
 def obtain(context: Context, election_id: str, register_number: str, code: str, out: Path) -> None:
     """Log in with the register number and poll-card code and obtain a credential."""
+    try:  # claim the file first: a credential that cannot be written would be lost for good
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise click.ClickException(f"cannot create {out}: {exc.strerror}") from exc
+    try:
+        _obtain(context, election_id, register_number, code, fd)
+    except BaseException:
+        os.close(fd)
+        out.unlink()
+        raise
+    click.echo(f"credential written to {out}; keep it secret until you have cast your ballot")
+
+
+def _obtain(context: Context, election_id: str, register_number: str, code: str, fd: int) -> None:
     now = context.clock()
     form = {"register_number": register_number, "code": code}
     result = login(context.factory, PollCardProvider(context.keys), context.keys, election_id,
@@ -72,7 +86,8 @@ def obtain(context: Context, election_id: str, register_number: str, code: str, 
     blind_signature = blind_sign(context.factory, context.keys, election_id, ticket,
                                  request.blinded_message, now)  # fmt: skip
     obtained = request.finish(public_key, blind_signature)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    with os.fdopen(fd, "w", encoding="utf-8", closefd=False) as f:
         json.dump(obtained.to_json(), f)
-    click.echo(f"credential written to {out}; keep it secret until you have cast your ballot")
+        f.flush()
+        os.fsync(f.fileno())
+    os.close(fd)

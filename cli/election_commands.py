@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
 
 from cli.context import Context, Group, pass_context
 from evoting import db
-from evoting.deployment import DeploymentKeys, instance_dir
+from evoting.deployment import SECRET_ENVIRONMENT_VARIABLE, DeploymentKeys, instance_dir
 from evoting.election import load_manifest
 from evoting.elections import change_state, create_election, get_election
 
@@ -17,10 +18,19 @@ from evoting.elections import change_state, create_election, get_election
 @click.command()
 @pass_context
 def init(context: Context) -> None:
-    """Create the deployment secret (instance/secret.key) and the database schema."""
-    path = DeploymentKeys.generate().save(context.instance)
-    click.echo(f"deployment secret written to {path} (mode 0600): back it up")
+    """Create the deployment secret (instance/secret.key) and the database schema.
+
+    With $EVOTING_SECRET_KEY set, that secret is used and no file is written.
+    """
+    if os.environ.get(SECRET_ENVIRONMENT_VARIABLE):
+        click.echo(
+            f"using the deployment secret in ${SECRET_ENVIRONMENT_VARIABLE}; no file written"
+        )
+    else:
+        path = DeploymentKeys.generate().save(context.instance)
+        click.echo(f"deployment secret written to {path} (mode 0600): back it up")
     db.upgrade(context.engine)
+    context.keys  # records the secret's key check in the database  # noqa: B018
     click.echo(f"database ready at revision {db.current_revision(context.engine)}")
     click.echo(f"instance directory: {instance_dir(context.instance)}")
 
@@ -39,11 +49,11 @@ def create(context: Context, manifest: Path) -> None:
     from identity.issuance import create_credential_key
 
     parsed = load_manifest(manifest)
-    now = context.clock()
+    now, keys = context.clock(), context.keys
     with context.factory() as session, session.begin():
         created = create_election(session, parsed, now)
-        create_credential_key(session, created.id, context.keys, now)
-        create_board(session, created.id, created.fingerprint, context.keys, now)
+        create_credential_key(session, created.id, keys, now)
+        create_board(session, created.id, created.fingerprint, keys, now)
     click.echo(f"election {created.id} created (draft)")
     click.echo(f"fingerprint {created.fingerprint.hex()}")
 

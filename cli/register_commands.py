@@ -61,8 +61,9 @@ def import_(context: Context, election_id: str, file: Path) -> None:
     except RegisterError as exc:
         _report(exc)
         raise SystemExit(1) from exc
+    keys = context.keys
     with context.factory() as session, session.begin():
-        summary = import_register(session, election_id, parsed, context.keys, context.clock())
+        summary = import_register(session, election_id, parsed, keys, context.clock())
     click.echo(
         f"register of {election_id}: {summary.rows} residents "
         f"({summary.added} added, {summary.removed} removed, {summary.changed} changed, "
@@ -90,10 +91,9 @@ def poll_cards(context: Context, election_id: str, file: Path, out: Path, replac
     except RegisterError as exc:
         _report(exc)
         raise SystemExit(1) from exc
+    keys = context.keys
     with context.factory() as session, session.begin():
-        summary = generate_poll_cards(
-            session, election_id, parsed, context.keys, out, replace=replace
-        )
+        summary = generate_poll_cards(session, election_id, parsed, keys, out, replace=replace)
     click.echo(
         f"{summary.letters} letters written to {out}; "
         f"{summary.not_eligible} residents are not eligible and get none"
@@ -119,5 +119,5 @@ def mark_paper_(context: Context, election_id: str, register_number: str) -> Non
 @pass_context
 def stats(context: Context, election_id: str) -> None:
     """Print what auditors get: the credential key and issuance counts (JSON)."""
-    report = issuance_report(context.factory, election_id)
+    report = issuance_report(context.factory, election_id, context.keys)
     click.echo(json.dumps(report.to_json(), indent=2))

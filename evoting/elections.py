@@ -9,6 +9,8 @@ with a register import that read the old state.
 from __future__ import annotations
 
 import datetime
+import functools
+import hmac
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from evoting import schema
+from evoting.crypto.blind import BlindSigner, PublicKey
 from evoting.crypto.group import Point
-from evoting.deployment import DeploymentKeys
+from evoting.deployment import DeploymentError, DeploymentKeys
 from evoting.election import Manifest, manifest_from_canonical
 
 TRANSITIONS = {"open": ("draft",), "closed": ("open",), "tallied": ("closed",),
@@ -136,6 +139,26 @@ def unsealed_private_key(
     return keys.unseal(election_id, purpose, bytes(row.sealed_private_key))
 
 
+def checked_credential_public_key(
+    session: Session, election_id: str, keys: DeploymentKeys
+) -> PublicKey:
+    """The election's credential key, checked against its sealed private half.
+
+    Someone who can write to the database but does not hold the deployment secret
+    could replace the stored public key with their own and mint credentials the
+    ballot box would accept; the sealed private key they cannot forge.
+    """
+    stored = sealed_public_key(session, election_id, "credential")
+    if _public_der(unsealed_private_key(session, election_id, "credential", keys)) != stored:
+        raise DeploymentError(f"the stored credential key of {election_id} was altered")
+    return PublicKey.from_der(stored)
+
+
+@functools.lru_cache(maxsize=16)
+def _public_der(private_pem: bytes) -> bytes:
+    return BlindSigner.from_pem(private_pem).public_key.to_der()
+
+
 def set_election_public_key(session: Session, election_id: str, key: Point) -> None:
     """Record the election key K that the trustees' ceremony produced (draft only)."""
     election = get_election(session, election_id, lock=True)
@@ -157,3 +180,26 @@ def election_public_key(session: Session, election_id: str) -> Point:
     if row.public_key is None:
         raise ElectionError(f"election {election_id!r} has no key yet: run the key ceremony")
     return Point.from_bytes(bytes.fromhex(row.public_key))
+
+
+# --- the deployment secret and the database belong together ------------------------------
+
+
+def check_deployment_secret(session: Session, keys: DeploymentKeys) -> None:
+    """Refuse a deployment secret this database was not made with; record it the first time.
+
+    Without this check a wrong secret would not fail loudly: register numbers would
+    hash differently, a re-import would look like "everyone removed, everyone added"
+    and wipe the poll-card codes, and every login would fail.
+    """
+    check = keys.keyed_hash("key-check", b"EVOTING-V1-key-check")
+    stored = session.execute(
+        select(schema.deployment.c.value).where(schema.deployment.c.name == "key_check")
+    ).scalar_one_or_none()
+    if stored is None:
+        session.execute(insert(schema.deployment).values(name="key_check", value=check))
+    elif not hmac.compare_digest(stored, check):
+        raise DeploymentError(
+            "the deployment secret does not match this database (was it replaced? "
+            "restore the secret this database was made with)"
+        )

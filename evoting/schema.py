@@ -53,7 +53,8 @@ elections = Table(
 # The register keeps no register number, name or address: a keyed hash of the
 # number, and the facts eligibility and turnout statistics need. Whether and when
 # (to the day) a voter took a credential is all that links a voter to issuance;
-# nothing links issuance to a credential.
+# nothing links issuance to a credential. (A replayed ticket finds the voter
+# already marked; no table of tickets is kept.)
 
 voters = Table(
     "voters",
@@ -106,14 +107,14 @@ login_failures = Table(
     CheckConstraint("kind IN ('number', 'client')", name="kind"),
 )
 
-issuance_tickets = Table(
-    "issuance_tickets",
+deployment = Table(
+    "deployment",
     metadata,
-    Column("ticket_id", String(32), primary_key=True),
-    Column(
-        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("name", String(32), primary_key=True),
+    Column("value", String(128), nullable=False),
 )
+"""Facts about the deployment; ``key_check`` is an HMAC that tells whether the
+deployment secret in use is the one this database was made with."""
 
 election_keys = Table(
     "election_keys",

@@ -1,41 +1,41 @@
 """Issuing credentials: one per eligible voter, unlinkable to the voter.
 
-1. After `identity.providers.login`, an eligible voter who has no credential and
-   did not vote on paper gets an **issuance ticket**: itsdangerous-signed,
-   10 minutes, naming the election, the voter row and a random ticket id.
+1. After `identity.providers.login`, while the vote is open, an eligible voter who
+   has no credential and did not vote on paper gets an **issuance ticket**:
+   itsdangerous-signed, 10 minutes, naming the election and the keyed hash of the
+   voter's register number.
 2. The voter's device sends the ticket and one blinded message; `blind_sign`
-   checks the ticket, signs, and in one transaction (a) records the ticket id as
-   used (its primary key refuses a replay) and (b) marks the voter with the day of
-   issuance by a conditional UPDATE that matches only if no credential was issued
-   and no paper vote recorded. Only if that commits is the signature returned.
-   Two concurrent requests for one voter: the database lets exactly one UPDATE
-   match; the other gets `AlreadyIssued`.
+   checks the ticket and, in one transaction, locks the voter's row, checks again
+   that they are in the register and eligible, marks them with the day of issuance
+   by a conditional UPDATE that matches only if no credential was issued and no
+   paper vote recorded, and only then signs. The signature is returned only if
+   that commits. Two concurrent requests for one voter: the database lets exactly
+   one UPDATE match; the others get `AlreadyIssued`, as does a replayed ticket.
 
 What is stored about issuance: the voter row's ``credential_issued_on`` (a day,
-not a time) and the ticket id (with no voter id). Never the blinded message, the
-signature, or the credential key: no table or log can join issuance and ballots.
+not a time). Never the ticket, the blinded message, the signature, or the
+credential key: no table or log can join issuance and ballots.
 """
 
 from __future__ import annotations
 
 import datetime
-import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import Update, func, insert, select, update
+from sqlalchemy import Update, func, select, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from evoting import schema
 from evoting.crypto.blind import BlindSignatureError, BlindSigner, PublicKey
 from evoting.deployment import DeploymentKeys
-from evoting.election import local_date
+from evoting.election import Manifest, local_date
 from evoting.elections import (
+    checked_credential_public_key,
     get_election,
     sealed_public_key,
     store_sealed_key,
@@ -43,7 +43,7 @@ from evoting.elections import (
 )
 from identity.eligibility import EligibilityRule, Resident, age_on, reasons_not_eligible
 from identity.nrn import RegisterNumber
-from identity.providers import IdentityError, LoginResult, voter_from_row
+from identity.providers import IdentityError, LoginResult, Voter, voter_from_row
 from identity.register import number_hasher
 
 TICKET_LIFETIME = datetime.timedelta(minutes=10)
@@ -77,6 +77,7 @@ def create_credential_key(
 
 
 def credential_public_key(session: Session, election_id: str) -> PublicKey:
+    """The stored public key, as anyone reads it (devices, auditors)."""
     return PublicKey.from_der(sealed_public_key(session, election_id, "credential"))
 
 
@@ -98,7 +99,12 @@ def _serializer(keys: DeploymentKeys, now: datetime.datetime) -> URLSafeTimedSer
 
 
 def issue_ticket(keys: DeploymentKeys, result: LoginResult, now: datetime.datetime) -> str:
-    """A ticket for one credential request, if the voter may request one."""
+    """A ticket for one credential request, if the voter may request one now.
+
+    The ticket names the voter by the keyed hash of their register number (never a
+    row id, which a re-import may give to someone else); itsdangerous signs it and
+    dates it. Nothing in it means anything without the deployment secret.
+    """
     voter = result.voter
     if not result.eligible:
         raise IssuanceError("; ".join(r.message for r in result.reasons_not_eligible))
@@ -108,8 +114,9 @@ def issue_ticket(keys: DeploymentKeys, result: LoginResult, now: datetime.dateti
         )
     if voter.paper_voted_on is not None:
         raise IssuanceError("you voted on paper; there is no online vote for you")
-    payload = {"e": voter.election_id, "v": voter.id, "t": secrets.token_hex(16)}
-    return _serializer(keys, now).dumps(payload)
+    if not result.vote_open:
+        raise IssuanceError("the vote is not open now: credentials are issued while it is")
+    return _serializer(keys, now).dumps({"e": voter.election_id, "n": voter.number_hash})
 
 
 def blind_sign(
@@ -120,7 +127,11 @@ def blind_sign(
     blinded_message: bytes,
     now: datetime.datetime,
 ) -> bytes:
-    """Check the ticket, sign the blinded message, record the issuance; see the module doc."""
+    """Check the ticket, then in one transaction: re-check the voter, mark them, sign.
+
+    The private key is used only after the database matched the conditional UPDATE
+    (at most once per voter), and the signature leaves only if that commits.
+    """
     serializer = _serializer(keys, now)
     try:
         payload = serializer.loads(ticket, max_age=int(TICKET_LIFETIME.total_seconds()))
@@ -130,43 +141,48 @@ def blind_sign(
         raise TicketRefused("this is not a valid ticket") from exc
     if not isinstance(payload, dict) or payload.get("e") != election_id:
         raise TicketRefused("the ticket is for another election")
-    with factory() as session:
-        election = get_election(session, election_id)
-        if election.state != "open":
-            raise IssuanceError(f"the vote is {election.state}: no credentials are issued")
-        signer = _signer(session, election_id, keys)
-    try:
-        blind_signature = signer.blind_sign(blinded_message)
-    except BlindSignatureError as exc:
-        raise IssuanceError(f"the request cannot be signed: {exc}") from exc
     v = schema.voters
-    today = local_date(now)
-    with factory() as session:
+    with factory() as session, session.begin():
+        election = get_election(session, election_id)
+        if election.state != "open" or not election.manifest.window.contains(now):
+            raise IssuanceError("the vote is not open now: no credentials are issued")
+        row = session.execute(
+            select(v)
+            .where(v.c.election_id == election_id, v.c.number_hash == payload.get("n"))
+            .with_for_update()
+        ).one_or_none()
+        if row is None:
+            raise IssuanceError("you are not in the register of this vote (any more)")
+        voter = voter_from_row(row)
+        reasons = reasons_not_eligible(_rule(election.manifest), _resident(voter))
+        if reasons:
+            raise IssuanceError("; ".join(r.message for r in reasons))
+        marked = _rowcount(
+            session,
+            update(v)
+            .where(
+                v.c.id == voter.id,
+                v.c.credential_issued_on.is_(None),
+                v.c.paper_voted_on.is_(None),
+            )
+            .values(credential_issued_on=local_date(now)),
+        )
+        if marked != 1:
+            raise AlreadyIssued("a credential was already issued to you (or you voted on paper)")
+        checked_credential_public_key(session, election_id, keys)  # stop if the key was swapped
         try:
-            with session.begin():
-                session.execute(
-                    insert(schema.issuance_tickets).values(
-                        ticket_id=payload["t"], election_id=election_id
-                    )
-                )
-                marked = _rowcount(
-                    session,
-                    update(v)
-                    .where(
-                        v.c.id == payload["v"],
-                        v.c.election_id == election_id,
-                        v.c.credential_issued_on.is_(None),
-                        v.c.paper_voted_on.is_(None),
-                    )
-                    .values(credential_issued_on=today),
-                )
-                if marked != 1:
-                    raise AlreadyIssued(
-                        "a credential was already issued to you (or you voted on paper)"
-                    )
-        except IntegrityError as exc:
-            raise TicketRefused("this ticket was already used: log in again") from exc
-    return blind_signature
+            return _signer(session, election_id, keys).blind_sign(blinded_message)
+        except BlindSignatureError as exc:
+            raise IssuanceError(f"the request cannot be signed: {exc}") from exc
+
+
+def _rule(manifest: Manifest) -> EligibilityRule:
+    e = manifest.eligibility
+    return EligibilityRule(e.minimum_age, e.municipality, e.reference_date)
+
+
+def _resident(voter: Voter) -> Resident:
+    return Resident(voter.birth_date, voter.municipality, voter.excluded)
 
 
 def _rowcount(session: Session, statement: Update) -> int:
@@ -204,13 +220,7 @@ def mark_paper(
         if row is None:
             raise IssuanceError("this register number is not in the register of this vote")
         voter = voter_from_row(row)
-        eligibility = election.manifest.eligibility
-        rule = EligibilityRule(
-            eligibility.minimum_age, eligibility.municipality, eligibility.reference_date
-        )
-        reasons = reasons_not_eligible(
-            rule, Resident(voter.birth_date, voter.municipality, voter.excluded)
-        )
+        reasons = reasons_not_eligible(_rule(election.manifest), _resident(voter))
         if reasons:
             raise IssuanceError("not eligible: " + "; ".join(r.message for r in reasons))
         marked = _rowcount(
@@ -267,11 +277,13 @@ def _band(age: int) -> str:
     return f"under {AGE_BANDS[0][0]}"
 
 
-def issuance_report(factory: Callable[[], Session], election_id: str) -> IssuanceReport:
+def issuance_report(
+    factory: Callable[[], Session], election_id: str, keys: DeploymentKeys
+) -> IssuanceReport:
     v = schema.voters
     with factory() as session:
         election = get_election(session, election_id)
-        public_key = credential_public_key(session, election_id)
+        public_key = checked_credential_public_key(session, election_id, keys)
         e = election.manifest.eligibility
         rule = EligibilityRule(e.minimum_age, e.municipality, e.reference_date)
         eligible = 0

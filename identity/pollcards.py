@@ -9,7 +9,8 @@ Only an HMAC of each code is stored (deployment key ``poll-card-code``, bound to
 the election and the voter's register hash); the code itself exists only in the
 letter. Letters are one A4 page per voter (reportlab): the question, the voting
 period, the web address, the code, and a QR code that opens the login page with
-the code filled in (never the register number).
+the code filled in (in the URL's fragment, which never reaches the server; never
+the register number).
 """
 
 from __future__ import annotations
@@ -125,7 +126,9 @@ class Letter:
 
 
 def login_url(manifest: Manifest, code: str) -> str:
-    return f"{manifest.web_address.rstrip('/')}/e/{manifest.id}/login?code={display(code)}"
+    """The login page with the code in the URL's fragment: browsers never send a
+    fragment to the server, so the code stays out of access logs and Referer headers."""
+    return f"{manifest.web_address.rstrip('/')}/e/{manifest.id}/login#code={display(code)}"
 
 
 def _wrap(canvas: Canvas, text: str, x: float, y: float, width: float, size: float) -> float:

@@ -12,9 +12,12 @@ would implement the same two methods from a verified ID token.
   was typed, like a wrong check digit, are told: they say nothing about the register);
 * the same work on every path (the code's hash is computed and compared even when
   the number is unknown);
-* failures counted per register number and per client address: 5 within
-  15 minutes lock that subject for 15 minutes, and each lock-out is logged (by
-  keyed hash, never the number or address);
+* failures counted per register number (5 within 15 minutes) and per client
+  address (20; an IPv6 client counts by its /64) lock that subject for 15 minutes,
+  and each lock-out is logged (by keyed hash, never the number or address). Every
+  attempt takes a slot before its code is checked, so concurrent requests cannot
+  exceed the limit; a success gives its slot back and resets nothing, so the
+  counters never tell an attacker whether someone else logged in;
 * eligibility reasons, and whether a credential was already taken, only after
   success.
 """
@@ -22,12 +25,15 @@ would implement the same two methods from a verified ID token.
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, case, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from evoting import schema
@@ -41,6 +47,10 @@ from identity.register import number_hasher
 log = logging.getLogger("evoting.identity")
 
 MAX_FAILURES = 5
+"""Failed attempts per register number within FAILURE_WINDOW before it is locked."""
+MAX_CLIENT_FAILURES = 20
+"""Per client address: higher, since many residents can share one address."""
+LIMITS = {"number": MAX_FAILURES, "client": MAX_CLIENT_FAILURES}
 FAILURE_WINDOW = datetime.timedelta(minutes=15)
 LOCK_OUT = datetime.timedelta(minutes=15)
 GENERIC_FAILURE = "The register number or the code is not right."
@@ -89,7 +99,11 @@ class IdentityProvider(Protocol):
     name: str
 
     def subject(self, form: Mapping[str, str]) -> str:
-        """What identifies the person being claimed (for throttling); `FormError` if malformed."""
+        """What identifies the person claimed (for throttling).
+
+        Checks the whole form's format first: `FormError` if anything typed cannot be
+        right, before any attempt is counted against a register number.
+        """
 
     def identify(self, session: Session, election_id: str, form: Mapping[str, str]) -> Voter | None:
         """The voter the form proves to be, or None."""
@@ -105,16 +119,18 @@ class PollCardProvider:
 
     def subject(self, form: Mapping[str, str]) -> str:
         try:
-            return parse(form.get("register_number", "")).digits
+            digits = parse(form.get("register_number", "")).digits
         except InvalidRegisterNumber as exc:
             raise FormError(f"Check the register number: {exc.reason}.") from exc
+        try:
+            normalise(form.get("code", ""))
+        except CodeFormatError as exc:
+            raise FormError(f"Check the code: {exc}.") from exc
+        return digits
 
     def identify(self, session: Session, election_id: str, form: Mapping[str, str]) -> Voter | None:
         number = parse(form.get("register_number", ""))
-        try:
-            code = normalise(form.get("code", ""))
-        except CodeFormatError as exc:
-            raise FormError(f"Check the code: {exc}.") from exc
+        code = normalise(form.get("code", ""))  # checked by subject() first
         number_hash = number_hasher(self._keys, election_id)(number)
         v = schema.voters
         row = session.execute(
@@ -133,6 +149,7 @@ class LoginResult:
 
     voter: Voter
     reasons_not_eligible: tuple[Reason, ...]
+    vote_open: bool
 
     @property
     def eligible(self) -> bool:
@@ -141,80 +158,119 @@ class LoginResult:
     @property
     def may_request_credential(self) -> bool:
         return (
-            self.eligible
+            self.vote_open
+            and self.eligible
             and self.voter.credential_issued_on is None
             and self.voter.paper_voted_on is None
         )
 
 
+def client_key(address: str) -> str:
+    """What is rate-limited for a client: its IPv4 address, its IPv6 /64, or the text given."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 class _Throttle:
-    def __init__(self, session: Session, election_id: str) -> None:
+    """Failure counters per subject, updated atomically (an upsert that returns the count).
+
+    An attempt *reserves* a slot before its code is checked, so concurrent
+    attempts cannot check more codes than the limit; a success gives its slot back,
+    a failure keeps it. Nothing resets a counter but time, so a success leaves no
+    trace an attacker could read off the counters.
+    """
+
+    def __init__(self, session: Session, election_id: str, now: datetime.datetime) -> None:
         self._session = session
         self._election_id = election_id
+        self._now = now
+        self._insert = (
+            pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        )
 
-    def _row(self, kind: str, subject: str) -> _Failures | None:
+    def _key(self, kind: str, subject: str) -> tuple[ColumnElement[bool], ...]:
         t = schema.login_failures
-        row = self._session.execute(
-            select(t.c.failures, t.c.window_started_at, t.c.locked_until).where(
-                t.c.election_id == self._election_id, t.c.kind == kind, t.c.subject == subject
-            )
-        ).one_or_none()
-        if row is None:
-            return None
-        return _Failures(row.failures, _utc(row.window_started_at), _utc_or_none(row.locked_until))
+        return (t.c.election_id == self._election_id, t.c.kind == kind, t.c.subject == subject)
 
-    def locked_until(
-        self, kind: str, subject: str, now: datetime.datetime
-    ) -> datetime.datetime | None:
-        row = self._row(kind, subject)
-        until = None if row is None else row.locked_until
-        return until if until is not None and until > now else None
-
-    def fail(self, kind: str, subject: str, now: datetime.datetime) -> None:
-        t = schema.login_failures
-        key = (t.c.election_id == self._election_id, t.c.kind == kind, t.c.subject == subject)
-        row = self._row(kind, subject)
-        if row is None or row.window_started_at + FAILURE_WINDOW <= now:
-            failures, started = 1, now
-            self._session.execute(delete(t).where(*key))
-            self._session.execute(
-                insert(t).values(
-                    election_id=self._election_id,
-                    kind=kind,
-                    subject=subject,
-                    failures=1,
-                    window_started_at=now,
-                    locked_until=None,
-                )
-            )
-        else:
-            failures, started = row.failures + 1, row.window_started_at
-            self._session.execute(update(t).where(*key).values(failures=failures))
-        if failures >= MAX_FAILURES:
-            until = now + LOCK_OUT
-            self._session.execute(
-                update(t).where(*key).values(locked_until=until, failures=0, window_started_at=now)
-            )
-            log.warning(
-                "login locked out: election %s, %s %s…, %d failures since %s, until %s",
-                self._election_id, kind, subject[:12], failures, started.isoformat(),
-                until.isoformat(),
-            )  # fmt: skip
-
-    def succeed(self, kind: str, subject: str) -> None:
+    def purge(self) -> None:
+        """Forget counters whose window and lock have both run out."""
         t = schema.login_failures
         self._session.execute(
             delete(t).where(
-                t.c.election_id == self._election_id, t.c.kind == kind, t.c.subject == subject
+                t.c.election_id == self._election_id,
+                t.c.window_started_at <= self._now - FAILURE_WINDOW,
+                or_(t.c.locked_until.is_(None), t.c.locked_until <= self._now),
             )
         )
 
+    def reserve(self, kind: str, subject: str) -> LockedOut | None:
+        """Take one attempt for ``subject``; a `LockedOut` (to raise) if it has none left."""
+        t = schema.login_failures
+        locked = self._session.execute(
+            select(t.c.locked_until).where(*self._key(kind, subject))
+        ).scalar_one_or_none()
+        if locked is not None and _utc(locked) > self._now:
+            return LockedOut(_utc(locked))
+        expired = t.c.window_started_at <= self._now - FAILURE_WINDOW
+        statement = (
+            self._insert(t)
+            .values(
+                election_id=self._election_id,
+                kind=kind,
+                subject=subject,
+                failures=1,
+                window_started_at=self._now,
+                locked_until=None,
+            )
+            .on_conflict_do_update(
+                index_elements=[t.c.election_id, t.c.kind, t.c.subject],
+                set_={
+                    "failures": case((expired, 1), else_=t.c.failures + 1),
+                    "window_started_at": case((expired, self._now), else_=t.c.window_started_at),
+                },
+            )
+            .returning(t.c.failures)
+        )
+        count = int(self._session.execute(statement).scalar_one())
+        if count > LIMITS[kind]:  # counts only grow within a window, so no race resets them
+            return self._lock(kind, subject, count)
+        return None
 
-@dataclass(frozen=True, slots=True)
-class _Failures:
-    failures: int
-    window_started_at: datetime.datetime
-    locked_until: datetime.datetime | None
+    def give_back(self, kind: str, subject: str) -> None:
+        t = schema.login_failures
+        self._session.execute(
+            update(t)
+            .where(*self._key(kind, subject), t.c.failures > 0)
+            .values(failures=t.c.failures - 1)
+        )
+
+    def failed(self, kind: str, subject: str) -> None:
+        """The reserved attempt failed: lock the subject if that was its last one."""
+        t = schema.login_failures
+        count = self._session.execute(
+            select(t.c.failures).where(*self._key(kind, subject))
+        ).scalar_one()
+        if count >= LIMITS[kind]:
+            self._lock(kind, subject, count)
+
+    def _lock(self, kind: str, subject: str, count: int) -> LockedOut:
+        """Lock for LOCK_OUT. The count is kept: the window (which started before the
+        lock) runs out no later than the lock, and then the count starts again."""
+        until = self._now + LOCK_OUT
+        t = schema.login_failures
+        self._session.execute(update(t).where(*self._key(kind, subject)).values(locked_until=until))
+        log.warning(
+            "login locked out: election %s, %s %s…, after %d failed attempts, until %s",
+            self._election_id, kind, subject[:12], count, until.isoformat(),
+        )  # fmt: skip
+        return LockedOut(until)
 
 
 def _utc(moment: datetime.datetime) -> datetime.datetime:
@@ -222,8 +278,44 @@ def _utc(moment: datetime.datetime) -> datetime.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
 
-def _utc_or_none(moment: datetime.datetime | None) -> datetime.datetime | None:
-    return None if moment is None else _utc(moment)
+def _attempt(
+    session: Session,
+    throttle: _Throttle,
+    provider: IdentityProvider,
+    keys: DeploymentKeys,
+    election_id: str,
+    form: Mapping[str, str],
+    client_subject: str,
+) -> Voter | IdentityError:
+    """One login attempt inside the caller's transaction; the error is returned, not raised,
+    so that the counters it updated are committed."""
+    try:
+        claimed = provider.subject(form)
+    except FormError as exc:
+        return throttle.reserve("client", client_subject) or _fail(throttle, exc, client_subject)
+    number_subject = keys.keyed_hash("login-subject", f"{election_id}\x00{claimed}".encode())
+    locked = throttle.reserve("client", client_subject)
+    if locked is not None:
+        return locked
+    locked = throttle.reserve("number", number_subject)
+    if locked is not None:
+        throttle.give_back("client", client_subject)
+        return locked
+    voter = provider.identify(session, election_id, form)
+    if voter is None:
+        return _fail(throttle, AuthenticationFailed(), client_subject, number_subject)
+    throttle.give_back("client", client_subject)
+    throttle.give_back("number", number_subject)
+    return voter
+
+
+def _fail(
+    throttle: _Throttle, error: IdentityError, client: str, number: str | None = None
+) -> IdentityError:
+    throttle.failed("client", client)
+    if number is not None:
+        throttle.failed("number", number)
+    return error
 
 
 def login(
@@ -236,41 +328,19 @@ def login(
     now: datetime.datetime,
 ) -> LoginResult:
     """Authenticate a resident (see the module docstring); raises `IdentityError`s."""
-    client_subject = keys.keyed_hash("client-address", f"{election_id}\x00{client}".encode())
-    with factory() as session, session.begin():
-        throttle = _Throttle(session, election_id)
-        get_election(session, election_id)  # an unknown election is not a login failure
-        locked = throttle.locked_until("client", client_subject, now)
-        try:
-            claimed = provider.subject(form)
-        except FormError:
-            if locked is None:
-                throttle.fail("client", client_subject, now)
-            raise
-        number_subject = keys.keyed_hash("login-subject", f"{election_id}\x00{claimed}".encode())
-        locked = locked or throttle.locked_until("number", number_subject, now)
-        if locked is not None:
-            raise LockedOut(locked)
-        try:
-            voter = provider.identify(session, election_id, form)
-        except FormError:
-            throttle.fail("client", client_subject, now)
-            raise
-        if voter is None:
-            throttle.fail("client", client_subject, now)
-            throttle.fail("number", number_subject, now)
-        else:
-            throttle.succeed("client", client_subject)
-            throttle.succeed("number", number_subject)
-    # The failures are committed above, whatever is raised here.
-    if voter is None:
-        raise AuthenticationFailed
-    with factory() as session:
-        manifest = get_election(session, election_id).manifest
-    rule = EligibilityRule(
-        manifest.eligibility.minimum_age,
-        manifest.eligibility.municipality,
-        manifest.eligibility.reference_date,
+    now = now.astimezone(datetime.UTC)
+    client_subject = keys.keyed_hash(
+        "client-address", f"{election_id}\x00{client_key(client)}".encode()
     )
-    resident = Resident(voter.birth_date, voter.municipality, voter.excluded)
-    return LoginResult(voter, reasons_not_eligible(rule, resident))
+    with factory() as session, session.begin():
+        election = get_election(session, election_id)  # an unknown election is no login failure
+        throttle = _Throttle(session, election_id, now)
+        throttle.purge()
+        outcome = _attempt(session, throttle, provider, keys, election_id, form, client_subject)
+    if isinstance(outcome, IdentityError):
+        raise outcome  # after the commit: the counters are kept
+    e = election.manifest.eligibility
+    rule = EligibilityRule(e.minimum_age, e.municipality, e.reference_date)
+    resident = Resident(outcome.birth_date, outcome.municipality, outcome.excluded)
+    vote_open = election.state == "open" and election.manifest.window.contains(now)
+    return LoginResult(outcome, reasons_not_eligible(rule, resident), vote_open)

@@ -18,6 +18,7 @@ import csv
 import datetime
 import hashlib
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ REQUIRED_COLUMNS = (
     "city",
 )
 OPTIONAL_COLUMNS = ("excluded", "language")
+_NIS_LIKE = re.compile(r"^\d{5}$")
 _TRUE, _FALSE = {"1", "yes", "ja", "oui", "true", "x"}, {"", "0", "no", "nee", "non", "false"}
 MAX_FIELD = 200
 
@@ -81,15 +83,29 @@ class RegisterFile:
     sha256: str
 
 
-def _parse_date(text: str) -> datetime.date:
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_BELGIAN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+EARLIEST_BIRTH = datetime.date(1890, 1, 1)
+
+
+def _parse_date(text: str, reference_date: datetime.date) -> datetime.date:
     text = text.strip()
     try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            return datetime.date(year, month, day)
-        return datetime.date.fromisoformat(text)
+        if match := _ISO_DATE.match(text):
+            year, month, day = (int(g) for g in match.groups())
+        elif match := _BELGIAN_DATE.match(text):
+            day, month, year = (int(g) for g in match.groups())
+        else:
+            raise ValueError
+        date = datetime.date(year, month, day)
     except ValueError as exc:
         raise ValueError("the birth date is not a date (YYYY-MM-DD or DD/MM/YYYY)") from exc
+    if not EARLIEST_BIRTH <= date <= reference_date:
+        raise ValueError(
+            f"the birth date is not plausible (before {EARLIEST_BIRTH.year} or after the "
+            "reference date)"
+        )
+    return date
 
 
 def _check_row(
@@ -110,14 +126,15 @@ def _check_row(
         bad(f"register number: {exc.reason}")
     birth: datetime.date | None = None
     try:
-        birth = _parse_date(raw["birth_date"])
+        birth = _parse_date(raw["birth_date"], reference_date)
     except ValueError as exc:
         bad(str(exc))
     if number is not None and birth is not None and not number.agrees_with(birth):
         bad("the birth date does not agree with the register number")
     nis = raw["municipality"].strip()
     if municipality(nis, reference_date) is None:
-        bad(f"municipality {nis!r} is not a Belgian NIS code in force on {reference_date}")
+        shown = repr(nis) if _NIS_LIKE.match(nis) else "(not 5 digits)"
+        bad(f"municipality {shown} is not a Belgian NIS code in force on {reference_date}")
     district = raw["district"].strip()
     if not district or len(district) > 64:
         bad("the district is empty or longer than 64 characters")
@@ -170,12 +187,16 @@ def read_register(data: bytes, reference_date: datetime.date) -> RegisterFile:
     except csv.Error as exc:
         raise RegisterError([f"line 1: not valid CSV ({exc})"]) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    unknown = [  # by position: a header cell may be personal data (a missing header row)
+        f"{position} (is the header row missing or misspelt?)"
+        for position, c in enumerate(header, start=1)
+        if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    ]
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if missing or unknown or duplicated:
         raise RegisterError(
             [f"line 1: missing column {c}" for c in missing]
-            + [f"line 1: unknown column {c}" for c in unknown]
+            + [f"line 1: column {c} has an unknown name" for c in unknown]
             + [f"line 1: column {c} appears twice" for c in duplicated]
         )
     problems: list[str] = []

@@ -145,8 +145,11 @@ class BlindSigner:
         """BlindSign (RFC 9474, 4.3): ``s = m^d mod n``, checked before it leaves.
 
         The exponentiation runs with gmpy2's constant-time ``powmod_sec``, split by
-        the Chinese remainder theorem; the check ``s^e = m`` also catches a faulty
-        CRT computation, which would otherwise leak a factor of n.
+        the Chinese remainder theorem, on a randomly blinded input (RSA blinding,
+        RFC 9474 §7.1): ``m·u^e`` is signed and the result multiplied by ``u^-1``, so
+        the secret-key arithmetic never sees the client's chosen value. The check
+        ``s^e = m`` also catches a faulty CRT computation, which would otherwise
+        leak a factor of n.
         """
         k = self.public_key.modulus_len
         if not isinstance(blinded_message, bytes) or len(blinded_message) != k:
@@ -154,10 +157,12 @@ class BlindSigner:
         m = gmpy2.mpz(_os2ip(blinded_message))
         if m >= self._n:
             raise BlindSignatureError("the blinded message is not below the modulus")
-        s_p = gmpy2.powmod_sec(m % self._p, self._d_p, self._p)
-        s_q = gmpy2.powmod_sec(m % self._q, self._d_q, self._q)
+        u = gmpy2.mpz(_random_unit(int(self._n)))
+        blinded = (m * gmpy2.powmod(u, self._e, self._n)) % self._n
+        s_p = gmpy2.powmod_sec(blinded % self._p, self._d_p, self._p)
+        s_q = gmpy2.powmod_sec(blinded % self._q, self._d_q, self._q)
         h = (self._q_inv * (s_p - s_q)) % self._p
-        s = s_q + h * self._q
+        s = ((s_q + h * self._q) * gmpy2.invert(u, self._n)) % self._n
         if gmpy2.powmod(s, self._e, self._n) != m:
             raise BlindSignatureError("signing failed its own check; nothing was returned")
         return _i2osp(int(s), k)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import sqlite3
 from pathlib import Path
@@ -34,11 +35,29 @@ def run(tmp_path: Path) -> Invoker:
     return Invoker(tmp_path)
 
 
+def open_now(tmp_path: Path) -> Path:
+    """The Kortrijk manifest with a voting window around today (same reference date)."""
+    today = datetime.date.today()
+    text = (EXAMPLES / "kortrijk-2019.yaml").read_text()
+    text = text.replace(
+        "opens: 2019-05-20T08:00", f"opens: {today - datetime.timedelta(days=1)}T08:00"
+    )
+    text = text.replace(
+        "closes: 2019-05-27T20:00", f"closes: {today + datetime.timedelta(days=6)}T20:00"
+    )
+    text = text.replace(
+        '  municipality: "34022"', '  municipality: "34022"\n  reference_date: 2019-05-20'
+    )
+    path = tmp_path / "kortrijk-now.yaml"
+    path.write_text(text)
+    return path
+
+
 def test_the_whole_flow(run: Invoker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     invoke = run
     assert invoke("init").exit_code == 0
     assert (tmp_path / "inst" / "secret.key").stat().st_mode & 0o777 == 0o600
-    created = invoke("election", "create", str(EXAMPLES / "kortrijk-2019.yaml"))
+    created = invoke("election", "create", str(open_now(tmp_path)))
     assert created.exit_code == 0, created.output
     assert "election kortrijk-2019 created (draft)" in created.output
 
@@ -143,3 +162,44 @@ def test_a_bad_manifest_lists_every_problem(run: Invoker, tmp_path: Path) -> Non
     assert result.exit_code == 1
     assert "eligibility.municipality: expected a 5-digit NIS code" in result.output
     assert "trustees.k: cannot be more than trustees.n" in result.output
+
+
+def test_another_deployment_secret_is_refused(
+    run: Invoker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evoting.crypto.canonical import b64encode
+
+    assert run("init").exit_code == 0
+    assert run("election", "create", str(open_now(tmp_path))).exit_code == 0
+    monkeypatch.setenv("EVOTING_SECRET_KEY", b64encode(bytes(32)))
+    refused = run("register", "import", "kortrijk-2019", str(EXAMPLES / "register-sample.csv"))
+    assert refused.exit_code == 1
+    assert "the deployment secret does not match this database" in refused.output
+    with sqlite3.connect(run.database) as conn:
+        assert conn.execute("SELECT count(*) FROM voters").fetchone() == (0,)
+
+
+def test_init_with_the_secret_in_the_environment_writes_no_file(
+    run: Invoker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evoting.crypto.canonical import b64encode
+
+    monkeypatch.setenv("EVOTING_SECRET_KEY", b64encode(bytes(range(32))))
+    result = run("init")
+    assert result.exit_code == 0, result.output
+    assert "using the deployment secret in $EVOTING_SECRET_KEY; no file written" in result.output
+    assert not (run.instance / "secret.key").exists()
+
+
+def test_obtain_refuses_an_existing_file_before_anything_is_issued(
+    run: Invoker, tmp_path: Path
+) -> None:
+    run("init")
+    run("election", "create", str(open_now(tmp_path)))
+    existing = tmp_path / "taken.json"
+    existing.write_text("{}")
+    result = run("credential", "obtain", "kortrijk-2019", "--register-number", "85071412330",
+                 "--code", "2222-2222-2222-2222-2", "--out", str(existing))  # fmt: skip
+    assert result.exit_code == 1
+    assert "cannot create" in result.output
+    assert existing.read_text() == "{}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import logging
 import threading
@@ -29,6 +30,7 @@ from identity.nrn import parse
 from identity.pollcards import PollCardError, display, generate_poll_cards
 from identity.providers import (
     GENERIC_FAILURE,
+    MAX_CLIENT_FAILURES,
     MAX_FAILURES,
     AuthenticationFailed,
     FormError,
@@ -87,7 +89,7 @@ def test_the_register_stores_no_number_name_or_address(setup: Setup) -> None:
     assert count == 12
 
 
-def test_reimport_before_opening_reports_the_changes(setup: Setup) -> None:
+def test_the_register_is_frozen_once_the_vote_opens(setup: Setup) -> None:
     with setup.factory() as session, session.begin():
         change_state(session, setup.election_id, "closed")  # (any state but draft)
     lines = (Path(__file__).resolve().parents[2] / "examples" / "register-sample.csv").read_text()
@@ -138,7 +140,7 @@ def test_poll_cards_only_for_the_eligible(setup: Setup) -> None:
         assert len(display(code)) == 21
 
 
-def test_poll_cards_are_not_regenerated_by_accident(setup: Setup, tmp_path: Path) -> None:
+def test_poll_cards_are_printed_only_before_opening(setup: Setup, tmp_path: Path) -> None:
     with setup.factory() as session, session.begin():
         change_state(session, setup.election_id, "closed")
     with pytest.raises(PollCardError, match="before it opens"), setup.factory() as session:
@@ -181,12 +183,15 @@ def test_unknown_number_and_wrong_code_get_the_same_answer(setup: Setup) -> None
         ("code", "0000-0000-0000-0000-0", "no 0, 1, I, L, O or U"),
     ],
 )
-def test_typing_errors_are_told_and_reveal_nothing(
+def test_typing_errors_are_told_and_counted(
     setup: Setup, field: str, value: str, message: str
 ) -> None:
     form = setup.form("An Peeters") | {field: value}
-    with pytest.raises(FormError, match=message):
-        _login(setup, form)
+    for _ in range(MAX_CLIENT_FAILURES):
+        with pytest.raises(FormError, match=message):
+            _login(setup, form, client="192.0.2.1")
+    with pytest.raises(LockedOut):
+        _login(setup, setup.form("An Peeters"), client="192.0.2.1")
 
 
 def test_a_mistyped_code_is_caught_by_its_check_symbol(setup: Setup) -> None:
@@ -216,13 +221,66 @@ def test_lock_out_per_register_number_is_logged(
 
 
 def test_lock_out_per_client_address(setup: Setup) -> None:
-    for name in ("An", "Bram", "Chantal", "Dries", "Finn"):
-        wrong = setup.form(name, code=setup.codes[setup.number("Luc")])
+    names = ("An", "Bram", "Chantal", "Dries", "Finn")
+    for attempt in range(MAX_CLIENT_FAILURES):
+        wrong = setup.form(names[attempt % 5], code=setup.codes[setup.number("Luc")])
         with pytest.raises(AuthenticationFailed):
-            _login(setup, wrong, client="203.0.113.9")
-    with pytest.raises(LockedOut):
-        _login(setup, setup.form("Ilse"), client="203.0.113.9")
-    assert _login(setup, setup.form("Ilse"), client="203.0.113.10").eligible
+            _login(setup, wrong, client="2001:db8:1:2::9")
+    with pytest.raises(LockedOut):  # the same /64: the same client
+        _login(setup, setup.form("Ilse"), client="2001:db8:1:2:ffff::1")
+    assert _login(setup, setup.form("Ilse"), client="2001:db8:1:3::1").eligible
+
+
+def test_a_success_does_not_reset_the_counters(setup: Setup) -> None:
+    """Otherwise an attacker could tell, from the counters, whether the victim logged in."""
+    wrong = setup.form("An Peeters", code=setup.codes[setup.number("Bram")])
+    for attempt in range(MAX_FAILURES - 1):
+        with pytest.raises(AuthenticationFailed):
+            _login(setup, wrong, client=f"10.1.0.{attempt}")
+    assert _login(setup, setup.form("An Peeters"), client="10.9.9.9").eligible  # the victim
+    with pytest.raises(AuthenticationFailed):
+        _login(setup, wrong, client="10.1.1.1")
+    with pytest.raises(LockedOut):  # exactly as if the victim had not logged in
+        _login(setup, wrong, client="10.1.1.2")
+
+
+def test_concurrent_guesses_check_no_more_codes_than_the_limit(setup: Setup) -> None:
+    checked: list[int] = []
+    provider = PollCardProvider(setup.keys)
+
+    class Counting:
+        name = "counting"
+
+        def subject(self, form: Mapping[str, str]) -> str:
+            return provider.subject(form)
+
+        def identify(self, session: Session, election_id: str,
+                     form: Mapping[str, str]) -> Voter | None:  # fmt: skip
+            checked.append(1)
+            return provider.identify(session, election_id, form)
+
+    wrong = setup.form("An Peeters", code=setup.codes[setup.number("Bram")])
+    outcomes: list[str] = []
+    barrier = threading.Barrier(12)
+
+    def guess(i: int) -> None:
+        barrier.wait()
+        try:
+            login(setup.factory, Counting(), setup.keys, setup.election_id, wrong, f"10.2.{i}.1",
+                  NOW)  # fmt: skip
+        except (AuthenticationFailed, LockedOut) as exc:
+            outcomes.append(type(exc).__name__)
+        except Exception as exc:
+            outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) <= MAX_FAILURES
+    assert sorted(set(outcomes)) <= ["AuthenticationFailed", "LockedOut"], outcomes
+    assert len(outcomes) == 12
 
 
 def test_reasons_are_told_only_after_authentication(setup: Setup) -> None:
@@ -272,8 +330,58 @@ def _ticket_and_request(s: Setup, name: str) -> tuple[str, bytes]:
 def test_a_replayed_ticket_is_refused(setup: Setup) -> None:
     ticket, blinded = _ticket_and_request(setup, "Bram")
     blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
-    with pytest.raises(TicketRefused, match="already used"):
+    with pytest.raises(AlreadyIssued, match="already issued"):
         blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+
+
+def test_tickets_only_while_the_vote_is_open(setup: Setup) -> None:
+    before = setup.manifest.window.opens - datetime.timedelta(hours=1)
+    result = _login(setup, setup.form("Bram"), now=before)
+    assert not result.may_request_credential
+    with pytest.raises(IssuanceError, match="not open now"):
+        issue_ticket(setup.keys, result, before)
+
+
+def test_a_ticket_for_someone_no_longer_in_the_register_signs_nothing(setup: Setup) -> None:
+    ticket, blinded = _ticket_and_request(setup, "Finn")
+    number_hash = number_hasher(setup.keys, setup.election_id)(parse(setup.number("Finn")))
+    with setup.factory() as session, session.begin():
+        session.execute(schema.voters.delete().where(schema.voters.c.number_hash == number_hash))
+    with pytest.raises(IssuanceError, match="not in the register"):
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+
+
+def test_eligibility_is_checked_again_when_signing(setup: Setup) -> None:
+    ticket, blinded = _ticket_and_request(setup, "Jonas")
+    number_hash = number_hasher(setup.keys, setup.election_id)(parse(setup.number("Jonas")))
+    with setup.factory() as session, session.begin():
+        session.execute(
+            schema.voters.update()
+            .where(schema.voters.c.number_hash == number_hash)
+            .values(excluded=True)
+        )
+    with pytest.raises(IssuanceError, match="excluded"):
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+    assert _voter(setup, "Jonas").credential_issued_on is None
+
+
+def test_a_swapped_credential_key_is_detected(setup: Setup) -> None:
+    from evoting.crypto.blind import BlindSigner
+    from evoting.deployment import DeploymentError
+
+    impostor = BlindSigner.generate()
+    with setup.factory() as session, session.begin():
+        session.execute(
+            schema.election_keys.update()
+            .where(schema.election_keys.c.purpose == "credential")
+            .values(public_key=impostor.public_key.to_der())
+        )
+    with pytest.raises(DeploymentError, match="altered"):
+        issuance_report(setup.factory, setup.election_id, setup.keys)
+    ticket, blinded = _ticket_and_request(setup, "Luc")  # the device reads the swapped key
+    with pytest.raises(DeploymentError, match="altered"):  # issuance stops, loudly...
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+    assert _voter(setup, "Luc").credential_issued_on is None  # ...and marks nobody
 
 
 def test_expired_forged_and_foreign_tickets_are_refused(setup: Setup) -> None:
@@ -300,7 +408,7 @@ def test_no_credentials_outside_the_open_vote(setup: Setup) -> None:
     ticket, blinded = _ticket_and_request(setup, "Finn")
     with setup.factory() as session, session.begin():
         change_state(session, setup.election_id, "closed")
-    with pytest.raises(IssuanceError, match="closed"):
+    with pytest.raises(IssuanceError, match="not open now"):
         blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
 
 
@@ -367,7 +475,7 @@ def test_issuance_report(setup: Setup) -> None:
     _credential(setup, "An Peeters")  # 33 on the reference date, Centrum
     _credential(setup, "Dries Wouters")  # 16, Heule
     mark_paper(setup.factory, setup.keys, setup.election_id, parse(setup.number("Karine")), NOW)
-    report = issuance_report(setup.factory, setup.election_id).to_json()
+    report = issuance_report(setup.factory, setup.election_id, setup.keys).to_json()
     assert report["eligible"] == 9
     assert report["credentials_issued"] == 2
     assert report["paper_votes"] == 1
@@ -386,7 +494,8 @@ def _dump_database(session: Session) -> str:
             for value in row:
                 if isinstance(value, (bytes, memoryview)):
                     raw = bytes(value)
-                    parts += [raw.hex(), base64.urlsafe_b64encode(raw).decode(), repr(raw)]
+                    parts += [raw.hex(), base64.urlsafe_b64encode(raw).decode(),
+                              base64.b64encode(raw).decode(), repr(raw)]  # fmt: skip
                 else:
                     parts.append(str(value))
     return "\n".join(parts)
@@ -403,11 +512,12 @@ def test_no_column_links_a_voter_to_a_credential(setup: Setup) -> None:
         }
     for values in issued:
         for value in values:  # credential key, prefix, signature, blinded message, blind sig
-            assert value.hex() not in dump
-            assert value.hex()[:16] not in dump
+            for form in (value.hex(), base64.urlsafe_b64encode(value).decode().rstrip("="),
+                         base64.b64encode(value).decode().rstrip("=")):  # fmt: skip
+                assert form[:16] not in dump
     # The only issuance record that names a voter is the day on the voter's row; the
     # ticket table, the only other issuance record, names no voter.
-    assert columns["issuance_tickets"] == {"ticket_id", "election_id"}
+    assert "issuance_tickets" not in columns  # no record of tickets at all
     voter_side = {"voter_id", "number_hash", "code_hash", "birth_date", "district"}
     credential_side = {"credential", "signature", "ballot", "tracking_code", "blinded_message"}
     for table, names in columns.items():

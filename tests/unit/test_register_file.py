@@ -60,7 +60,37 @@ def test_one_bad_row_of_each_kind_all_reported() -> None:
             problems,
         )
     assert not any(p.startswith("line 2:") for p in problems)
-    assert "85071412330" not in "\n".join(problems)  # no register number is echoed
+    report = "\n".join(problems)
+    for personal in ("85071412330", "85071412331", "8507141233", "Twin"):
+        assert personal not in report  # no register number or name is echoed
+
+
+def test_a_file_without_its_header_echoes_no_personal_data() -> None:
+    row = GOOD.replace("An,Street 1", "Xanthippe Ooms,Zwaluwstraat 7")
+    with pytest.raises(RegisterError) as caught:
+        read_register(f"{row}\n{row}".encode(), ON)
+    report = "\n".join(caught.value.problems).lower()
+    assert "is the header row missing" in report
+    for personal in ("85071412330", "1985-07-14", "xanthippe", "zwaluwstraat", "kortrijk"):
+        assert personal not in report
+
+
+def test_misaligned_columns_echo_no_personal_data() -> None:
+    header = HEADER.replace(
+        "register_number,birth_date,municipality", "municipality,birth_date,register_number"
+    )
+    with pytest.raises(RegisterError) as caught:
+        read_register(f"{header}\n{GOOD}".encode(), ON)
+    assert "85071412330" not in "\n".join(caught.value.problems)
+
+
+@pytest.mark.parametrize("date", ["2090-01-01", "1/2/3", "2019-W21-1", "20190520", "1889-12-31"])
+def test_implausible_or_odd_birth_dates(date: str) -> None:
+    from tests.support.nrn import make_number as mk
+
+    row = f"{mk(1990, 0, 0, 5)},{date},34022,Centrum,An,Street 1,8500,Kortrijk"  # year 1990 only
+    with pytest.raises(RegisterError, match="birth date"):
+        read_register(f"{HEADER}\n{row}".encode(), ON)
 
 
 def test_municipality_codes_are_checked_on_the_day() -> None:
@@ -76,7 +106,7 @@ def test_municipality_codes_are_checked_on_the_day() -> None:
     ("header", "problem"),
     [
         (HEADER.replace(",district", ""), "missing column district"),
-        (HEADER + ",nickname", "unknown column nickname"),
+        (HEADER + ",nickname", r"column 9 \(is the header row missing or misspelt\?\) has an"),
         (HEADER + ",city", "column city appears twice"),
     ],
 )
