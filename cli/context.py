@@ -29,11 +29,14 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
 
 
 def expected_errors() -> tuple[type[Exception], ...]:
+    from ballots.ballot import BallotRejected
     from identity.pollcards import PollCardError
     from identity.providers import IdentityError
     from identity.register import RegisterError
+    from tally.ceremony import CeremonyError
 
-    return (*EXPECTED_ERRORS, IdentityError, PollCardError, RegisterError)
+    return (*EXPECTED_ERRORS, BallotRejected, CeremonyError, IdentityError, PollCardError,
+            RegisterError)  # fmt: skip
 
 
 @dataclass

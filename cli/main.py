@@ -12,6 +12,7 @@ from cli.context import Context, Group, pass_context
 from cli.credential_commands import credential
 from cli.election_commands import election, init
 from cli.register_commands import register
+from cli.trustee_commands import trustee
 from evoting import __version__
 
 
@@ -72,6 +73,7 @@ evote.add_command(init)
 evote.add_command(election)
 evote.add_command(register)
 evote.add_command(credential)
+evote.add_command(trustee)
 
 
 def main() -> None:

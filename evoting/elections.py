@@ -80,6 +80,8 @@ def get_election(session: Session, election_id: str, *, lock: bool = False) -> E
 
 def change_state(session: Session, election_id: str, to_state: str) -> Election:
     election = get_election(session, election_id, lock=True)
+    if to_state == "open":
+        election_public_key(session, election_id)  # no vote without the trustees' key
     allowed_from = TRANSITIONS.get(to_state, ())
     if election.state not in allowed_from:
         raise ElectionError(

@@ -127,10 +127,11 @@ election_keys = Table(
     Column("sealed_private_key", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("election_id", "purpose"),
-    CheckConstraint("purpose IN ('credential', 'board')", name="purpose"),
+    CheckConstraint("purpose IN ('credential', 'board', 'operator')", name="purpose"),
 )
 """The election's online keys, sealed under the deployment secret: ``credential``
-(RSA-3072, blind-signs credentials) and ``board`` (Ed25519, signs board heads)."""
+(RSA-3072, blind-signs credentials), ``board`` (Ed25519, signs board heads) and
+``operator`` (Ed25519, signs the audit-log entries of the election's server)."""
 
 # --- ballots (issue 4) ----------------------------------------------------------------
 # The board holds no identity data and no time: position, the ballot, the chain.
@@ -178,4 +179,44 @@ spoiled_ballots = Table(
     Column("record", Text, nullable=False),
     Column("tracking_code", String(64), nullable=False),
     UniqueConstraint("election_id", "tracking_code", name="uq_spoiled_ballots_tracking_code"),
+)
+
+# --- trustees and the audit log (issue 4) ------------------------------------------------
+
+trustees = Table(
+    "trustees",
+    metadata,
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("trustee", Integer, nullable=False),
+    Column("record", Text, nullable=False),  # the trustee's self-signed public record
+    PrimaryKeyConstraint("election_id", "trustee"),
+    CheckConstraint("trustee >= 1", name="trustee"),
+)
+
+ceremony_messages = Table(
+    "ceremony_messages",
+    metadata,
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("kind", String(8), nullable=False),
+    Column("trustee", Integer, nullable=False),
+    Column("document", Text, nullable=False),  # signed by the trustee
+    PrimaryKeyConstraint("election_id", "kind", "trustee"),
+    CheckConstraint("kind IN ('deal', 'ack')", name="kind"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("seq", Integer, nullable=False),
+    Column("entry", Text, nullable=False),  # canonical JSON, signed by the acting key
+    Column("entry_hash", String(64), nullable=False),
+    PrimaryKeyConstraint("election_id", "seq"),
+    CheckConstraint("seq >= 1", name="seq"),
 )

@@ -35,6 +35,17 @@ def run(tmp_path: Path) -> Invoker:
     return Invoker(tmp_path)
 
 
+def _set_a_key(run: Invoker) -> None:
+    from evoting import db
+    from evoting.crypto.elgamal import KeyPair
+    from evoting.elections import set_election_public_key
+
+    engine = db.make_engine(f"sqlite:///{run.database}")
+    with db.session_factory(engine)() as session, session.begin():
+        set_election_public_key(session, "kortrijk-2019", KeyPair.generate().public)
+    engine.dispose()
+
+
 def open_now(tmp_path: Path) -> Path:
     """The Kortrijk manifest with a voting window around today (same reference date)."""
     today = datetime.date.today()
@@ -97,6 +108,7 @@ def test_the_whole_flow(run: Invoker, tmp_path: Path, monkeypatch: pytest.Monkey
     assert again.exit_code == 1
     assert "--replace" in again.output
 
+    _set_a_key(invoke)  # the trustees' ceremony is tested in test_cli_ceremony.py
     assert invoke("election", "open", "kortrijk-2019").exit_code == 0
     frozen = invoke("register", "import", "kortrijk-2019", str(EXAMPLES / "register-sample.csv"))
     assert frozen.exit_code == 1

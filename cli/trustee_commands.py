@@ -1,0 +1,178 @@
+"""`evote trustee ...`: the key ceremony, for trustees (offline) and officials.
+
+Trustees run ``keygen``, ``deal``, ``receive`` and ``decrypt`` on their own machines
+with the election's manifest and the files the officials hand them; officials run
+``add``, ``roster``, ``collect`` and ``finish`` against the election's database.
+Passphrases are asked for, or read from $EVOTING_PASSPHRASE (for automation).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from cli.context import Context, Group, pass_context
+from evoting.crypto.canonical import canonical_json
+from evoting.crypto.keyfile import read_key_file, write_key_file
+from evoting.election import Manifest, load_manifest
+from tally import ceremony
+
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+NEW_FILE = click.Path(dir_okay=False, path_type=Path)
+PASSPHRASE_ENV = "EVOTING_PASSPHRASE"  # noqa: S105 - the variable's name
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from exc
+
+
+def _write_json(path: Path, value: object) -> None:
+    try:
+        with path.open("xb") as f:
+            f.write(canonical_json(value) + b"\n")
+    except FileExistsError as exc:
+        raise click.ClickException(f"{path} already exists") from exc
+
+
+def _passphrase(new: bool) -> str:
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    return str(click.prompt("Passphrase", hide_input=True, confirmation_prompt=new))
+
+
+def _trustee_keys(path: Path) -> ceremony.TrusteeKeys:
+    return ceremony.TrusteeKeys.from_secret_bytes(
+        read_key_file(path, "trustee", _passphrase(False))
+    )
+
+
+def _roster(manifest: Manifest, path: Path) -> list[ceremony.RosterEntry]:
+    records = _read_json(path)
+    if not isinstance(records, list):
+        raise click.ClickException(f"{path} is not a roster (a list of trustee records)")
+    return ceremony.read_roster(manifest, records)
+
+
+@click.group(cls=Group)
+def trustee() -> None:
+    """The trustees' key ceremony and their share of the tally's decryption."""
+
+
+@trustee.command("keygen")
+@click.option("--manifest", type=FILE, required=True, help="The election's manifest.")
+@click.option("--index", type=int, required=True, help="Your trustee number, 1 to n.")
+@click.option("--name", required=True, help="Your name, as the officials know you.")
+@click.option("--out", type=NEW_FILE, required=True, help="Your key file (keep it offline).")
+@click.option(
+    "--record-out", type=NEW_FILE, required=True, help="Your public record, for the officials."
+)
+def keygen(manifest: Path, index: int, name: str, out: Path, record_out: Path) -> None:
+    """Make your keys: a key file sealed by your passphrase, and a public record."""
+    keys = ceremony.TrusteeKeys.generate(load_manifest(manifest), index, name)
+    write_key_file(out, "trustee", keys.secret_bytes(), _passphrase(True))
+    _write_json(record_out, keys.public_record())
+    click.echo(f"trustee {index}: key file {out}; give {record_out} to the officials")
+
+
+@trustee.command("add")
+@click.argument("election_id")
+@click.argument("records", type=FILE, nargs=-1, required=True)
+@pass_context
+def add(context: Context, election_id: str, records: Sequence[Path]) -> None:
+    """(Officials) register trustees' public records."""
+    with context.factory() as session, session.begin():
+        for path in records:
+            entry = ceremony.add_trustee(session, election_id, _read_json(path))
+            click.echo(f"trustee {entry.index} ({entry.name}) registered")
+
+
+@trustee.command("roster")
+@click.argument("election_id")
+@click.option("--out", type=NEW_FILE, required=True)
+@pass_context
+def roster(context: Context, election_id: str, out: Path) -> None:
+    """(Officials) write the roster of all trustees, for every trustee."""
+    with context.factory() as session:
+        entries = ceremony.roster(session, election_id)
+    _write_json(out, [e.record for e in entries])
+    click.echo(f"roster of {len(entries)} trustees written to {out}")
+
+
+@trustee.command("deal")
+@click.option("--key", type=FILE, required=True, help="Your key file.")
+@click.option("--manifest", type=FILE, required=True)
+@click.option("--roster", "roster_file", type=FILE, required=True)
+@click.option("--out", type=NEW_FILE, required=True)
+def deal(key: Path, manifest: Path, roster_file: Path, out: Path) -> None:
+    """Round 1: your commitments and a sealed share for every trustee."""
+    parsed = load_manifest(manifest)
+    keys = _trustee_keys(key)
+    _write_json(out, ceremony.make_deal(keys, parsed, _roster(parsed, roster_file)))
+    click.echo(f"your dealer message is in {out}; give it to the officials")
+
+
+@trustee.command("collect")
+@click.argument("election_id")
+@click.argument("deals", type=FILE, nargs=-1, required=True)
+@click.option("--out", type=NEW_FILE, help="Also write all deals, for the trustees.")
+@pass_context
+def collect(context: Context, election_id: str, deals: Sequence[Path], out: Path | None) -> None:
+    """(Officials) check and keep the trustees' dealer messages."""
+    with context.factory() as session, session.begin():
+        for path in deals:
+            dealer = ceremony.collect_deal(session, election_id, _read_json(path))
+            click.echo(f"trustee {dealer}'s dealer message checked")
+        collected = ceremony.documents(session, election_id, "deal")
+    if out is not None:
+        _write_json(out, collected)
+        click.echo(f"{len(collected)} dealer messages written to {out}")
+
+
+@trustee.command("receive")
+@click.option("--key", type=FILE, required=True, help="Your key file.")
+@click.option("--manifest", type=FILE, required=True)
+@click.option("--roster", "roster_file", type=FILE, required=True)
+@click.option("--deals", type=FILE, required=True, help="All dealer messages (from the officials).")
+@click.option("--out", type=NEW_FILE, required=True, help="Your acknowledgement.")
+@click.option("--share-out", type=NEW_FILE, required=True, help="Your key-share file.")
+@click.option("--exclude", type=int, multiple=True, help="A disqualified dealer.")
+def receive(key: Path, manifest: Path, roster_file: Path, deals: Path, out: Path,
+            share_out: Path, exclude: Sequence[int]) -> None:  # fmt: skip
+    """Round 2: check your shares; keep your key share; acknowledge (or complain)."""
+    parsed = load_manifest(manifest)
+    documents = _read_json(deals)
+    if not isinstance(documents, list):
+        raise click.ClickException(f"{deals} is not a list of dealer messages")
+    passphrase = _passphrase(False)
+    keys = ceremony.TrusteeKeys.from_secret_bytes(read_key_file(key, "trustee", passphrase))
+    received = ceremony.receive(keys, parsed, _roster(parsed, roster_file), documents, exclude)
+    if received.share is not None:
+        share = ceremony.encode_share(keys, received.share, received.acknowledgement)
+        write_key_file(share_out, "trustee-share", share, passphrase)
+    _write_json(out, received.acknowledgement)
+    if received.share is None:
+        raise click.ClickException(
+            f"you complained about a dealer: see {out}; give it to the officials"
+        )
+    click.echo(f"shares checked; key share in {share_out}; give {out} to the officials")
+
+
+@trustee.command("finish")
+@click.argument("election_id")
+@click.argument("acknowledgements", type=FILE, nargs=-1, required=True)
+@click.option("--exclude", type=int, multiple=True, help="A disqualified dealer.")
+@pass_context
+def finish(context: Context, election_id: str, acknowledgements: Sequence[Path],
+           exclude: Sequence[int]) -> None:  # fmt: skip
+    """(Officials) check every acknowledgement and fix the election key."""
+    with context.factory() as session, session.begin():
+        key = ceremony.finish(session, election_id, [_read_json(p) for p in acknowledgements],
+                              exclude)  # fmt: skip
+    click.echo(f"election key {key.to_bytes().hex()}: the vote can be opened")

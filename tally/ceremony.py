@@ -1,0 +1,428 @@
+"""The trustees' key ceremony, as files passed between the trustees and the officials.
+
+Each trustee works on their own machine with `evote trustee ...` (docs/cli.md):
+
+1. **keygen**: an Ed25519 signing key and an X25519 box key, sealed in the
+   trustee's key file (passphrase), and a self-signed *public record*.
+2. The officials add every record and hand out the **roster** (all n records).
+3. **deal**: the trustee's dealer message (Feldman commitments, proof of
+   knowledge, one share sealed to each trustee; evoting.crypto.threshold), signed.
+4. The officials check and collect the n deals and hand them out.
+5. **receive**: the trustee opens and checks the share from every qualified
+   dealer, keeps its key share (a second key file) and signs an *acknowledgement*:
+   the election key K and its own verification key, or its complaints.
+6. The officials **finish**: every acknowledgement agrees on K and on the
+   verification keys computed from the commitments; K becomes the election key.
+
+A complaint names a dealer; the ceremony is then finished without that dealer
+(``exclude``), every trustee receiving again from the remaining qualified dealers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import nacl.public
+import nacl.signing
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from evoting import schema
+from evoting.crypto import signing
+from evoting.crypto.canonical import b64decode, canonical_json, parse_canonical
+from evoting.crypto.errors import CanonicalEncodingError, CryptoError, ShareVerificationError
+from evoting.crypto.group import Point, Scalar, base_mul
+from evoting.crypto.threshold import (
+    CeremonyParameters,
+    DealerMessage,
+    check_dealer_message,
+    combine_shares,
+    deal,
+    joint_public_key,
+    receive_share,
+    verification_key,
+)
+from evoting.election import Manifest
+from evoting.elections import get_election, set_election_public_key
+
+RECORD = "EVOTING-V1-trustee-record"
+DEAL = "EVOTING-V1-dealer-message"
+ACK = "EVOTING-V1-ceremony-ack"
+
+
+class CeremonyError(Exception):
+    """A ceremony step that cannot go on; the message says what and who."""
+
+
+def params(manifest: Manifest) -> CeremonyParameters:
+    return CeremonyParameters(manifest.trustees.n, manifest.trustees.k)
+
+
+# --- the trustee's side (no database) ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrusteeKeys:
+    """What a trustee's key file holds: their index, names and secret keys."""
+
+    fingerprint: bytes
+    election_id: str
+    index: int
+    name: str
+    signing_key: nacl.signing.SigningKey
+    box_key: nacl.public.PrivateKey
+
+    def __repr__(self) -> str:
+        return f"TrusteeKeys({self.election_id}, trustee {self.index}, <secret>)"
+
+    @classmethod
+    def generate(cls, manifest: Manifest, index: int, name: str) -> TrusteeKeys:
+        params(manifest).check_index(index)
+        signing_key, box_key = nacl.signing.SigningKey.generate(), nacl.public.PrivateKey.generate()
+        return cls(manifest.fingerprint, manifest.id, index, name, signing_key, box_key)
+
+    def secret_bytes(self) -> bytes:
+        return canonical_json(
+            {
+                "election": self.fingerprint,
+                "election_id": self.election_id,
+                "index": self.index,
+                "name": self.name,
+                "signing_key": bytes(self.signing_key),
+                "box_key": bytes(self.box_key),
+            }
+        )
+
+    @classmethod
+    def from_secret_bytes(cls, data: bytes) -> TrusteeKeys:
+        doc = parse_canonical(data)
+        return cls(
+            b64decode(doc["election"]),
+            doc["election_id"],
+            doc["index"],
+            doc["name"],
+            nacl.signing.SigningKey(b64decode(doc["signing_key"])),
+            nacl.public.PrivateKey(b64decode(doc["box_key"])),
+        )
+
+    def public_record(self) -> dict[str, object]:
+        """Self-signed: the election, the index, the name and both public keys."""
+        return signing.sign_document(
+            self.signing_key,
+            RECORD,
+            {
+                "election": self.fingerprint,
+                "trustee": self.index,
+                "name": self.name,
+                "verify_key": bytes(self.signing_key.verify_key),
+                "box_key": bytes(self.box_key.public_key),
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    index: int
+    name: str
+    verify_key: bytes
+    box_key: bytes
+    record: dict[str, Any]
+
+
+def read_record(record: object, fingerprint: bytes) -> RosterEntry:
+    """Check a trustee's self-signed public record."""
+    try:
+        body, signer = signing.open_document(record, RECORD)
+        if b64decode(body["election"]) != fingerprint:
+            raise CeremonyError("a trustee record for another election")
+        verify_key, box_key = b64decode(body["verify_key"]), b64decode(body["box_key"])
+        if verify_key != signer or len(box_key) != 32:
+            raise CeremonyError("a trustee record not signed by its own key")
+        index = body["trustee"]
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise CeremonyError("a trustee record without a trustee number")
+        return RosterEntry(index, str(body["name"]), verify_key, box_key, dict(record))  # type: ignore[call-overload]
+    except (KeyError, CryptoError, CanonicalEncodingError) as exc:
+        raise CeremonyError(f"bad trustee record: {exc}") from exc
+
+
+def read_roster(manifest: Manifest, records: Sequence[object]) -> list[RosterEntry]:
+    """All n trustees' records, in trustee order, each checked."""
+    entries = sorted((read_record(r, manifest.fingerprint) for r in records),
+                     key=lambda e: e.index)  # fmt: skip
+    if [e.index for e in entries] != list(range(1, manifest.trustees.n + 1)):
+        raise CeremonyError(f"the roster needs exactly trustees 1 to {manifest.trustees.n}")
+    return entries
+
+
+def make_deal(
+    keys: TrusteeKeys, manifest: Manifest, roster: Sequence[RosterEntry]
+) -> dict[str, object]:
+    """Round 1: this trustee's signed dealer message."""
+    _check_me(keys, roster)
+    recipients = [nacl.public.PublicKey(e.box_key) for e in roster]
+    _, message = deal(keys.index, params(manifest), recipients, manifest.fingerprint)
+    return signing.sign_document(
+        keys.signing_key, DEAL, {"election": manifest.fingerprint, "message": message.to_json()}
+    )
+
+
+def _check_me(keys: TrusteeKeys, roster: Sequence[RosterEntry]) -> None:
+    mine = [e for e in roster if e.index == keys.index]
+    if not mine or mine[0].verify_key != bytes(keys.signing_key.verify_key):
+        raise CeremonyError(f"the roster's trustee {keys.index} is not this key file")
+
+
+def read_deal(document: object, manifest: Manifest, roster: Sequence[RosterEntry]) -> DealerMessage:
+    """Check a deal: signed by its dealer, for this election, publicly valid."""
+    try:
+        body, signer = signing.open_document(document, DEAL)
+        if b64decode(body["election"]) != manifest.fingerprint:
+            raise CeremonyError("a dealer message for another election")
+        message = DealerMessage.from_json(body["message"])
+        if (
+            not 1 <= message.dealer <= len(roster)
+            or roster[message.dealer - 1].verify_key != signer
+        ):
+            raise CeremonyError(f"trustee {message.dealer}'s message is not signed by them")
+        check_dealer_message(message, params(manifest), manifest.fingerprint)
+        return message
+    except (KeyError, CryptoError, CanonicalEncodingError) as exc:
+        raise CeremonyError(f"bad dealer message: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A trustee's result of round 2: its key share (if no complaint) and its signed ack."""
+
+    share: Scalar | None
+    acknowledgement: dict[str, object]
+
+
+def receive(
+    keys: TrusteeKeys,
+    manifest: Manifest,
+    roster: Sequence[RosterEntry],
+    deals: Sequence[object],
+    exclude: Sequence[int] = (),
+) -> Received:
+    """Round 2: open and check every qualified dealer's share for this trustee."""
+    _check_me(keys, roster)
+    messages = [read_deal(d, manifest, roster) for d in deals]
+    qualified = [m for m in messages if m.dealer not in exclude]
+    _check_dealers(manifest, qualified, exclude)
+    shares: dict[int, Scalar] = {}
+    complaints: list[dict[str, object]] = []
+    for message in qualified:
+        try:
+            shares[message.dealer] = receive_share(
+                message, keys.index, keys.box_key, params(manifest), manifest.fingerprint
+            )
+        except ShareVerificationError as exc:
+            complaints.append({"dealer": exc.dealer, "reason": str(exc)})
+    key = joint_public_key(qualified)
+    body: dict[str, object] = {
+        "election": manifest.fingerprint,
+        "trustee": keys.index,
+        "qualified": sorted(m.dealer for m in qualified),
+        "public_key": key.to_bytes(),
+        "complaints": complaints,
+    }
+    share = None
+    if not complaints:
+        share = combine_shares(shares)
+        body["verification_key"] = verification_key(qualified, keys.index).to_bytes()
+    return Received(share, signing.sign_document(keys.signing_key, ACK, body))
+
+
+def _check_dealers(manifest: Manifest, qualified: Sequence[DealerMessage],
+                   exclude: Sequence[int]) -> None:  # fmt: skip
+    dealers = sorted(m.dealer for m in qualified)
+    expected = [i for i in range(1, manifest.trustees.n + 1) if i not in exclude]
+    if dealers != expected:
+        raise CeremonyError(f"expected one dealer message from each of trustees {expected}")
+    if len(expected) < 1:
+        raise CeremonyError("no qualified dealer is left")
+
+
+# --- the officials' side ------------------------------------------------------------
+
+
+def add_trustee(session: Session, election_id: str, record: object) -> RosterEntry:
+    election = get_election(session, election_id)
+    entry = read_record(record, election.fingerprint)
+    params(election.manifest).check_index(entry.index)
+    try:
+        with session.begin_nested():
+            session.execute(
+                insert(schema.trustees).values(
+                    election_id=election_id,
+                    trustee=entry.index,
+                    record=canonical_json(record).decode("utf-8"),
+                )
+            )
+    except IntegrityError as exc:
+        raise CeremonyError(f"trustee {entry.index} is already registered") from exc
+    return entry
+
+
+def roster(session: Session, election_id: str) -> list[RosterEntry]:
+    election = get_election(session, election_id)
+    records = session.execute(
+        select(schema.trustees.c.record)
+        .where(schema.trustees.c.election_id == election_id)
+        .order_by(schema.trustees.c.trustee)
+    ).scalars()
+    return read_roster(election.manifest, [parse_canonical(r.encode()) for r in records])
+
+
+def _store(session: Session, election_id: str, kind: str, trustee: int, document: object) -> None:
+    table = schema.ceremony_messages
+    session.execute(
+        table.delete().where(
+            table.c.election_id == election_id, table.c.kind == kind, table.c.trustee == trustee
+        )
+    )
+    session.execute(
+        insert(table).values(
+            election_id=election_id,
+            kind=kind,
+            trustee=trustee,
+            document=canonical_json(document).decode("utf-8"),
+        )
+    )
+
+
+def collect_deal(session: Session, election_id: str, document: object) -> int:
+    """Check a trustee's deal and keep it (a later deal from the same trustee replaces it)."""
+    election = get_election(session, election_id)
+    if election.state != "draft":
+        raise CeremonyError(f"the election is {election.state}: its key is fixed")
+    message = read_deal(document, election.manifest, roster(session, election_id))
+    _store(session, election_id, "deal", message.dealer, document)
+    return message.dealer
+
+
+def documents(session: Session, election_id: str, kind: str) -> list[dict[str, Any]]:
+    table = schema.ceremony_messages
+    rows = session.execute(
+        select(table.c.document)
+        .where(table.c.election_id == election_id, table.c.kind == kind)
+        .order_by(table.c.trustee)
+    ).scalars()
+    return [parse_canonical(r.encode()) for r in rows]
+
+
+def finish(
+    session: Session, election_id: str, acknowledgements: Sequence[object],
+    exclude: Sequence[int] = (),
+) -> Point:  # fmt: skip
+    """Check every trustee's acknowledgement and set the election key."""
+    election = get_election(session, election_id)
+    manifest = election.manifest
+    trustees = roster(session, election_id)
+    deals = [read_deal(d, manifest, trustees) for d in documents(session, election_id, "deal")]
+    qualified = [m for m in deals if m.dealer not in exclude]
+    _check_dealers(manifest, qualified, exclude)
+    key = joint_public_key(qualified)
+    problems: list[str] = []
+    seen: set[int] = set()
+    for document in acknowledgements:
+        try:
+            body, signer = signing.open_document(document, ACK)
+            index = int(body["trustee"])
+            if not 1 <= index <= len(trustees) or trustees[index - 1].verify_key != signer:
+                raise CeremonyError("an acknowledgement not signed by its trustee")
+            seen.add(index)
+            for complaint in body["complaints"]:
+                problems.append(f"trustee {index} complains: {complaint['reason']}")
+            if body["complaints"]:
+                continue
+            if body["qualified"] != sorted(m.dealer for m in qualified):
+                problems.append(f"trustee {index} received from other dealers")
+            elif b64decode(body["public_key"]) != key.to_bytes():
+                problems.append(f"trustee {index} computed another election key")
+            elif (
+                b64decode(body["verification_key"]) != verification_key(qualified, index).to_bytes()
+            ):
+                problems.append(f"trustee {index}'s verification key does not match")
+            else:
+                _store(session, election_id, "ack", index, document)
+        except (KeyError, TypeError, ValueError, CryptoError, CanonicalEncodingError) as exc:
+            problems.append(f"bad acknowledgement: {exc}")
+    missing = sorted(set(range(1, len(trustees) + 1)) - seen)
+    if missing:
+        problems.append(f"no acknowledgement from trustees {missing}")
+    if problems:
+        raise CeremonyError("the ceremony cannot finish:\n" + "\n".join(problems))
+    set_election_public_key(session, election_id, key)
+    return key
+
+
+def ceremony_record(session: Session, election_id: str) -> dict[str, object]:
+    """What the result bundle publishes of the ceremony (trustees.json)."""
+    return {
+        "roster": [e.record for e in roster(session, election_id)],
+        "deals": documents(session, election_id, "deal"),
+        "acknowledgements": documents(session, election_id, "ack"),
+    }
+
+
+def encode_share(keys: TrusteeKeys, share: Scalar, acknowledgement: dict[str, object]) -> bytes:
+    """The trustee's key-share file content (sealed in a key file by the CLI)."""
+    body, _ = signing.open_document(acknowledgement, ACK)
+    return canonical_json(
+        {
+            "trustee": keys.secret_bytes(),
+            "share": share.to_bytes(),
+            "acknowledgement": acknowledgement,
+            "qualified": body["qualified"],
+        }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class KeyShare:
+    keys: TrusteeKeys
+    share: Scalar
+    verification_key: Point
+
+    def __repr__(self) -> str:
+        return f"KeyShare(trustee {self.keys.index}, <secret>)"
+
+
+def decode_share(data: bytes) -> KeyShare:
+    try:
+        doc = parse_canonical(data)
+        keys = TrusteeKeys.from_secret_bytes(b64decode(doc["trustee"]))
+        body, _ = signing.open_document(doc["acknowledgement"], ACK,
+                                        bytes(keys.signing_key.verify_key))  # fmt: skip
+        share = Scalar.from_bytes(b64decode(doc["share"]))
+        vk = Point.from_bytes(b64decode(body["verification_key"]))
+    except (KeyError, CryptoError, CanonicalEncodingError) as exc:
+        raise CeremonyError(f"not a key-share file: {exc}") from exc
+    if base_mul(share) != vk:
+        raise CeremonyError("the key share does not match its verification key")
+    return KeyShare(keys, share, vk)
+
+
+def run_in_process(session: Session, election_id: str, names: Sequence[str]) -> list[KeyShare]:
+    """The whole ceremony with every trustee in this process (simulations and tests)."""
+    manifest = get_election(session, election_id).manifest
+    keys = [TrusteeKeys.generate(manifest, i, name) for i, name in enumerate(names, start=1)]
+    for k in keys:
+        add_trustee(session, election_id, k.public_record())
+    trustees = roster(session, election_id)
+    for k in keys:
+        collect_deal(session, election_id, make_deal(k, manifest, trustees))
+    deals = documents(session, election_id, "deal")
+    received = [receive(k, manifest, trustees, deals) for k in keys]
+    finish(session, election_id, [r.acknowledgement for r in received])
+    return [
+        decode_share(encode_share(k, r.share, r.acknowledgement))
+        for k, r in zip(keys, received, strict=True)
+        if r.share is not None
+    ]
