@@ -220,3 +220,18 @@ audit_log = Table(
     PrimaryKeyConstraint("election_id", "seq"),
     CheckConstraint("seq >= 1", name="seq"),
 )
+
+tallies = Table(
+    "tallies",
+    metadata,
+    Column(
+        "election_id",
+        String(64),
+        ForeignKey("elections.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("request", Text, nullable=False),  # the tally request (canonical JSON)
+    Column("partials", Text, nullable=True),  # the trustees' signed partial decryptions
+    Column("paper", Text, nullable=False),  # the paper boxes' totals
+    Column("result", Text, nullable=True),
+)

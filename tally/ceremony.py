@@ -20,7 +20,7 @@ A complaint names a dealer; the ceremony is then finished without that dealer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -426,3 +426,43 @@ def run_in_process(session: Session, election_id: str, names: Sequence[str]) -> 
         for k, r in zip(keys, received, strict=True)
         if r.share is not None
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class CeremonyKeys:
+    """What the published ceremony establishes, recomputed from its documents alone."""
+
+    public_key: Point
+    verification_keys: dict[int, Point]
+    trustee_keys: dict[int, bytes]  # Ed25519 public keys
+    qualified: tuple[int, ...]
+
+
+def keys_from_record(manifest: Manifest, record: Mapping[str, Any]) -> CeremonyKeys:
+    """Re-check a ceremony record (trustees.json) and derive its keys; `CeremonyError` if bad."""
+    try:
+        trustees = read_roster(manifest, record["roster"])
+        deals = [read_deal(d, manifest, trustees) for d in record["deals"]]
+        acks = [signing.open_document(a, ACK) for a in record["acknowledgements"]]
+    except (KeyError, TypeError, CryptoError) as exc:
+        raise CeremonyError(f"the ceremony record is malformed: {exc}") from exc
+    if len(acks) != manifest.trustees.n:
+        raise CeremonyError(f"{len(acks)} acknowledgements; every trustee must acknowledge")
+    qualified_sets = {tuple(body["qualified"]) for body, _ in acks}
+    if len(qualified_sets) != 1:
+        raise CeremonyError("the trustees acknowledged different sets of dealers")
+    qualified = qualified_sets.pop()
+    chosen = [m for m in deals if m.dealer in qualified]
+    if sorted(m.dealer for m in chosen) != list(qualified) or not qualified:
+        raise CeremonyError("the acknowledged dealers' messages are not all in the record")
+    key = joint_public_key(chosen)
+    vkeys = {e.index: verification_key(chosen, e.index) for e in trustees}
+    for body, signer in acks:
+        index = int(body["trustee"])
+        if trustees[index - 1].verify_key != signer:
+            raise CeremonyError(f"trustee {index}'s acknowledgement is not signed by them")
+        if body["complaints"] or b64decode(body["public_key"]) != key.to_bytes():
+            raise CeremonyError(f"trustee {index} did not acknowledge the election key")
+        if b64decode(body["verification_key"]) != vkeys[index].to_bytes():
+            raise CeremonyError(f"trustee {index}'s verification key does not match")
+    return CeremonyKeys(key, vkeys, {e.index: e.verify_key for e in trustees}, qualified)

@@ -16,13 +16,20 @@ from ballots.board import create_board
 from evoting import db
 from evoting.crypto.credential import Credential, CredentialRequest
 from evoting.crypto.elgamal import KeyPair
+from evoting.crypto.group import Point
 from evoting.deployment import DeploymentKeys
 from evoting.election import Manifest, load_manifest
-from evoting.elections import change_state, create_election, set_election_public_key
+from evoting.elections import (
+    change_state,
+    create_election,
+    election_public_key,
+    set_election_public_key,
+)
 from identity import pollcards
 from identity.issuance import blind_sign, create_credential_key, credential_public_key, issue_ticket
 from identity.providers import PollCardProvider, login
 from identity.register import RegisterFile, import_register, read_register_file
+from tally.ceremony import KeyShare, run_in_process
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOW = datetime.datetime(2019, 5, 21, 10, 0, tzinfo=datetime.UTC)  # during the vote
@@ -37,7 +44,8 @@ class Setup:
     register: RegisterFile
     codes: dict[str, str]  # register number digits -> poll-card code
     letters: Path
-    election_key: KeyPair
+    public_key: Point
+    shares: list[KeyShare]  # the trustees' key shares (empty: the key was made directly)
 
     @property
     def election_id(self) -> str:
@@ -52,8 +60,14 @@ class Setup:
         return {"register_number": number, "code": code or self.codes[number]}
 
 
-def make_setup(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Setup:
-    """Create, import, print poll cards (with codes we can read back) and open."""
+def make_setup(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, trustees: bool = False
+) -> Setup:
+    """Create, import, print poll cards (with codes we can read back) and open.
+
+    With ``trustees``, three trustees run the key ceremony (k = 2); otherwise the
+    election key is made directly (enough for tests that never decrypt).
+    """
     factory = db.session_factory(engine)
     keys = DeploymentKeys.generate()
     manifest = load_manifest(EXAMPLES / "kortrijk-2019.yaml")
@@ -69,12 +83,16 @@ def make_setup(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(pollcards, "new_code", recording_new_code)
     letters = tmp_path / "letters.pdf"
     created_at = NOW - datetime.timedelta(days=30)
-    election_key = KeyPair.generate()  # the ceremony's result, made directly here
+    shares: list[KeyShare] = []
     with factory() as session, session.begin():
         create_election(session, manifest, created_at)
         create_credential_key(session, manifest.id, keys, created_at)
         create_board(session, manifest.id, manifest.fingerprint, keys, created_at)
-        set_election_public_key(session, manifest.id, election_key.public)
+        if trustees:
+            shares = run_in_process(session, manifest.id, ["Trustee 1", "Trustee 2", "Trustee 3"])
+        else:
+            set_election_public_key(session, manifest.id, KeyPair.generate().public)
+        public_key = election_public_key(session, manifest.id)
         import_register(session, manifest.id, register, keys, created_at)
         pollcards.generate_poll_cards(session, manifest.id, register, keys, letters)
     monkeypatch.setattr(pollcards, "new_code", real_new_code)
@@ -83,7 +101,7 @@ def make_setup(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     codes = {r.number.digits: c for r, c in zip(eligible, issued, strict=True)}
     with factory() as session, session.begin():
         change_state(session, manifest.id, "open")
-    return Setup(engine, factory, keys, manifest, register, codes, letters, election_key)
+    return Setup(engine, factory, keys, manifest, register, codes, letters, public_key, shares)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from evoting.crypto.canonical import canonical_json
 from evoting.crypto.contest import EncryptedContest
 from evoting.crypto.credential import Credential
 from evoting.crypto.disjunctive import DisjunctiveProof
-from evoting.crypto.group import G, Scalar
+from evoting.crypto.group import Scalar
 from evoting.elections import change_state
 from identity.issuance import credential_public_key
 from tests.integration.conftest import NOW, Setup, obtain_credential
@@ -41,7 +41,7 @@ NO = {"car-free-sunday": "no"}
 
 
 def _ballot(s: Setup, credential: Credential, answers: Mapping[str, object] = YES) -> Ballot:
-    return encrypt_ballot(s.manifest, s.election_key.public, credential, answers)[0]
+    return encrypt_ballot(s.manifest, s.public_key, credential, answers)[0]
 
 
 def _cast(s: Setup, ballot: Ballot | bytes, now: datetime.datetime = NOW) -> cast_module.Receipt:
@@ -228,7 +228,7 @@ def test_the_board_chain_and_the_final_head(setup: Setup) -> None:
     for n, entry in enumerate(chain, start=1):
         assert entry.previous_hash == previous
         assert entry.entry_hash == entry_hash(n, previous, entry.tracking_code)
-        verify_ballot(setup.manifest, setup.election_key.public, credential_key,
+        verify_ballot(setup.manifest, setup.public_key, credential_key,
                       Ballot.from_json(json.loads(entry.ballot)))  # fmt: skip
         previous = entry.entry_hash
     assert (final.position, final.entry_hash, final.final) == (3, previous, True)
@@ -242,9 +242,9 @@ def test_the_board_stores_no_identity_and_no_time(setup: Setup) -> None:
 
 def test_benaloh_challenge(setup: Setup) -> None:
     credential = obtain_credential(setup, "An")
-    ballot, secrets = encrypt_ballot(setup.manifest, setup.election_key.public, credential, NO)
+    ballot, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential, NO)
     record = spoiled_record(ballot, secrets)
-    _, shown = verify_spoiled(setup.manifest, setup.election_key.public, record)
+    _, shown = verify_spoiled(setup.manifest, setup.public_key, record)
     assert shown == {"car-free-sunday": [0, 1, 0]}
     assert publish_spoiled(setup.factory, setup.election_id, canonical_json(record)) == (
         ballot.tracking_code
@@ -259,7 +259,7 @@ def test_benaloh_challenge(setup: Setup) -> None:
 
 def test_a_lying_device_is_caught_by_the_challenge(setup: Setup) -> None:
     credential = obtain_credential(setup, "An")
-    ballot, secrets = encrypt_ballot(setup.manifest, setup.election_key.public, credential, NO)
+    ballot, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential, NO)
     record = spoiled_record(ballot, secrets)
     record["contests"][0]["selections"] = [1, 0, 0]  # type: ignore[index]  # shows "yes"
     with pytest.raises(BallotRejected, match="does not encrypt what the device showed"):
@@ -267,7 +267,6 @@ def test_a_lying_device_is_caught_by_the_challenge(setup: Setup) -> None:
     cast_ballot = _ballot(setup, credential)
     _cast(setup, cast_ballot)
     cast_record = spoiled_record(cast_ballot, encrypt_ballot(
-        setup.manifest, setup.election_key.public, credential, YES)[1])  # fmt: skip
+        setup.manifest, setup.public_key, credential, YES)[1])  # fmt: skip
     with pytest.raises(BallotRejected):
         publish_spoiled(setup.factory, setup.election_id, canonical_json(cast_record))
-    assert setup.election_key.public != G

@@ -1,0 +1,140 @@
+"""The officials' tally: close the vote, add up the board, combine the trustees' shares.
+
+`close_vote` freezes the board (a final signed head), checks and adds up every
+ballot, and stores the **tally request** the trustees decrypt. `finish_tally`
+checks their partial decryptions, decrypts the totals, adds the paper boxes and
+applies the rules; the election becomes *tallied*.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ballots.board import entries, freeze
+from evoting import schema
+from evoting.crypto.canonical import canonical_json, parse_canonical
+from evoting.deployment import DeploymentKeys
+from evoting.election import Manifest
+from evoting.elections import (
+    change_state,
+    checked_credential_public_key,
+    election_public_key,
+    get_election,
+)
+from tally import ceremony
+from tally.aggregate import Context, aggregate
+from tally.decrypt import combine, read_request, tally_request
+from tally.result import build_result
+
+
+class TallyError(Exception):
+    """The tally cannot go on; ``problems`` lists every reason."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = list(problems)
+
+
+def close_vote(
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    now: datetime.datetime,
+    workers: int | None = None,
+) -> dict[str, object]:
+    """Close, freeze the board, check and add up every ballot; returns the tally request."""
+    with factory() as session, session.begin():
+        election = change_state(session, election_id, "closed")
+        head = freeze(session, election_id, election.fingerprint, keys)
+    with factory() as session:
+        context = Context(
+            election.manifest.canonical(),
+            election_public_key(session, election_id).to_bytes(),
+            checked_credential_public_key(session, election_id, keys).to_der(),
+        )
+        lines = (canonical_json(e.to_json()).decode() for e in entries(session, election_id))
+        added = aggregate(lines, context, workers=workers, expected=head.position)
+    problems = list(added.problems)
+    if (added.ballots, added.head) != (head.position, head.entry_hash):
+        problems.append("the board read back does not end at its final head")
+    if problems:
+        raise TallyError(problems)
+    request = tally_request(election.manifest, added, head.to_json())
+    with factory() as session, session.begin():
+        session.execute(
+            insert(schema.tallies).values(
+                election_id=election_id,
+                request=canonical_json(request).decode(),
+                paper="[]",
+            )
+        )
+    return request
+
+
+def tally_record(session: Session, election_id: str) -> dict[str, Any]:
+    row = session.execute(
+        select(schema.tallies).where(schema.tallies.c.election_id == election_id)
+    ).one_or_none()
+    if row is None:
+        raise TallyError([f"election {election_id!r} has not been closed and added up"])
+    return {
+        "request": parse_canonical(row.request.encode()),
+        "partials": None if row.partials is None else json.loads(row.partials),
+        "paper": json.loads(row.paper),
+        "result": None if row.result is None else parse_canonical(row.result.encode()),
+    }
+
+
+def decrypted_totals(
+    manifest: Manifest,
+    request: Mapping[str, Any],
+    partials: Sequence[object],
+    ceremony_record: Mapping[str, Any],
+) -> dict[str, list[int]]:
+    """The online totals per contest: checked decryption, or zeros for an empty board."""
+    if request["ballots"] == 0:
+        return {c["label"]: [0] * len(c["ciphertexts"]) for c in request["contests"]}
+    established = ceremony.keys_from_record(manifest, ceremony_record)
+    return combine(
+        read_request(request),
+        partials,
+        established.trustee_keys,
+        established.verification_keys,
+        ceremony.params(manifest),
+    )
+
+
+def finish_tally(
+    factory: Callable[[], Session],
+    election_id: str,
+    partials: Sequence[object],
+    paper: Sequence[Mapping[str, object]],
+    eligible: int,
+) -> dict[str, object]:
+    """Decrypt the totals with any k trustees' shares, add paper, apply the rules."""
+    with factory() as session:
+        election = get_election(session, election_id)
+        record = tally_record(session, election_id)
+        ceremony_record = ceremony.ceremony_record(session, election_id)
+    online = decrypted_totals(election.manifest, record["request"], partials, ceremony_record)
+    result = build_result(
+        election.manifest, online, int(record["request"]["ballots"]), paper, eligible
+    )
+    with factory() as session, session.begin():
+        change_state(session, election_id, "tallied")
+        session.execute(
+            update(schema.tallies)
+            .where(schema.tallies.c.election_id == election_id)
+            .values(
+                partials=canonical_json(list(partials)).decode(),
+                paper=canonical_json(list(paper)).decode(),
+                result=canonical_json(result).decode(),
+            )
+        )
+    return result
