@@ -11,10 +11,9 @@ hash is ``SHA-256(canonical_json({"election": b64(fingerprint),
 operator key; documents that trustees sign (deals, acknowledgements, partial
 decryptions) are referenced by their hash and kept whole elsewhere in the bundle.
 
-Appending takes the election's row lock, so entries never interleave. The log
-names no resident: a paper vote is logged as a count.
-
-`check_log` checks a log from its lines alone (the verifier uses it).
+The log names no resident: a paper vote is logged as a count. This module needs
+no database (the verifier uses `check_log`); audit/store.py appends to the log in
+the database, under the election's row lock, so entries never interleave.
 """
 
 from __future__ import annotations
@@ -25,10 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import nacl.signing
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
 
-from evoting import schema
 from evoting.crypto import signing
 from evoting.crypto.canonical import (
     JSONValue,
@@ -37,13 +33,6 @@ from evoting.crypto.canonical import (
     parse_canonical,
 )
 from evoting.crypto.errors import CanonicalEncodingError, CryptoError
-from evoting.deployment import DeploymentKeys
-from evoting.elections import (
-    get_election,
-    sealed_public_key,
-    store_sealed_key,
-    unsealed_private_key,
-)
 
 ENTRY = "EVOTING-V1-audit-entry"
 
@@ -54,72 +43,29 @@ def genesis(fingerprint: bytes) -> str:
     ).hexdigest()
 
 
-def create_operator_key(
-    session: Session, election_id: str, keys: DeploymentKeys, now: datetime.datetime
-) -> bytes:
-    key = nacl.signing.SigningKey.generate()
-    store_sealed_key(session, election_id, "operator", bytes(key.verify_key), bytes(key), keys, now)
-    return bytes(key.verify_key)
-
-
-def operator_key(
-    session: Session, election_id: str, keys: DeploymentKeys
-) -> nacl.signing.SigningKey:
-    return nacl.signing.SigningKey(unsealed_private_key(session, election_id, "operator", keys))
-
-
-def operator_public_key(session: Session, election_id: str) -> bytes:
-    return sealed_public_key(session, election_id, "operator")
-
-
-def append(
-    session: Session,
-    election_id: str,
+def new_entry(
+    fingerprint: bytes,
+    seq: int,
+    previous: str,
     action: str,
     details: Mapping[str, JSONValue],
     key: nacl.signing.SigningKey,
     now: datetime.datetime,
 ) -> dict[str, object]:
-    """Append one signed entry in the caller's transaction."""
-    election = get_election(session, election_id, lock=True)
-    log = schema.audit_log
-    last = session.execute(
-        select(log.c.seq, log.c.entry_hash)
-        .where(log.c.election_id == election_id)
-        .order_by(log.c.seq.desc())
-        .limit(1)
-    ).one_or_none()
-    seq, previous = (1, genesis(election.fingerprint)) if last is None else (
-        last.seq + 1, last.entry_hash,
-    )  # fmt: skip
+    """A signed entry (the caller chains it: ``previous`` is the hash of entry seq − 1)."""
     body = {
-        "election": election.fingerprint,
+        "election": fingerprint,
         "seq": seq,
         "previous": previous,
         "time": now.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "action": action,
         "details": dict(details),
     }
-    entry = signing.sign_document(key, ENTRY, body)
-    session.execute(
-        insert(log).values(
-            election_id=election_id,
-            seq=seq,
-            entry=canonical_json(entry).decode("utf-8"),
-            entry_hash=hashlib.sha256(canonical_json(entry)).hexdigest(),
-        )
-    )
-    return entry
+    return signing.sign_document(key, ENTRY, body)
 
 
-def entries(session: Session, election_id: str) -> list[str]:
-    """The log's entries in order, as canonical JSON lines."""
-    log = schema.audit_log
-    return list(
-        session.execute(
-            select(log.c.entry).where(log.c.election_id == election_id).order_by(log.c.seq)
-        ).scalars()
-    )
+def entry_hash(entry: Mapping[str, object]) -> str:
+    return hashlib.sha256(canonical_json(entry)).hexdigest()
 
 
 def check_log(

@@ -24,7 +24,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,16 +37,11 @@ from ballots.ballot import (
     check_proofs,
     check_signature,
 )
-from ballots.board import (
-    BoardEntry,
-    SignedHead,
-    append,
-    board_signing_key,
-    by_credential,
-    sign_head,
-)
+from ballots.board import append, board_signing_key, by_credential, by_tracking_code
+from ballots.chain import BoardEntry, SignedHead, sign_head
+from ballots.spoil import SpoiledMismatch, verify_spoiled
 from evoting import schema
-from evoting.crypto.canonical import parse_canonical
+from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.crypto.errors import CanonicalEncodingError
 from evoting.deployment import DeploymentKeys
 from evoting.elections import checked_credential_public_key, election_public_key, get_election
@@ -134,3 +129,42 @@ def cast(
         ) from None
     with factory() as session:
         return _receipt(session, election_id, manifest.fingerprint, keys, entry)
+
+
+def publish_spoiled(
+    factory: Callable[[], Session], keys: DeploymentKeys, election_id: str, data: bytes
+) -> str:
+    """Check a spoiled-ballot record and publish it; returns its tracking code.
+
+    The ballot must carry a valid credential and signature (so the page cannot be
+    flooded), must not be on the board, and its revealed randomness must check out.
+    """
+    try:
+        record = parse_canonical(data)
+    except CanonicalEncodingError as exc:
+        raise BallotRejected("schema", f"not canonical JSON: {exc}") from exc
+    with factory() as session:
+        election = get_election(session, election_id)
+        try:
+            ballot, _ = verify_spoiled(
+                election.manifest, election_public_key(session, election_id), record
+            )
+        except SpoiledMismatch as exc:
+            raise BallotRejected("spoiled", str(exc)) from exc
+        credential_key = checked_credential_public_key(session, election_id, keys)
+        check_credential(election.manifest, credential_key, ballot)
+        check_signature(ballot)
+        if by_tracking_code(session, election_id, ballot.tracking_code) is not None:
+            raise BallotRejected("spoiled", "this ballot was cast: it cannot be spoiled")
+    try:
+        with factory() as session, session.begin():
+            session.execute(
+                insert(schema.spoiled_ballots).values(
+                    election_id=election_id,
+                    record=canonical_json(record).decode("utf-8"),
+                    tracking_code=ballot.tracking_code,
+                )
+            )
+    except IntegrityError:
+        pass  # published already: publishing is idempotent
+    return ballot.tracking_code

@@ -1,5 +1,7 @@
 """Benaloh challenges: a ballot the voter spoils to check the device encrypted honestly.
 
+(Pure: publishing a spoiled ballot is the ballot box's, ballots/cast.py.)
+
 Before casting, the voter may challenge the ballot: the device reveals, per
 contest, the selections and the randomness of each ciphertext. Anyone can then
 re-encrypt and compare (`verify_spoiled`); the ballot is published as spoiled and
@@ -14,29 +16,12 @@ Record (canonical JSON)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from sqlalchemy import insert
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
-from ballots.ballot import (
-    Ballot,
-    BallotRejected,
-    BallotSecrets,
-    check_credential,
-    check_fingerprint,
-    check_signature,
-)
-from ballots.board import by_tracking_code
-from evoting import schema
-from evoting.crypto.blind import PublicKey
-from evoting.crypto.canonical import b64decode, b64encode, canonical_json, parse_canonical
+from ballots.ballot import Ballot, BallotSecrets, check_fingerprint
+from evoting.crypto.canonical import b64decode, b64encode
 from evoting.crypto.elgamal import encrypt_with
 from evoting.crypto.errors import CanonicalEncodingError, InvalidEncoding
 from evoting.crypto.group import Point, Scalar
 from evoting.election import Manifest
-from evoting.elections import election_public_key, get_election, sealed_public_key
 
 FORMAT = "EVOTING-V1-spoiled"
 
@@ -93,40 +78,3 @@ def verify_spoiled(
             raise SpoiledMismatch(f"{label}: {exc}") from exc
         out[label] = list(sels)
     return ballot, out
-
-
-def publish_spoiled(factory: Callable[[], Session], election_id: str, data: bytes) -> str:
-    """Check a spoiled-ballot record and publish it; returns its tracking code.
-
-    The ballot must carry a valid credential and signature (so the page cannot be
-    flooded), must not be on the board, and its revealed randomness must check out.
-    """
-    try:
-        record = parse_canonical(data)
-    except CanonicalEncodingError as exc:
-        raise BallotRejected("schema", f"not canonical JSON: {exc}") from exc
-    with factory() as session:
-        election = get_election(session, election_id)
-        try:
-            ballot, _ = verify_spoiled(
-                election.manifest, election_public_key(session, election_id), record
-            )
-        except SpoiledMismatch as exc:
-            raise BallotRejected("spoiled", str(exc)) from exc
-        credential_key = PublicKey.from_der(sealed_public_key(session, election_id, "credential"))
-        check_credential(election.manifest, credential_key, ballot)
-        check_signature(ballot)
-        if by_tracking_code(session, election_id, ballot.tracking_code) is not None:
-            raise BallotRejected("spoiled", "this ballot was cast: it cannot be spoiled")
-    try:
-        with factory() as session, session.begin():
-            session.execute(
-                insert(schema.spoiled_ballots).values(
-                    election_id=election_id,
-                    record=canonical_json(record).decode("utf-8"),
-                    tracking_code=ballot.tracking_code,
-                )
-            )
-    except IntegrityError:
-        pass  # published already: publishing is idempotent
-    return ballot.tracking_code

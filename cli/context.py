@@ -34,9 +34,11 @@ def expected_errors() -> tuple[type[Exception], ...]:
     from identity.providers import IdentityError
     from identity.register import RegisterError
     from tally.ceremony import CeremonyError
+    from tally.decrypt import DecryptionRefused
+    from tally.service import TallyError
 
-    return (*EXPECTED_ERRORS, BallotRejected, CeremonyError, IdentityError, PollCardError,
-            RegisterError)  # fmt: skip
+    return (*EXPECTED_ERRORS, BallotRejected, CeremonyError, DecryptionRefused, IdentityError,
+            PollCardError, RegisterError, TallyError)  # fmt: skip
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -45,6 +46,7 @@ def election() -> None:
 @pass_context
 def create(context: Context, manifest: Path) -> None:
     """Create an election (state draft) from MANIFEST (YAML or JSON) and its credential key."""
+    from audit.store import create_operator_key, record
     from ballots.board import create_board
     from identity.issuance import create_credential_key
 
@@ -52,8 +54,15 @@ def create(context: Context, manifest: Path) -> None:
     now, keys = context.clock(), context.keys
     with context.factory() as session, session.begin():
         created = create_election(session, parsed, now)
-        create_credential_key(session, created.id, keys, now)
-        create_board(session, created.id, created.fingerprint, keys, now)
+        credential = create_credential_key(session, created.id, keys, now)
+        board = create_board(session, created.id, created.fingerprint, keys, now)
+        operator = create_operator_key(session, created.id, keys, now)
+        record(session, created.id, "election-created", {
+            "fingerprint": created.fingerprint,
+            "credential_key_sha256": hashlib.sha256(credential.to_der()).hexdigest(),
+            "board_key": bytes(board),
+            "operator_key": operator,
+        }, keys, now)  # fmt: skip
     click.echo(f"election {created.id} created (draft)")
     click.echo(f"fingerprint {created.fingerprint.hex()}")
 
@@ -75,16 +84,50 @@ def show(context: Context, election_id: str) -> None:
 @pass_context
 def open_(context: Context, election_id: str) -> None:
     """Open the vote: the register is frozen and credentials are issued."""
+    from audit.store import record
+
+    keys, now = context.keys, context.clock()
     with context.factory() as session, session.begin():
         change_state(session, election_id, "open")
+        record(session, election_id, "opened", {}, keys, now)
     click.echo(f"election {election_id} is open; the register is frozen")
 
 
 @election.command("close")
 @click.argument("election_id")
+@click.option("--request-out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The tally request the trustees decrypt.")  # fmt: skip
+@click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
 @pass_context
-def close(context: Context, election_id: str) -> None:
-    """Close the vote: no more credentials or ballots."""
+def close(context: Context, election_id: str, request_out: Path, workers: int | None) -> None:
+    """Close the vote, check and add up every ballot, and write the tally request."""
+    from audit.store import record
+    from evoting.crypto.canonical import canonical_json
+    from tally.decrypt import request_id
+    from tally.service import close_vote
+
+    keys, now = context.keys, context.clock()
+    request = close_vote(context.factory, keys, election_id, now, workers=workers)
     with context.factory() as session, session.begin():
-        change_state(session, election_id, "closed")
-    click.echo(f"election {election_id} is closed")
+        record(session, election_id, "closed", {"final_head": request["final_head"],
+               "ballots": request["ballots"], "tally_request": request_id(request)},
+               keys, now)  # fmt: skip
+    request_out.write_bytes(canonical_json(request) + b"\n")
+    click.echo(f"election {election_id} is closed: {request['ballots']} ballots checked and added")
+    click.echo(f"tally request written to {request_out}: each trustee runs `evote trustee decrypt`")
+
+
+@election.command("publish")
+@click.argument("election_id")
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_context
+def publish(context: Context, election_id: str, bundle: Path) -> None:
+    """Mark the tallied election published, recording the bundle's SHA-256."""
+    from audit.store import record
+
+    keys, now = context.keys, context.clock()
+    digest = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    with context.factory() as session, session.begin():
+        change_state(session, election_id, "published")
+        record(session, election_id, "published", {"bundle_sha256": digest}, keys, now)
+    click.echo(f"election {election_id} is published (bundle sha256 {digest})")

@@ -12,6 +12,7 @@ from cli.context import Context, Group, pass_context
 from cli.credential_commands import credential
 from cli.election_commands import election, init
 from cli.register_commands import register
+from cli.tally_commands import authority, cast, tally, verify
 from cli.trustee_commands import trustee
 from evoting import __version__
 
@@ -74,6 +75,10 @@ evote.add_command(election)
 evote.add_command(register)
 evote.add_command(credential)
 evote.add_command(trustee)
+evote.add_command(authority)
+evote.add_command(tally)
+evote.add_command(verify)
+evote.add_command(cast)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from audit.store import record
 from cli.context import Context, Group, pass_context
 from evoting.elections import get_election
 from identity.issuance import issuance_report, mark_paper
@@ -61,9 +62,13 @@ def import_(context: Context, election_id: str, file: Path) -> None:
     except RegisterError as exc:
         _report(exc)
         raise SystemExit(1) from exc
-    keys = context.keys
+    keys, now = context.keys, context.clock()
     with context.factory() as session, session.begin():
-        summary = import_register(session, election_id, parsed, keys, context.clock())
+        summary = import_register(session, election_id, parsed, keys, now)
+        record(session, election_id, "register-imported", {
+            "file_sha256": parsed.sha256, "residents": summary.rows, "added": summary.added,
+            "removed": summary.removed, "changed": summary.changed,
+        }, keys, now)  # fmt: skip
     click.echo(
         f"register of {election_id}: {summary.rows} residents "
         f"({summary.added} added, {summary.removed} removed, {summary.changed} changed, "
@@ -91,9 +96,12 @@ def poll_cards(context: Context, election_id: str, file: Path, out: Path, replac
     except RegisterError as exc:
         _report(exc)
         raise SystemExit(1) from exc
-    keys = context.keys
+    keys, now = context.keys, context.clock()
     with context.factory() as session, session.begin():
         summary = generate_poll_cards(session, election_id, parsed, keys, out, replace=replace)
+        record(session, election_id, "poll-cards-issued", {
+            "letters": summary.letters, "replaced": replace,
+        }, keys, now)  # fmt: skip
     click.echo(
         f"{summary.letters} letters written to {out}; "
         f"{summary.not_eligible} residents are not eligible and get none"
@@ -110,7 +118,10 @@ def mark_paper_(context: Context, election_id: str, register_number: str) -> Non
         number = parse(register_number)
     except InvalidRegisterNumber as exc:
         raise click.ClickException(f"check the register number: {exc.reason}") from exc
-    mark_paper(context.factory, context.keys, election_id, number, context.clock())
+    keys, now = context.keys, context.clock()
+    mark_paper(context.factory, keys, election_id, number, now)
+    with context.factory() as session, session.begin():
+        record(session, election_id, "paper-vote-marked", {}, keys, now)  # names nobody
     click.echo("recorded: this resident votes on paper and can no longer vote online")
 
 

@@ -8,6 +8,7 @@ Passphrases are asked for, or read from $EVOTING_PASSPHRASE (for automation).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -15,11 +16,12 @@ from pathlib import Path
 
 import click
 
+from audit.store import record
 from cli.context import Context, Group, pass_context
 from evoting.crypto.canonical import canonical_json
 from evoting.crypto.keyfile import read_key_file, write_key_file
 from evoting.election import Manifest, load_manifest
-from tally import ceremony
+from tally import ceremony, officials
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 NEW_FILE = click.Path(dir_okay=False, path_type=Path)
@@ -39,6 +41,10 @@ def _write_json(path: Path, value: object) -> None:
             f.write(canonical_json(value) + b"\n")
     except FileExistsError as exc:
         raise click.ClickException(f"{path} already exists") from exc
+
+
+def _digest(document: object) -> str:
+    return hashlib.sha256(canonical_json(document)).hexdigest()
 
 
 def _passphrase(new: bool) -> str:
@@ -87,9 +93,13 @@ def keygen(manifest: Path, index: int, name: str, out: Path, record_out: Path) -
 @pass_context
 def add(context: Context, election_id: str, records: Sequence[Path]) -> None:
     """(Officials) register trustees' public records."""
+    keys, now = context.keys, context.clock()
     with context.factory() as session, session.begin():
         for path in records:
-            entry = ceremony.add_trustee(session, election_id, _read_json(path))
+            document = _read_json(path)
+            entry = officials.add_trustee(session, election_id, document)
+            details = {"trustee": entry.index, "record_sha256": _digest(document)}
+            record(session, election_id, "trustee-registered", details, keys, now)
             click.echo(f"trustee {entry.index} ({entry.name}) registered")
 
 
@@ -100,7 +110,7 @@ def add(context: Context, election_id: str, records: Sequence[Path]) -> None:
 def roster(context: Context, election_id: str, out: Path) -> None:
     """(Officials) write the roster of all trustees, for every trustee."""
     with context.factory() as session:
-        entries = ceremony.roster(session, election_id)
+        entries = officials.roster(session, election_id)
     _write_json(out, [e.record for e in entries])
     click.echo(f"roster of {len(entries)} trustees written to {out}")
 
@@ -125,11 +135,15 @@ def deal(key: Path, manifest: Path, roster_file: Path, out: Path) -> None:
 @pass_context
 def collect(context: Context, election_id: str, deals: Sequence[Path], out: Path | None) -> None:
     """(Officials) check and keep the trustees' dealer messages."""
+    keys, now = context.keys, context.clock()
     with context.factory() as session, session.begin():
         for path in deals:
-            dealer = ceremony.collect_deal(session, election_id, _read_json(path))
+            document = _read_json(path)
+            dealer = officials.collect_deal(session, election_id, document)
+            details = {"trustee": dealer, "document_sha256": _digest(document)}
+            record(session, election_id, "dealer-message-received", details, keys, now)
             click.echo(f"trustee {dealer}'s dealer message checked")
-        collected = ceremony.documents(session, election_id, "deal")
+        collected = officials.documents(session, election_id, "deal")
     if out is not None:
         _write_json(out, collected)
         click.echo(f"{len(collected)} dealer messages written to {out}")
@@ -172,7 +186,26 @@ def receive(key: Path, manifest: Path, roster_file: Path, deals: Path, out: Path
 def finish(context: Context, election_id: str, acknowledgements: Sequence[Path],
            exclude: Sequence[int]) -> None:  # fmt: skip
     """(Officials) check every acknowledgement and fix the election key."""
+    keys, now = context.keys, context.clock()
+    documents = [_read_json(p) for p in acknowledgements]
     with context.factory() as session, session.begin():
-        key = ceremony.finish(session, election_id, [_read_json(p) for p in acknowledgements],
-                              exclude)  # fmt: skip
+        key = officials.finish(session, election_id, documents, exclude)
+        record(session, election_id, "ceremony-finished", {
+            "election_key": key.to_bytes(), "excluded": list(exclude),
+            "acknowledgements_sha256": [_digest(d) for d in documents],
+        }, keys, now)  # fmt: skip
     click.echo(f"election key {key.to_bytes().hex()}: the vote can be opened")
+
+
+@trustee.command("decrypt")
+@click.option("--share", type=FILE, required=True, help="Your key-share file.")
+@click.option("--request", "request_file", type=FILE, required=True,
+              help="The tally request the officials published.")  # fmt: skip
+@click.option("--out", type=NEW_FILE, required=True, help="Your partial decryption.")
+def decrypt(share: Path, request_file: Path, out: Path) -> None:
+    """Your share of decrypting the totals (and only the totals), with proofs."""
+    from tally.decrypt import decrypt_request
+
+    key_share = ceremony.decode_share(read_key_file(share, "trustee-share", _passphrase(False)))
+    _write_json(out, decrypt_request(key_share, _read_json(request_file)))
+    click.echo(f"your partial decryption is in {out}; give it to the officials")

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from evoting.crypto.canonical import canonical_json, sha256_digest
+from evoting.crypto.canonical import b64decode, b64encode, canonical_json, sha256_digest
+from evoting.crypto.errors import CanonicalEncodingError
 
 LANGUAGES = ("nl", "fr", "en")
 TIMEZONE = "Europe/Brussels"
@@ -103,6 +104,8 @@ class Manifest:
     eligibility: Eligibility
     questions: tuple[Question, ...]
     trustees: Trustees
+    authority_key: bytes | None = None
+    """The election authority's Ed25519 public key: only it may sign the result bundle."""
 
     def to_json(self) -> dict[str, object]:
         """The canonical content (all defaults filled in) that the fingerprint covers."""
@@ -127,6 +130,8 @@ class Manifest:
         }
         if self.description:
             out["description"] = dict(self.description)
+        if self.authority_key is not None:
+            out["authority_key"] = b64encode(self.authority_key)
         return out
 
     def canonical(self) -> bytes:
@@ -344,7 +349,7 @@ def parse_manifest(raw: object) -> Manifest:
         "manifest",
         {
             "id", "languages", "title", "description", "web_address", "window",
-            "eligibility", "questions", "trustees", "format",
+            "eligibility", "questions", "trustees", "format", "authority_key",
         },
         {"id", "title", "web_address", "window", "eligibility", "questions", "trustees"},
     )  # fmt: skip
@@ -417,6 +422,14 @@ def parse_manifest(raw: object) -> Manifest:
     )
     if trustees.k > trustees.n:
         r.fail("trustees.k", "cannot be more than trustees.n")
+    authority_key = None
+    if "authority_key" in doc:
+        try:
+            authority_key = b64decode(str(doc["authority_key"]))
+            if len(authority_key) != 32:
+                raise CanonicalEncodingError("not 32 bytes")
+        except CanonicalEncodingError:
+            r.fail("authority_key", "expected an Ed25519 public key (base64url, 32 bytes)")
     if r.problems:
         raise ManifestError(r.problems)
     return Manifest(
@@ -429,6 +442,7 @@ def parse_manifest(raw: object) -> Manifest:
         eligibility,
         tuple(questions),
         trustees,
+        authority_key,
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 
 from ballots.ballot import Ballot, BallotRejected, verify_ballot
-from ballots.board import entry_hash, genesis_hash
+from ballots.chain import entry_hash, genesis_hash
 from ballots.encoding import contests
 from evoting.crypto.blind import PublicKey
 from evoting.crypto.canonical import parse_canonical
@@ -53,6 +53,7 @@ class Aggregate:
     ballots: int = 0
     head: str = ""
     problems: list[str] = field(default_factory=list)
+    tracking_codes: set[str] = field(default_factory=set)  # 64 hex digits a ballot
 
     def ciphertexts(self, label: str) -> list[Ciphertext]:
         return [Ciphertext(a, b) for a, b in self.sums[label]]
@@ -112,7 +113,7 @@ def _chunks(
 ) -> Iterator[list[tuple[int, str, str]]]:
     """Check the chain while reading (in order); yield ballots to verify, in chunks."""
     previous = genesis_hash(fingerprint)
-    codes: set[str] = set()
+    codes = aggregate.tracking_codes
     chunk: list[tuple[int, str, str]] = []
     expected = 1
     for line in lines:
@@ -143,7 +144,7 @@ def _chunks(
         if not isinstance(ballot_json, str):
             aggregate.problems.append(f"{where}: the ballot is not text")
             continue
-        chunk.append((position, ballot_json, code))
+        chunk.append((expected - 1, ballot_json, code))  # by reading order, not claimed position
         if len(chunk) >= CHUNK:
             yield chunk
             chunk = []

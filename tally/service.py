@@ -27,7 +27,7 @@ from evoting.elections import (
     election_public_key,
     get_election,
 )
-from tally import ceremony
+from tally import ceremony, officials
 from tally.aggregate import Context, aggregate
 from tally.decrypt import combine, read_request, tally_request
 from tally.result import build_result
@@ -121,7 +121,7 @@ def finish_tally(
     with factory() as session:
         election = get_election(session, election_id)
         record = tally_record(session, election_id)
-        ceremony_record = ceremony.ceremony_record(session, election_id)
+        ceremony_record = officials.ceremony_record(session, election_id)
     online = decrypted_totals(election.manifest, record["request"], partials, ceremony_record)
     result = build_result(
         election.manifest, online, int(record["request"]["ballots"]), paper, eligible

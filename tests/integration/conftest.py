@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from audit.store import create_operator_key, record
 from ballots.board import create_board
 from evoting import db
 from evoting.crypto.credential import Credential, CredentialRequest
@@ -29,7 +30,8 @@ from identity import pollcards
 from identity.issuance import blind_sign, create_credential_key, credential_public_key, issue_ticket
 from identity.providers import PollCardProvider, login
 from identity.register import RegisterFile, import_register, read_register_file
-from tally.ceremony import KeyShare, run_in_process
+from tally.ceremony import KeyShare
+from tally.officials import run_in_process
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOW = datetime.datetime(2019, 5, 21, 10, 0, tzinfo=datetime.UTC)  # during the vote
@@ -88,6 +90,9 @@ def make_setup(
         create_election(session, manifest, created_at)
         create_credential_key(session, manifest.id, keys, created_at)
         create_board(session, manifest.id, manifest.fingerprint, keys, created_at)
+        create_operator_key(session, manifest.id, keys, created_at)
+        record(session, manifest.id, "election-created", {"fingerprint": manifest.fingerprint},
+               keys, created_at)  # fmt: skip
         if trustees:
             shares = run_in_process(session, manifest.id, ["Trustee 1", "Trustee 2", "Trustee 3"])
         else:

@@ -14,17 +14,10 @@ from sqlalchemy import select
 from ballots import cast as cast_module
 from ballots.ballot import Ballot, BallotRejected, encrypt_ballot, verify_ballot
 from ballots.board import append as board_append
-from ballots.board import (
-    board_verify_key,
-    by_tracking_code,
-    entries,
-    entry_hash,
-    freeze,
-    genesis_hash,
-    head,
-)
-from ballots.cast import cast
-from ballots.spoil import publish_spoiled, spoiled_record, verify_spoiled
+from ballots.board import board_verify_key, by_tracking_code, entries, freeze, head
+from ballots.cast import cast, publish_spoiled
+from ballots.chain import entry_hash, genesis_hash
+from ballots.spoil import spoiled_record, verify_spoiled
 from evoting import schema
 from evoting.crypto import signing
 from evoting.crypto.canonical import canonical_json
@@ -246,9 +239,9 @@ def test_benaloh_challenge(setup: Setup) -> None:
     record = spoiled_record(ballot, secrets)
     _, shown = verify_spoiled(setup.manifest, setup.public_key, record)
     assert shown == {"car-free-sunday": [0, 1, 0]}
-    assert publish_spoiled(setup.factory, setup.election_id, canonical_json(record)) == (
-        ballot.tracking_code
-    )
+    assert publish_spoiled(
+        setup.factory, setup.keys, setup.election_id, canonical_json(record)
+    ) == (ballot.tracking_code)
     _refused(setup, ballot, "spoiled")  # a challenged ballot can never be cast
     fresh = _ballot(setup, credential, NO)  # the device starts again with new randomness
     assert _cast(setup, fresh).position == 1
@@ -263,10 +256,10 @@ def test_a_lying_device_is_caught_by_the_challenge(setup: Setup) -> None:
     record = spoiled_record(ballot, secrets)
     record["contests"][0]["selections"] = [1, 0, 0]  # type: ignore[index]  # shows "yes"
     with pytest.raises(BallotRejected, match="does not encrypt what the device showed"):
-        publish_spoiled(setup.factory, setup.election_id, canonical_json(record))
+        publish_spoiled(setup.factory, setup.keys, setup.election_id, canonical_json(record))
     cast_ballot = _ballot(setup, credential)
     _cast(setup, cast_ballot)
     cast_record = spoiled_record(cast_ballot, encrypt_ballot(
         setup.manifest, setup.public_key, credential, YES)[1])  # fmt: skip
     with pytest.raises(BallotRejected):
-        publish_spoiled(setup.factory, setup.election_id, canonical_json(cast_record))
+        publish_spoiled(setup.factory, setup.keys, setup.election_id, canonical_json(cast_record))

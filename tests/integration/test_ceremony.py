@@ -34,7 +34,7 @@ from evoting.elections import (
     get_election,
     set_election_public_key,
 )
-from tally import ceremony
+from tally import ceremony, officials
 from tally.ceremony import CeremonyError, TrusteeKeys
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -65,20 +65,20 @@ def in_tx(factory: Factory, step: Callable[[Session], T]) -> T:
 def _registered(factory: Factory, manifest: Manifest) -> tuple[list[TrusteeKeys], list[Any]]:
     keys = [TrusteeKeys.generate(manifest, i, f"T{i}") for i in (1, 2, 3)]
     for k in keys:
-        in_tx(factory, lambda s, k=k: ceremony.add_trustee(s, ELECTION, k.public_record()))  # type: ignore[misc]
-    return keys, in_tx(factory, lambda s: ceremony.roster(s, ELECTION))
+        in_tx(factory, lambda s, k=k: officials.add_trustee(s, ELECTION, k.public_record()))  # type: ignore[misc]
+    return keys, in_tx(factory, lambda s: officials.roster(s, ELECTION))
 
 
 def _collect(factory: Factory, deals: list[dict[str, object]]) -> None:
     for d in deals:
-        in_tx(factory, lambda s, d=d: ceremony.collect_deal(s, ELECTION, d))  # type: ignore[misc]
+        in_tx(factory, lambda s, d=d: officials.collect_deal(s, ELECTION, d))  # type: ignore[misc]
 
 
 def test_the_ceremony_gives_a_key_any_two_trustees_can_use(factory: Factory) -> None:
-    shares = in_tx(factory, lambda s: ceremony.run_in_process(s, ELECTION, ["Ann", "Bart", "Cas"]))
+    shares = in_tx(factory, lambda s: officials.run_in_process(s, ELECTION, ["Ann", "Bart", "Cas"]))
     key = in_tx(factory, lambda s: election_public_key(s, ELECTION))
     fingerprint = in_tx(factory, lambda s: get_election(s, ELECTION).fingerprint)
-    record = in_tx(factory, lambda s: ceremony.ceremony_record(s, ELECTION))
+    record = in_tx(factory, lambda s: officials.ceremony_record(s, ELECTION))
     assert [len(record[k]) for k in ("roster", "deals", "acknowledgements")] == [3, 3, 3]  # type: ignore[arg-type]
     ct, _ = encrypt(key, 17)
     vkeys = {s.keys.index: s.verification_key for s in shares}
@@ -119,27 +119,27 @@ def test_a_cheating_dealer_is_named_and_can_be_excluded(
     assert received[2].share is None
     acks = [r.acknowledgement for r in received]
     with pytest.raises(CeremonyError, match="trustee 3 complains: trustee 2's share for trustee 3"):
-        in_tx(factory, lambda s: ceremony.finish(s, ELECTION, acks))
+        in_tx(factory, lambda s: officials.finish(s, ELECTION, acks))
     again = [ceremony.receive(k, manifest, trustees, deals, exclude=[2]) for k in keys]
     assert all(r.share is not None for r in again)
     acks = [r.acknowledgement for r in again]
-    key = in_tx(factory, lambda s: ceremony.finish(s, ELECTION, acks, exclude=[2]))
+    key = in_tx(factory, lambda s: officials.finish(s, ELECTION, acks, exclude=[2]))
     assert in_tx(factory, lambda s: election_public_key(s, ELECTION)) == key
 
 
 def test_forged_and_foreign_documents_are_refused(factory: Factory, manifest: Manifest) -> None:
     keys, trustees = _registered(factory, manifest)
     with pytest.raises(CeremonyError, match="already registered"):
-        in_tx(factory, lambda s: ceremony.add_trustee(s, ELECTION, keys[0].public_record()))
+        in_tx(factory, lambda s: officials.add_trustee(s, ELECTION, keys[0].public_record()))
     body, _ = signing.open_document(ceremony.make_deal(keys[0], manifest, trustees), ceremony.DEAL)
     as_if_by_2 = signing.sign_document(
         keys[0].signing_key, ceremony.DEAL, {**body, "message": {**body["message"], "dealer": 2}}
     )
     with pytest.raises(CeremonyError, match="trustee 2's message is not signed by them"):
-        in_tx(factory, lambda s: ceremony.collect_deal(s, ELECTION, as_if_by_2))
+        in_tx(factory, lambda s: officials.collect_deal(s, ELECTION, as_if_by_2))
     stranger = TrusteeKeys.generate(load_manifest(EXAMPLES / "grote-bevraging.yaml"), 1, "X")
     with pytest.raises(CeremonyError, match="another election"):
-        in_tx(factory, lambda s: ceremony.add_trustee(s, ELECTION, stranger.public_record()))
+        in_tx(factory, lambda s: officials.add_trustee(s, ELECTION, stranger.public_record()))
     tampered = dict(keys[0].public_record())
     tampered["body"] = {**tampered["body"], "name": "Mallory"}  # type: ignore[dict-item]
     with pytest.raises(CeremonyError, match="bad trustee record"):
@@ -158,7 +158,7 @@ def test_acknowledgements_must_agree(factory: Factory, manifest: Manifest) -> No
     )
     acks = [lying, received[1].acknowledgement]
     with pytest.raises(CeremonyError) as caught:
-        in_tx(factory, lambda s: ceremony.finish(s, ELECTION, acks))
+        in_tx(factory, lambda s: officials.finish(s, ELECTION, acks))
     assert "trustee 1 computed another election key" in str(caught.value)
     assert "no acknowledgement from trustees [3]" in str(caught.value)
 
@@ -169,4 +169,4 @@ def test_no_deals_once_the_vote_opened(factory: Factory, manifest: Manifest) -> 
     in_tx(factory, lambda s: change_state(s, ELECTION, "open"))
     deal = ceremony.make_deal(keys[0], manifest, trustees)
     with pytest.raises(CeremonyError, match="is open"):
-        in_tx(factory, lambda s: ceremony.collect_deal(s, ELECTION, deal))
+        in_tx(factory, lambda s: officials.collect_deal(s, ELECTION, deal))

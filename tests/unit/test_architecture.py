@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,9 +92,18 @@ def test_packages_import_only_downwards(package: str) -> None:
 
 
 def test_the_verifier_needs_no_database() -> None:
-    verifier = ROOT / "audit" / "verify.py"
-    if verifier.exists():
-        assert _violations([verifier], VERIFIER_FORBIDDEN) == []
+    """Import the verifier alone, in a fresh interpreter: nothing of a database or web app loads."""
+    probe = (
+        "import sys, audit.verify\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'flask', 'alembic',"
+        " 'psycopg') or m in ('evoting.db', 'evoting.schema', 'evoting.elections')]\n"
+        "print(','.join(sorted(bad)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == ""
+    assert _violations([ROOT / "audit" / "verify.py"], VERIFIER_FORBIDDEN) == []
 
 
 def test_the_check_itself_catches_bad_imports(tmp_path: Path) -> None:

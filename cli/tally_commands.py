@@ -1,0 +1,201 @@
+"""`evote authority`, `evote tally`, `evote verify` and `evote cast`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+import nacl.signing
+
+from cli.context import Context, Group, pass_context
+from evoting.crypto.canonical import b64encode, canonical_json
+from evoting.crypto.credential import Credential
+from evoting.crypto.keyfile import read_key_file, write_key_file
+
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+NEW_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def _passphrase(new: bool) -> str:
+    from cli.trustee_commands import _passphrase as ask
+
+    return ask(new)
+
+
+@click.group(cls=Group)
+def authority() -> None:
+    """The election authority's key, which signs the result bundle."""
+
+
+@authority.command("keygen")
+@click.option("--out", type=NEW_FILE, required=True, help="The key file (keep it offline).")
+def authority_keygen(out: Path) -> None:
+    """Make the authority's Ed25519 key; put the printed public key in the manifest."""
+    key = nacl.signing.SigningKey.generate()
+    write_key_file(out, "authority", bytes(key), _passphrase(True))
+    click.echo(f"authority key file {out}")
+    click.echo(f"authority_key: {b64encode(bytes(key.verify_key))}")
+
+
+def authority_key(path: Path) -> nacl.signing.SigningKey:
+    return nacl.signing.SigningKey(read_key_file(path, "authority", _passphrase(False)))
+
+
+def run_tally(
+    context: Context,
+    election_id: str,
+    partials: Sequence[object],
+    paper: Sequence[dict[str, object]],
+    signer: nacl.signing.SigningKey,
+    out: Path,
+) -> tuple[dict[str, object], str]:
+    """Decrypt, apply the rules, log, write the signed bundle; returns result and bundle hash."""
+    from audit.bundle import write_bundle
+    from audit.export import bundle_contents
+    from audit.store import record
+    from identity.issuance import issuance_report
+    from tally.service import finish_tally
+
+    keys, now = context.keys, context.clock()
+    report = issuance_report(context.factory, election_id, keys)
+    figures = report.to_json()
+    figures.pop("credential_public_key")  # it is in keys.json
+    result = finish_tally(context.factory, election_id, partials, paper, report.eligible)
+    with context.factory() as session, session.begin():
+        for document in partials:
+            body = document["body"] if isinstance(document, dict) else {}
+            record(session, election_id, "partial-decryption-received",
+                   {"trustee": body.get("trustee"), "document_sha256":
+                    canonical_sha256(document)}, keys, now)  # fmt: skip
+        record(session, election_id, "tallied", {"result_sha256": canonical_sha256(result)},
+               keys, now)  # fmt: skip
+    fingerprint, contents = bundle_contents(context.factory, election_id, figures)
+    return result, write_bundle(out, fingerprint, contents, signer)
+
+
+def canonical_sha256(value: object) -> str:
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def _read(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from exc
+
+
+@click.command("tally")
+@click.argument("election_id")
+@click.argument("partials", type=FILE, nargs=-1)
+@click.option("--authority-key", "authority_key_file", type=FILE, required=True,
+              help="The authority's key file.")  # fmt: skip
+@click.option("--paper", type=FILE, help="The paper boxes' totals (JSON list).")
+@click.option("--out", type=NEW_FILE, required=True, help="The result bundle to write.")
+@pass_context
+def tally(context: Context, election_id: str, partials: Sequence[Path], authority_key_file: Path,
+          paper: Path | None, out: Path) -> None:  # fmt: skip
+    """Combine the trustees' partial decryptions, apply the rules, write the signed bundle."""
+    boxes = _read(paper) if paper else []
+    if not isinstance(boxes, list):
+        raise click.ClickException(f"{paper} is not a list of paper boxes")
+    signer = authority_key(authority_key_file)
+    result, digest = run_tally(context, election_id, [_read(p) for p in partials], boxes, signer,
+                               out)  # fmt: skip
+    for q in result["questions"]:  # type: ignore[attr-defined]
+        if q["type"] == "referendum":
+            verdict = "binding" if q["binding"] else "advisory"
+            click.echo(f"{q['id']}: {q['totals']} → {q['outcome']} ({verdict})")
+            for reason in q["reasons"]:
+                click.echo(f"  {reason}")
+    click.echo(f"bundle written to {out}, sha256 {digest}")
+
+
+@click.command("verify")
+@click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
+def verify(bundle: Path, workers: int | None) -> None:
+    """Recheck a result bundle from the bundle alone: PASS, or every failure."""
+    from audit.verify import UnreadableBundle, verify_file
+
+    try:
+        report = verify_file(bundle, workers=workers)
+    except UnreadableBundle as exc:
+        click.echo(f"cannot read {bundle}: {exc}", err=True)
+        sys.exit(2)
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    if report.passed:
+        click.echo(f"PASS ({bundle}, sha256 {report.bundle_sha256})")
+        return
+    for failure in report.failures:
+        click.echo(f"FAIL {failure}")
+    sys.exit(1)
+
+
+@click.command("cast")
+@click.argument("election_id")
+@click.option("--answer", "answers", multiple=True, required=True,
+              help="QUESTION=OPTION (repeat per question; OPTION 'blank' or an id).")  # fmt: skip
+@click.option("--credential", "credential_file", type=FILE,
+              help="A credential file from `evote credential obtain`.")  # fmt: skip
+@click.option("--register-number", help="Log in and take a credential now instead.")
+@click.option("--code", help="The poll-card code (with --register-number).")
+@click.option("--receipt-out", type=NEW_FILE, help="Write the receipt here.")
+@pass_context
+def cast(
+    context: Context,
+    election_id: str,
+    answers: Sequence[str],
+    credential_file: Path | None,
+    register_number: str | None,
+    code: str | None,
+    receipt_out: Path | None,
+) -> None:
+    """The Python voter client: encrypt your answers, cast them, print the receipt."""
+    from ballots.ballot import encrypt_ballot, tracking_code_short
+    from ballots.cast import cast as cast_ballot
+    from evoting.elections import election_public_key, get_election
+
+    if credential_file is not None:
+        credential = Credential.from_json(_read(credential_file))
+    elif register_number and code:
+        credential = _credential_now(context, election_id, register_number, code)
+    else:
+        raise click.ClickException("give --credential, or --register-number and --code")
+    parsed: dict[str, object] = {}
+    for answer in answers:
+        question, _, option = answer.partition("=")
+        parsed[question] = None if option in ("", "blank") else option
+    with context.factory() as session:
+        election = get_election(session, election_id)
+        key = election_public_key(session, election_id)
+    ballot, _ = encrypt_ballot(election.manifest, key, credential, parsed)
+    receipt = cast_ballot(context.factory, context.keys, election_id, ballot.canonical(),
+                          context.clock())  # fmt: skip
+    click.echo(f"cast: tracking code {tracking_code_short(receipt.tracking_code)} "
+               f"({receipt.tracking_code}), board position {receipt.position}")  # fmt: skip
+    if receipt_out is not None:
+        receipt_out.write_bytes(canonical_json(receipt.to_json()) + b"\n")
+
+
+def _credential_now(context: Context, election_id: str, number: str, code: str) -> Credential:
+    from evoting.crypto.credential import CredentialRequest
+    from evoting.elections import get_election
+    from identity.issuance import blind_sign, credential_public_key, issue_ticket
+    from identity.providers import PollCardProvider, login
+
+    keys, now = context.keys, context.clock()
+    form = {"register_number": number, "code": code}
+    result = login(context.factory, PollCardProvider(keys), keys, election_id, form,
+                   "command-line", now)  # fmt: skip
+    ticket = issue_ticket(keys, result, now)
+    with context.factory() as session:
+        fingerprint = get_election(session, election_id).fingerprint
+        public_key = credential_public_key(session, election_id)
+    request = CredentialRequest.start(public_key, fingerprint)
+    blind = blind_sign(context.factory, keys, election_id, ticket, request.blinded_message, now)
+    return request.finish(public_key, blind)
