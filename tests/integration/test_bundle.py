@@ -223,3 +223,13 @@ def test_the_same_inputs_give_the_same_bytes(bundle: bytes, tmp_path: Path) -> N
     second = write_bundle(tmp_path / "b.zip", fingerprint, contents, AUTHORITY)
     assert first == second
     assert (tmp_path / "a.zip").read_bytes() == bundle
+
+
+def test_the_report_is_printed_from_the_bundle(bundle: bytes, tmp_path: Path) -> None:
+    from audit.report import write_report
+
+    out = tmp_path / "report.pdf"
+    assert write_report(bundle, out) == 3  # nl, fr, en
+    assert out.read_bytes().startswith(b"%PDF")
+    assert write_report(bundle, tmp_path / "again.pdf") == 3
+    assert (tmp_path / "again.pdf").read_bytes() == out.read_bytes()  # deterministic
