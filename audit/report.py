@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor
@@ -27,6 +26,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from evoting.crypto.canonical import b64decode
+from evoting.qr import draw_qr
 
 TEXT: dict[str, dict[str, str]] = {
     "nl": {
@@ -220,12 +220,8 @@ def _page(canvas: Canvas, lang: str, manifest: dict[str, Any], result: dict[str,
     page.space(5 * mm)
     page.line(t["bundle"], 9.5, "Helvetica-Bold")
     page.line(bundle_sha256, 8.5, "Courier")
-    qr = QrCodeWidget(bundle_sha256, barLevel="M")
-    x0, y0, x1, y1 = qr.getBounds()
     size = 28 * mm
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(qr)
-    renderPDF.draw(drawing, canvas, page.left + page.width - size, page.y - size + 8 * mm)
+    draw_qr(canvas, bundle_sha256, page.left + page.width - size, page.y - size + 8 * mm, size)
     page.line(t["keys"], 9.5, "Helvetica-Bold")
     for name in ("election", "credential", "board", "operator"):
         digest = hashlib.sha256(b64decode(keys[name])).hexdigest()

@@ -12,7 +12,7 @@ from cli.context import Context, Group, pass_context
 from cli.credential_commands import credential
 from cli.election_commands import election, init
 from cli.register_commands import register
-from cli.tally_commands import authority, cast, tally, verify
+from cli.tally_commands import authority, cast, report, tally, verify
 from cli.trustee_commands import trustee
 from evoting import __version__
 
@@ -55,6 +55,66 @@ def bench_crypto(runs: int, quick: bool) -> None:
     click.echo(json.dumps(figures, indent=2))
 
 
+@evote.command("simulate")
+@click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--voters", type=click.IntRange(1), help="Residents who vote (random answers).")
+@click.option("--ballots", "ballots_file", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="The plaintext ballots, one JSON object per line.")  # fmt: skip
+@click.option("--seed", type=int, default=0, show_default=True, help="For the synthetic data.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the database, bundle, letters and report go (default: a new directory).",
+)
+@click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (docs/cli.md).")
+def simulate(manifest: Path, voters: int | None, ballots_file: Path | None, seed: int,
+             out: Path | None, workers: int | None, as_json: bool) -> None:  # fmt: skip
+    """Run a whole election in-process and check it: the logic-and-accuracy test."""
+    import tempfile
+
+    from cli.simulate import SimulationError, run
+
+    if voters is not None and ballots_file is not None:
+        raise click.UsageError("give --voters or --ballots, not both")
+    directory = out or Path(tempfile.mkdtemp(prefix="evote-simulation-"))
+    try:
+        sim = run(manifest, directory, voters=voters or (None if ballots_file else 100),
+                  ballots_file=ballots_file, seed=seed, workers=workers,
+                  progress=not as_json)  # fmt: skip
+    except SimulationError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(sim.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_simulation(sim)
+    if not sim.passed:
+        sys.exit(1)
+
+
+def _print_simulation(sim: object) -> None:
+    from cli.simulate import Simulation
+
+    assert isinstance(sim, Simulation)
+    click.echo(f"{sim.manifest.id}: {sim.eligible} eligible, {sim.participants} voted, "
+               f"{sim.refused} ineligible residents refused")  # fmt: skip
+    for q in sim.result.get("questions", []):
+        if q["type"] == "referendum":
+            verdict = "binding" if q["binding"] else "advisory"
+            click.echo(f"  {q['id']}: {q['totals']} → {q['outcome']} ({verdict})")
+            for reason in q["reasons"]:
+                click.echo(f"    {reason}")
+        else:
+            for s in q["statements"]:
+                click.echo(f"  {q['id']}/{s['id']}: {s['totals']}")
+    click.echo(f"bundle {sim.out / 'bundle.zip'} (sha256 {sim.bundle_sha256})")
+    click.echo(f"report {sim.out / 'report.pdf'}")
+    for failure in sim.failures:
+        click.echo(f"FAIL {failure}")
+    click.echo("verifier: PASS; decrypted totals equal the ballots cast" if sim.passed
+               else "simulation FAILED")  # fmt: skip
+
+
 @evote.group("db", cls=Group)
 def db_group() -> None:
     """The database: SQLite file by default, or --db / $EVOTING_DATABASE_URL."""
@@ -79,6 +139,7 @@ evote.add_command(authority)
 evote.add_command(tally)
 evote.add_command(verify)
 evote.add_command(cast)
+evote.add_command(report)
 
 
 def main() -> None:

@@ -199,3 +199,17 @@ def _credential_now(context: Context, election_id: str, number: str, code: str) 
     request = CredentialRequest.start(public_key, fingerprint)
     blind = blind_sign(context.factory, keys, election_id, ticket, request.blinded_message, now)
     return request.finish(public_key, blind)
+
+
+@click.command("report")
+@click.argument("bundle", type=FILE)
+@click.option("--out", type=NEW_FILE, required=True, help="The PDF to write.")
+def report(bundle: Path, out: Path) -> None:
+    """Print the official PDF report of a result bundle (one page per language)."""
+    from audit.report import ReportError, write_report
+
+    try:
+        pages = write_report(bundle.read_bytes(), out)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"report written to {out} ({pages} pages)")

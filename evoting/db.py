@@ -45,29 +45,36 @@ def database_url(url: str | None = None) -> str:
     return chosen
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: object) -> None:
-    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_on_connect(synchronous: str) -> Callable[[Any, object], None]:
+    def configure(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return configure
 
 
 def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (see `database_url`), configured for its back end."""
+def make_engine(url: str | None = None, *, durable: bool = True) -> Engine:
+    """An engine for ``url`` (see `database_url`), configured for its back end.
+
+    ``durable=False`` lets SQLite skip the sync after each commit: only for a
+    throwaway database (the simulation), never for a vote.
+    """
     resolved = make_url(database_url(url))
     backend = resolved.get_backend_name()
     if backend == "sqlite":
         if resolved.database in (None, "", ":memory:"):
             raise DatabaseError("use a SQLite file; an in-memory database cannot be shared")
         engine = create_engine(resolved)
-        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", _sqlite_on_connect("FULL" if durable else "NORMAL"))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":

@@ -12,10 +12,11 @@ This module imports only the kernel (docs/architecture.md).
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
@@ -106,6 +107,10 @@ class Manifest:
     trustees: Trustees
     authority_key: bytes | None = None
     """The election authority's Ed25519 public key: only it may sign the result bundle."""
+    _fingerprint: bytes = field(default=b"", init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_fingerprint", sha256_digest(self.to_json()))
 
     def to_json(self) -> dict[str, object]:
         """The canonical content (all defaults filled in) that the fingerprint covers."""
@@ -140,7 +145,7 @@ class Manifest:
     @property
     def fingerprint(self) -> bytes:
         """SHA-256 of the canonical manifest: what every proof and signature is bound to."""
-        return sha256_digest(self.to_json())
+        return self._fingerprint
 
     def question(self, question_id: str) -> Question:
         for q in self.questions:
@@ -466,6 +471,11 @@ def load_manifest(path: Path) -> Manifest:
     return parse_manifest(raw)
 
 
+@functools.lru_cache(maxsize=64)
 def manifest_from_canonical(data: bytes) -> Manifest:
-    """The manifest back from its canonical JSON (as stored and published)."""
+    """The manifest back from its canonical JSON (as stored and published).
+
+    Cached by content: a manifest is immutable, and the server reads the same one
+    for every request.
+    """
     return parse_manifest(json.loads(data))

@@ -20,6 +20,7 @@ credential key: no table or log can join issuance and ballots.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,7 +83,13 @@ def credential_public_key(session: Session, election_id: str) -> PublicKey:
 
 
 def _signer(session: Session, election_id: str, keys: DeploymentKeys) -> BlindSigner:
-    return BlindSigner.from_pem(unsealed_private_key(session, election_id, "credential", keys))
+    return _loaded_signer(unsealed_private_key(session, election_id, "credential", keys))
+
+
+@functools.lru_cache(maxsize=8)
+def _loaded_signer(private_pem: bytes) -> BlindSigner:
+    """Loading (and validating) an RSA-3072 key costs about 0.1 s: once per process per key."""
+    return BlindSigner.from_pem(private_pem)
 
 
 # --- tickets ---------------------------------------------------------------------------

@@ -101,3 +101,16 @@ def parse(text: str) -> RegisterNumber:
         birth_day=full_date.day if full_date else None,
         sex=sex if sex in ("M", "F") else None,
     )
+
+
+def make_number(birth: datetime.date, serial: int, *, bis_offset: int = 0) -> str:
+    """The 11 digits for a birth date and a 3-digit serial (synthetic registers, demos).
+
+    Check digits: 97 − (the first 9 digits mod 97), with a 2 in front of the 9
+    digits for births from 2000 on. ``bis_offset`` is 20 or 40 for bis numbers.
+    """
+    if not 1 <= serial <= 998:
+        raise ValueError("the serial is 1 to 998")
+    body = f"{birth.year % 100:02d}{birth.month + bis_offset:02d}{birth.day:02d}{serial:03d}"
+    value = int(("2" if birth.year >= 2000 else "") + body)
+    return f"{body}{97 - value % 97:02d}"

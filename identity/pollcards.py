@@ -24,9 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -38,8 +35,9 @@ from evoting import schema
 from evoting.deployment import DeploymentKeys
 from evoting.election import Manifest
 from evoting.elections import get_election
+from evoting.qr import draw_qr
 from identity.eligibility import EligibilityRule, Resident, reasons_not_eligible
-from identity.register import RegisterFile, number_hasher
+from identity.register import RegisterFile, RegisterRow, number_hasher
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # 30 symbols; Mod 31,30 (31 is prime)
 BODY_LENGTH = 16
@@ -177,12 +175,8 @@ def _draw_letter(canvas: Canvas, manifest: Manifest, letter: Letter) -> None:
     canvas.drawString(left, y, text["code"])
     canvas.setFont("Courier-Bold", 20)
     canvas.drawString(left, y - 10 * mm, display(letter.code))
-    qr = QrCodeWidget(login_url(manifest, letter.code), barLevel="M")
-    x0, y0, x1, y1 = qr.getBounds()
     size = 40 * mm
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(qr)
-    renderPDF.draw(drawing, canvas, width - 25 * mm - size, y - 25 * mm)
+    draw_qr(canvas, login_url(manifest, letter.code), width - 25 * mm - size, y - 25 * mm, size)
     canvas.setFont("Helvetica-Oblique", 9)
     _wrap(canvas, text["keep"], left, y - 35 * mm, usable, 9)
     canvas.showPage()
@@ -222,6 +216,7 @@ def generate_poll_cards(
     out: Path,
     *,
     replace: bool = False,
+    on_code: Callable[[RegisterRow, str], None] | None = None,
 ) -> PollCardSummary:
     """A new code for every eligible resident of ``register`` and their letters in ``out``.
 
@@ -229,6 +224,8 @@ def generate_poll_cards(
     not stored, so they come from the file again); every row must match the
     imported register. Codes are stored (hashed) in the caller's transaction:
     if writing the letters fails, the caller rolls back and no code changes.
+    ``on_code`` sees each resident's code: only the simulation, which plays the
+    residents, uses it.
     """
     election = get_election(session, election_id, lock=True)
     if election.state != "draft":
@@ -270,6 +267,8 @@ def generate_poll_cards(
     letters = []
     for row, h in eligible:
         code = new_code()
+        if on_code is not None:
+            on_code(row, code)
         session.execute(
             update(v)
             .where(v.c.election_id == election_id, v.c.number_hash == h)

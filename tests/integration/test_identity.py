@@ -196,9 +196,8 @@ def test_typing_errors_are_told_and_counted(
 
 def test_a_mistyped_code_is_caught_by_its_check_symbol(setup: Setup) -> None:
     code = setup.codes[setup.number("An")]
-    swapped = (
-        code[1] + code[0] + code[2:] if code[0] != code[1] else code[:15] + code[16] + code[15]
-    )
+    i = next(i for i in range(len(code) - 1) if code[i] != code[i + 1])  # a real swap
+    swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
     with pytest.raises(FormError, match="typing error"):
         _login(setup, setup.form("An Peeters", code=swapped))
 

@@ -1,0 +1,333 @@
+"""`evote simulate`: the whole protocol in one process, as a logic-and-accuracy test.
+
+On a fresh SQLite database: a synthetic register (the eligible residents, plus a
+few who are too young, live elsewhere or are excluded, and must be refused),
+poll cards, the trustees' key ceremony (the manifest's n and k), one credential
+per voter by blind signature, the encrypted ballots (from a file, or random with
+a seed), the close, a tally with only k of the n trustees, the signed bundle, the
+independent verifier, the PDF report. It succeeds only if the verifier passes
+**and** the decrypted totals equal the totals of the plaintext ballots it cast.
+The simulated election authority's key is pinned in the manifest it runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nacl.signing
+from rich.progress import Progress
+
+from audit.bundle import write_bundle
+from audit.export import bundle_contents
+from audit.report import write_report
+from audit.store import create_operator_key, record
+from audit.verify import verify_bundle
+from ballots.ballot import encrypt_ballot
+from ballots.board import create_board
+from ballots.cast import cast
+from ballots.encoding import CONSULTATION_OPTIONS, REFERENDUM_OPTIONS, contests, selections
+from evoting import db
+from evoting.crypto.credential import CredentialRequest
+from evoting.deployment import DeploymentKeys
+from evoting.election import Manifest, load_manifest
+from evoting.elections import (
+    change_state,
+    check_deployment_secret,
+    create_election,
+    election_public_key,
+)
+from identity import pollcards
+from identity.issuance import (
+    blind_sign,
+    create_credential_key,
+    credential_public_key,
+    issuance_report,
+    issue_ticket,
+)
+from identity.nrn import make_number
+from identity.providers import AuthenticationFailed, FormError, PollCardProvider, login
+from identity.register import RegisterRow, import_register, read_register
+from tally.decrypt import decrypt_request
+from tally.officials import run_in_process
+from tally.service import close_vote, finish_tally
+
+OTHER_MUNICIPALITIES = ("44021", "11002", "21004")  # Gent, Antwerpen, Brussel
+
+
+class SimulationError(Exception):
+    """The simulation cannot start (its output directory, its ballots file)."""
+
+
+@dataclass
+class Simulation:
+    manifest: Manifest
+    out: Path
+    eligible: int = 0
+    participants: int = 0
+    refused: int = 0
+    result: dict[str, Any] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    bundle_sha256: str = ""
+    intended_match: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and self.intended_match
+
+    def to_json(self) -> dict[str, object]:
+        questions: dict[str, object] = {}
+        for q in self.result.get("questions", []):
+            if q["type"] == "referendum":
+                questions[q["id"]] = {"totals": q["totals"], "outcome": q["outcome"],
+                                      "binding": q["binding"], "reasons": q["reasons"]}  # fmt: skip
+            else:
+                questions[q["id"]] = {"totals": {s["id"]: s["totals"] for s in q["statements"]}}
+        return {
+            "eligible": self.eligible,
+            "participants": self.participants,
+            "questions": questions,
+            "verified": not self.failures,
+            "intended_totals_match": self.intended_match,
+            "refused_ineligible": self.refused,
+            "bundle": str(self.out / "bundle.zip"),
+            "bundle_sha256": self.bundle_sha256,
+            "report": str(self.out / "report.pdf"),
+            "failures": self.failures,
+        }
+
+
+def read_ballots(path: Path) -> list[dict[str, object]]:
+    """One JSON object per line: question id → option id, list of option ids, or null."""
+    ballots = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimulationError(f"cannot read {path}: {exc}") from exc
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            ballot = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SimulationError(f"{path}, line {n}: not JSON ({exc.msg})") from exc
+        if not isinstance(ballot, dict):
+            raise SimulationError(f"{path}, line {n}: expected an object of answers")
+        ballots.append(ballot)
+    if not ballots:
+        raise SimulationError(f"{path} holds no ballots")
+    return ballots
+
+
+def random_ballots(manifest: Manifest, count: int, rng: random.Random) -> list[dict[str, object]]:
+    ballots: list[dict[str, object]] = []
+    for _ in range(count):
+        answers: dict[str, object] = {}
+        for q in manifest.questions:
+            if q.type == "referendum":
+                choices: list[object] = list(REFERENDUM_OPTIONS)
+                answers[q.id] = rng.choice([*choices, None] if q.blank_allowed else choices)
+            else:
+                answers[q.id] = [rng.choice(CONSULTATION_OPTIONS) for _ in q.statements]
+        ballots.append(answers)
+    return ballots
+
+
+def _register_csv(manifest: Manifest, voters: int, rng: random.Random) -> bytes:
+    """The eligible residents, then five who must be refused: too young (2), living
+    elsewhere (2), excluded (1)."""
+    e = manifest.eligibility
+    elsewhere = next(m for m in OTHER_MUNICIPALITIES if m != e.municipality)
+    used: set[str] = set()
+    rows = [
+        "register_number,birth_date,municipality,district,name,street,postal_code,city,excluded"
+    ]
+
+    def person(i: int, birth: datetime.date, municipality: str, excluded: bool) -> None:
+        while True:
+            number = make_number(birth, rng.randint(1, 998))
+            if number not in used:
+                break
+        used.add(number)
+        district = ("Centrum", "Noord", "Zuid", "Oost", "West")[i % 5]
+        rows.append(f"{number},{birth.isoformat()},{municipality},{district},Resident {i:06d},"
+                    f"Straat {i},8500,Stad,{'1' if excluded else ''}")  # fmt: skip
+
+    reference = e.reference_date
+    for i in range(voters):
+        age_days = rng.randint(e.minimum_age * 366, 90 * 365)
+        person(i, reference - datetime.timedelta(days=age_days), e.municipality, False)
+    young = reference.replace(year=reference.year - e.minimum_age) + datetime.timedelta(days=1)
+    refused = [
+        (young, e.municipality, False),
+        (young + datetime.timedelta(days=40), e.municipality, False),
+        (reference.replace(year=reference.year - 40), elsewhere, False),
+        (reference.replace(year=reference.year - 50), elsewhere, False),
+        (reference.replace(year=reference.year - 60), e.municipality, True),
+    ]
+    for i, (birth, municipality, excluded) in enumerate(refused, start=voters):
+        person(i, birth, municipality, excluded)
+    return ("\n".join(rows) + "\n").encode()
+
+
+def run(
+    manifest_path: Path,
+    out: Path,
+    *,
+    voters: int | None = None,
+    ballots_file: Path | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: bool = False,
+) -> Simulation:
+    rng = random.Random(seed)  # noqa: S311 - synthetic residents and answers, not secrets
+    authority = nacl.signing.SigningKey.generate()
+    manifest = dataclasses.replace(
+        load_manifest(manifest_path), authority_key=bytes(authority.verify_key)
+    )
+    plaintexts = (
+        read_ballots(ballots_file) if ballots_file else random_ballots(manifest, voters or 100, rng)
+    )
+    for n, answers in enumerate(plaintexts, start=1):
+        try:
+            selections(manifest, answers)
+        except ValueError as exc:
+            raise SimulationError(f"ballot {n}: {exc}") from exc
+    out.mkdir(parents=True, exist_ok=True)
+    database = out / "simulation.sqlite3"
+    if database.exists():
+        raise SimulationError(f"{database} exists: simulate into an empty directory")
+    sim = Simulation(manifest, out)
+    engine = db.make_engine(f"sqlite:///{database}", durable=False)
+    try:
+        db.upgrade(engine)
+        factory = db.session_factory(engine)
+        _run(sim, factory, plaintexts, rng, authority, workers, progress)
+    finally:
+        engine.dispose()
+    return sim
+
+
+def _run(
+    sim: Simulation,
+    factory: Callable[[], Any],
+    plaintexts: Sequence[dict[str, object]],
+    rng: random.Random,
+    authority: nacl.signing.SigningKey,
+    workers: int | None,
+    progress: bool,
+) -> None:
+    manifest, election_id = sim.manifest, sim.manifest.id
+    keys = DeploymentKeys.generate()
+    created = manifest.window.opens - datetime.timedelta(days=14)
+    during = manifest.window.opens + datetime.timedelta(hours=1)
+    register = read_register(_register_csv(manifest, len(plaintexts), rng),
+                             manifest.eligibility.reference_date)  # fmt: skip
+    codes: dict[str, str] = {}
+
+    def remember(row: RegisterRow, code: str) -> None:
+        codes[row.number.digits] = code
+
+    with factory() as session, session.begin():
+        check_deployment_secret(session, keys)
+        create_election(session, manifest, created)
+        create_credential_key(session, election_id, keys, created)
+        board = create_board(session, election_id, manifest.fingerprint, keys, created)
+        operator = create_operator_key(session, election_id, keys, created)
+        record(session, election_id, "election-created",
+               {"fingerprint": manifest.fingerprint, "board_key": bytes(board),
+                "operator_key": operator, "simulation": True}, keys, created)  # fmt: skip
+        summary = import_register(session, election_id, register, keys, created)
+        imported = {"file_sha256": register.sha256, "residents": summary.rows}
+        record(session, election_id, "register-imported", imported, keys, created)
+        letters = pollcards.generate_poll_cards(
+            session, election_id, register, keys, sim.out / "letters.pdf", on_code=remember
+        )
+        issued = {"letters": letters.letters}
+        record(session, election_id, "poll-cards-issued", issued, keys, created)
+        names = [f"Trustee {i}" for i in range(1, manifest.trustees.n + 1)]
+        shares = run_in_process(session, election_id, names)
+        record(session, election_id, "ceremony-finished",
+               {"election_key": election_public_key(session, election_id).to_bytes()}, keys,
+               created)  # fmt: skip
+        change_state(session, election_id, "open")
+        record(session, election_id, "opened", {}, keys, during)
+        public_key = election_public_key(session, election_id)
+        credential_key = credential_public_key(session, election_id)
+    sim.eligible = letters.letters
+    eligible_rows = [r for r in register.rows if r.number.digits in codes]
+    refused_rows = [r for r in register.rows if r.number.digits not in codes]
+    provider = PollCardProvider(keys)
+
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("residents vote", total=len(plaintexts))
+        for i, (row, answers) in enumerate(zip(eligible_rows, plaintexts, strict=True)):
+            form = {"register_number": row.number.digits, "code": codes[row.number.digits]}
+            client = f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"
+            result = login(factory, provider, keys, election_id, form, client, during)
+            ticket = issue_ticket(keys, result, during)
+            wanted = CredentialRequest.start(credential_key, manifest.fingerprint)
+            blind = blind_sign(factory, keys, election_id, ticket, wanted.blinded_message, during)
+            credential = wanted.finish(credential_key, blind)
+            ballot, _ = encrypt_ballot(manifest, public_key, credential, answers)
+            cast(factory, keys, election_id, ballot.canonical(), during)
+            bar.advance(task)
+    for i, row in enumerate(refused_rows):
+        form = {"register_number": row.number.digits, "code": pollcards.new_code()}
+        try:
+            login(factory, provider, keys, election_id, form, f"192.0.2.{i % 250}", during)
+            sim.failures.append(f"an ineligible resident ({row.name}) could log in")
+        except (AuthenticationFailed, FormError):
+            sim.refused += 1
+
+    closing = manifest.window.closes
+    request = close_vote(factory, keys, election_id, closing, workers=workers)
+    with factory() as session, session.begin():
+        record(session, election_id, "closed", {"ballots": request["ballots"]}, keys, closing)
+    chosen = shares[len(shares) - manifest.trustees.k :]  # only k of the n: trustee 1 sits out
+    partials = [decrypt_request(s, request) for s in chosen]
+    report = issuance_report(factory, election_id, keys)
+    sim.result = dict(finish_tally(factory, election_id, partials, [], report.eligible))
+    with factory() as session, session.begin():
+        record(session, election_id, "tallied", {"trustees": [s.keys.index for s in chosen]},
+               keys, closing)  # fmt: skip
+    figures = report.to_json()
+    figures.pop("credential_public_key")
+    fingerprint, contents = bundle_contents(factory, election_id, figures)
+    bundle = sim.out / "bundle.zip"
+    sim.bundle_sha256 = write_bundle(bundle, fingerprint, contents, authority)
+    verdict = verify_bundle(bundle.read_bytes(), workers=workers)
+    sim.failures += verdict.failures
+    write_report(bundle.read_bytes(), sim.out / "report.pdf")
+    sim.participants = int(sim.result["participants"]["total"])
+    sim.intended_match = _intended_totals(manifest, plaintexts) == _decrypted_totals(sim.result)
+    if not sim.intended_match:
+        sim.failures.append("the decrypted totals differ from the ballots the residents cast")
+
+
+def _intended_totals(
+    manifest: Manifest, plaintexts: Sequence[dict[str, object]]
+) -> dict[str, list[int]]:
+    totals = {spec.label: [0] * len(spec.options) for spec in contests(manifest)}
+    for answers in plaintexts:
+        for label, chosen in selections(manifest, answers).items():
+            totals[label] = [a + b for a, b in zip(totals[label], chosen, strict=True)]
+    return totals
+
+
+def _decrypted_totals(result: dict[str, Any]) -> dict[str, list[int]]:
+    totals: dict[str, list[int]] = {}
+    for q in result["questions"]:
+        if q["type"] == "referendum":
+            totals[q["id"]] = list(q["online"].values())
+        else:
+            for s in q["statements"]:
+                totals[f"{q['id']}/{s['id']}"] = list(s["online"].values())
+    return totals
