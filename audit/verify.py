@@ -16,13 +16,15 @@ reason), 2 a bundle that cannot be read at all.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import nacl.signing
 
@@ -62,9 +64,11 @@ class Report:
 
 
 class _Bundle:
-    def __init__(self, data: bytes) -> None:
+    """The bundle's members, read from disk as needed: the board is never held whole."""
+
+    def __init__(self, source: Path | IO[bytes]) -> None:
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            self.zip = zipfile.ZipFile(source)
             self.names = set(self.zip.namelist())
         except (zipfile.BadZipFile, OSError) as exc:
             raise UnreadableBundle(f"not a zip file: {exc}") from exc
@@ -73,6 +77,13 @@ class _Bundle:
 
     def raw(self, name: str) -> bytes:
         return self.zip.read(name)
+
+    def sha256(self, name: str) -> str:
+        digest = hashlib.sha256()
+        with self.zip.open(name) as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+        return digest.hexdigest()
 
     def json(self, name: str) -> Any:
         return parse_canonical(self.raw(name).rstrip(b"\n"))
@@ -102,7 +113,7 @@ def _check_signatures(bundle: _Bundle, report: Report) -> tuple[bytes, str]:
     for name in MEMBERS:
         if name not in bundle.names:
             report.fail(name, "missing from the bundle")
-        elif hashes.get(name) != hashlib.sha256(bundle.raw(name)).hexdigest():
+        elif hashes.get(name) != bundle.sha256(name):
             report.fail(name, "changed after the authority signed it (its SHA-256 differs)")
     for name in sorted(bundle.names - set(MEMBERS) - {SIGNATURES}):
         report.fail(name, "not signed by the authority (an extra member)")
@@ -126,10 +137,36 @@ def _manifest(bundle: _Bundle, report: Report, authority: bytes) -> Manifest:
     return manifest
 
 
-def verify_bundle(data: bytes, *, workers: int | None = None) -> Report:
-    """Every check of the module docstring; raises `UnreadableBundle` (exit 2) only."""
-    report = Report(bundle_sha256=hashlib.sha256(data).hexdigest())
-    bundle = _Bundle(data)
+def verify_bundle(
+    data: bytes,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Every check of the module docstring, on a bundle in memory (see `verify_file`);
+    raises `UnreadableBundle` (exit 2) only. ``progress(checked, total)`` follows the
+    ballots."""
+    return _verify(_Bundle(io.BytesIO(data)), hashlib.sha256(data).hexdigest(), workers, progress)
+
+
+def _verify(
+    bundle: _Bundle,
+    bundle_sha256: str,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> Report:
+    try:
+        return _checks(bundle, Report(bundle_sha256=bundle_sha256), workers, progress)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise UnreadableBundle(f"a member of the bundle is corrupt: {exc}") from exc
+
+
+def _checks(
+    bundle: _Bundle,
+    report: Report,
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> Report:
     authority, authority_fingerprint = _check_signatures(bundle, report)
     report.notes.append(f"signed by the authority key with SHA-256 {authority_fingerprint}")
     manifest = _manifest(bundle, report, authority)
@@ -175,7 +212,16 @@ def verify_bundle(data: bytes, *, workers: int | None = None) -> Report:
         report.fail("board-head.json", f"the final head does not verify ({exc})")
         return report
     context = Context(manifest.canonical(), election_key.to_bytes(), credential_der)
-    added = aggregate(bundle.lines("board.jsonl"), context, workers=workers)
+    checked = 0
+
+    def advance(n: int) -> None:
+        nonlocal checked
+        checked += n
+        if progress is not None:
+            progress(checked, head.position)
+
+    added = aggregate(bundle.lines("board.jsonl"), context, workers=workers,
+                      expected=head.position, progress=advance)  # fmt: skip
     for problem in added.problems:
         report.fail("board.jsonl", problem)
     if (added.ballots, added.head) != (head.position, head.entry_hash):
@@ -220,7 +266,7 @@ def verify_bundle(data: bytes, *, workers: int | None = None) -> Report:
     for n, line in enumerate(bundle.lines("spoiled.jsonl"), start=1):
         try:
             ballot, _ = verify_spoiled(manifest, election_key, parse_canonical(line.encode()))
-            if ballot.tracking_code in added.tracking_codes:
+            if added.was_cast(ballot.tracking_code):
                 report.fail("spoiled.jsonl", f"entry {n}: a spoiled ballot was cast")
         except (SpoiledMismatch, BallotRejected, CryptoError, CanonicalEncodingError) as exc:
             report.fail("spoiled.jsonl", f"entry {n}: {exc}")
@@ -247,9 +293,18 @@ def _differences(expected: Any, actual: Any, path: str = "") -> Iterator[str]:
         yield path.lstrip(".") or "the whole result"
 
 
-def verify_file(path: Path, *, workers: int | None = None) -> Report:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise UnreadableBundle(f"cannot read {path}: {exc.strerror}") from exc
-    return verify_bundle(data, workers=workers)
+def verify_file(
+    path: Path,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """`verify_bundle` on a file, read member by member: memory stays flat."""
+    with contextlib.ExitStack() as stack:
+        try:
+            f = stack.enter_context(Path(path).open("rb"))
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+            f.seek(0)
+        except OSError as exc:
+            raise UnreadableBundle(f"cannot read {path}: {exc.strerror}") from exc
+        return _verify(_Bundle(f), digest, workers, progress)

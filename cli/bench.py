@@ -15,7 +15,9 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pysodium
@@ -173,4 +175,289 @@ def run_crypto_benchmark(runs: int = 300, quick: bool = False) -> dict[str, obje
             "libsodium": f"{pysodium.sodium_major}.{pysodium.sodium_minor}.{pysodium.sodium_patch}",
             "processor": platform.machine(),
         },
+    }
+
+
+# --- the tally and the verifier at scale --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Generator:
+    manifest: bytes
+    election_key: bytes
+    credential_pem: bytes
+
+
+_GENERATOR: tuple[Any, Any, Any] | None = None
+
+
+def _init_generator(spec: _Generator) -> None:
+    global _GENERATOR  # noqa: PLW0603 - per-process state of a pool worker
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    from evoting.crypto.group import Point
+    from evoting.election import manifest_from_canonical
+
+    _GENERATOR = (
+        manifest_from_canonical(spec.manifest),
+        Point.from_bytes(spec.election_key),
+        load_pem_private_key(spec.credential_pem, password=None),
+    )
+
+
+def _make_ballots(seeds: range) -> list[tuple[str, str]]:
+    """Synthetic ballots: a fresh credential each (signed directly: a finalized blind
+    signature is an ordinary RSASSA-PSS signature), a yes or a no."""
+    import nacl.signing
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from ballots.ballot import encrypt_ballot
+    from evoting.crypto.credential import Credential, credential_message
+
+    assert _GENERATOR is not None
+    manifest, election_key, rsa_key = _GENERATOR
+    pss = padding.PSS(padding.MGF1(hashes.SHA384()), 48)
+    out = []
+    for seed in seeds:
+        signing_key = nacl.signing.SigningKey.generate()
+        prefix = os.urandom(32)
+        message = prefix + credential_message(manifest.fingerprint, bytes(signing_key.verify_key))
+        credential = Credential(signing_key, prefix, rsa_key.sign(message, pss, hashes.SHA384()))
+        answer = {"car-free-sunday": ("yes", "no")[seed % 2]}
+        ballot, _ = encrypt_ballot(manifest, election_key, credential, answer)
+        out.append((ballot.canonical().decode("utf-8"), ballot.tracking_code))
+    return out
+
+
+@dataclass
+class _Election:
+    """Everything a tally of a synthetic board needs, made without a database."""
+
+    manifest: Any
+    board: Path
+    context: Any
+    shares: list[Any]
+    ceremony_record: dict[str, object]
+    board_key: Any
+    head: Any
+    generation_s: float
+
+
+def _synthetic_election(ballots: int, workers: int, directory: Path) -> _Election:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    import nacl.signing
+
+    from ballots.chain import BoardEntry, entry_hash, genesis_hash, sign_head
+    from evoting.crypto.blind import BlindSigner
+    from evoting.election import load_manifest
+    from tally import ceremony
+    from tally.aggregate import Context
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    manifest = load_manifest(examples / "kortrijk-2019.yaml")
+    trustees = [ceremony.TrusteeKeys.generate(manifest, i, f"T{i}") for i in (1, 2, 3)]
+    roster = ceremony.read_roster(manifest, [k.public_record() for k in trustees])
+    deals = [ceremony.make_deal(k, manifest, roster) for k in trustees]
+    received = [ceremony.receive(k, manifest, roster, deals) for k in trustees]
+    shares = []
+    for k, r in zip(trustees, received, strict=True):
+        assert r.share is not None
+        shares.append(ceremony.decode_share(ceremony.encode_share(k, r.share, r.acknowledgement)))
+    record: dict[str, object] = {
+        "roster": [k.public_record() for k in trustees],
+        "deals": deals,
+        "acknowledgements": [r.acknowledgement for r in received],
+    }
+    election_key = ceremony.keys_from_record(manifest, record).public_key
+    signer = BlindSigner.generate()
+    spec = _Generator(manifest.canonical(), election_key.to_bytes(), signer.private_pem())
+    path = directory / "board.jsonl"
+    started = time.perf_counter()
+    previous, position = genesis_hash(manifest.fingerprint), 0
+    chunks = [range(i, min(i + 200, ballots)) for i in range(0, ballots, 200)]
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=_init_generator,
+        initargs=(spec,),
+    )
+    with pool, path.open("w", encoding="utf-8") as board:
+        for made in pool.map(_make_ballots, chunks):
+            for ballot_json, code in made:
+                position += 1
+                digest = entry_hash(position, previous, code)
+                entry = BoardEntry(position, ballot_json, code, "", previous, digest)
+                board.write(canonical_json(entry.to_json()).decode() + "\n")
+                previous = digest
+    board_key = nacl.signing.SigningKey.generate()
+    return _Election(
+        manifest=manifest,
+        board=path,
+        context=Context(manifest.canonical(), election_key.to_bytes(), signer.public_key.to_der()),
+        shares=shares,
+        ceremony_record=record,
+        board_key=board_key,
+        head=sign_head(board_key, manifest.fingerprint, position, previous, final=True),
+        generation_s=time.perf_counter() - started,
+    )
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as f:
+        yield from f
+
+
+def _hwm_mb(pid: int | str) -> float:
+    """A process's peak resident memory since it started its program (VmHWM)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextmanager
+def _peak_memory() -> Iterator[dict[str, float]]:
+    """Peak resident memory of this process and of its largest child, over the block.
+
+    ``getrusage`` would not do: it counts the benchmark's set-up, and a worker's
+    figure would include its parent's memory at the moment it was forked. So the
+    peak of this process is reset first (``/proc/self/clear_refs``), and a thread
+    reads each worker's own peak while it runs.
+    """
+    peaks = {"main": 0.0, "largest_worker": 0.0}
+    if not Path("/proc/self/clear_refs").exists():  # not Linux: the rough figures
+        import resource
+
+        yield peaks
+        peaks["main"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peaks["largest_worker"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        return
+    import threading
+
+    Path("/proc/self/clear_refs").write_text("5")
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.1):
+            for children in Path("/proc/self/task").glob("*/children"):
+                for pid in children.read_text().split():
+                    with suppress(OSError):  # the worker has just exited
+                        peaks["largest_worker"] = max(peaks["largest_worker"], _hwm_mb(pid))
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield peaks
+    finally:
+        done.set()
+        watcher.join()
+        peaks["main"] = _hwm_mb("self")
+        for key, value in peaks.items():
+            peaks[key] = round(value, 1)
+
+
+def _tally(election: _Election, workers: int) -> tuple[dict[str, object], list[Any], Any]:
+    from tally.aggregate import aggregate
+    from tally.ceremony import keys_from_record, params
+    from tally.decrypt import combine, decrypt_request, read_request, tally_request
+
+    added = aggregate(_lines(election.board), election.context, workers=workers,
+                      expected=election.head.position)  # fmt: skip
+    if added.problems:
+        raise RuntimeError(f"the synthetic board does not check: {added.problems[:3]}")
+    request = tally_request(election.manifest, added, election.head.to_json())
+    partials = [decrypt_request(s, request) for s in election.shares[1:]]  # two of three
+    established = keys_from_record(election.manifest, election.ceremony_record)
+    totals = combine(read_request(request), partials, established.trustee_keys,
+                     established.verification_keys, params(election.manifest))  # fmt: skip
+    return {"request": request, "totals": totals, "ballots": added.ballots}, partials, added
+
+
+def run_tally_benchmark(ballots: int, workers: int | None = None) -> dict[str, object]:
+    """Check, add up and decrypt a board of ``ballots`` yes/no ballots."""
+    import tempfile
+
+    workers = workers or os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="evote-bench-") as directory:
+        election = _synthetic_election(ballots, workers, Path(directory))
+        with _peak_memory() as memory:
+            started = time.perf_counter()
+            outcome, _, _ = _tally(election, workers)
+            seconds = time.perf_counter() - started
+    totals = outcome["totals"]["car-free-sunday"]  # type: ignore[index]
+    if totals != [(ballots + 1) // 2, ballots // 2, 0]:
+        raise RuntimeError(f"the benchmark's tally came out wrong: {totals}")
+    return {
+        "ballots": ballots,
+        "workers": workers,
+        "tally_s": round(seconds, 2),
+        "ballots_verified_per_s": round(ballots / seconds, 1),
+        "peak_rss_mb": memory,
+        "generation_s": round(election.generation_s, 1),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    }
+
+
+def run_verify_benchmark(ballots: int, workers: int | None = None) -> dict[str, object]:
+    """Build a signed bundle around a synthetic board, then time `audit.verify`."""
+    import tempfile
+
+    import nacl.signing
+
+    from audit.bundle import json_member, write_bundle
+    from audit.log import genesis, new_entry
+    from audit.verify import verify_file
+    from evoting.crypto.canonical import b64encode
+    from tally.result import build_result
+
+    workers = workers or os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="evote-bench-") as directory:
+        election = _synthetic_election(ballots, workers, Path(directory))
+        outcome, partials, _ = _tally(election, workers)
+        manifest = election.manifest
+        operator = nacl.signing.SigningKey.generate()
+        authority = nacl.signing.SigningKey.generate()
+        created = manifest.window.opens
+        entry = new_entry(manifest.fingerprint, 1, genesis(manifest.fingerprint),
+                          "election-created", {}, operator, created)  # fmt: skip
+        keys = {
+            "election": b64encode(election.context.election_key),
+            "credential": b64encode(election.context.credential_key),
+            "board": b64encode(bytes(election.board_key.verify_key)),
+            "operator": b64encode(bytes(operator.verify_key)),
+        }
+        result = build_result(manifest, outcome["totals"], ballots, [], ballots)  # type: ignore[arg-type]
+        contents = {
+            "manifest.json": json_member(manifest.to_json()),
+            "keys.json": json_member(keys),
+            "trustees.json": json_member(election.ceremony_record),
+            "credentials.json": json_member({"credentials_issued": ballots, "eligible": ballots}),
+            "board.jsonl": lambda: (line.encode() for line in _lines(election.board)),
+            "board-head.json": json_member(election.head.to_json()),
+            "spoiled.jsonl": b"",
+            "tally.json": json_member({"request": outcome["request"], "partials": partials}),
+            "paper.json": json_member([]),
+            "result.json": json_member(result),
+            "audit-log.jsonl": canonical_json(entry) + b"\n",
+        }
+        bundle = Path(directory) / "bundle.zip"
+        write_bundle(bundle, manifest.fingerprint, contents, authority)  # type: ignore[arg-type]
+        with _peak_memory() as memory:
+            started = time.perf_counter()
+            report = verify_file(bundle, workers=workers)
+            seconds = time.perf_counter() - started
+    if not report.passed:
+        raise RuntimeError(f"the benchmark's bundle does not verify: {report.failures[:3]}")
+    return {
+        "ballots": ballots,
+        "workers": workers,
+        "verify_s": round(seconds, 2),
+        "ballots_verified_per_s": round(ballots / seconds, 1),
+        "peak_rss_mb": memory,
+        "generation_s": round(election.generation_s, 1),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }

@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.progress import Progress
+from sqlalchemy.orm import Session
 
 from cli.context import Context, Group, pass_context
 from evoting import db
@@ -98,20 +101,34 @@ def open_(context: Context, election_id: str) -> None:
 @click.option("--request-out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The tally request the trustees decrypt.")  # fmt: skip
 @click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
+@click.option("--early", is_flag=True,
+              help="Close before the manifest's closing time (audit-logged).")  # fmt: skip
 @pass_context
-def close(context: Context, election_id: str, request_out: Path, workers: int | None) -> None:
+def close(
+    context: Context, election_id: str, request_out: Path, workers: int | None, early: bool
+) -> None:
     """Close the vote, check and add up every ballot, and write the tally request."""
     from audit.store import record
+    from ballots.chain import SignedHead
     from evoting.crypto.canonical import canonical_json
     from tally.decrypt import request_id
     from tally.service import close_vote
 
     keys, now = context.keys, context.clock()
-    request = close_vote(context.factory, keys, election_id, now, workers=workers)
+
+    def closed(session: Session, head: SignedHead) -> None:
+        closes = get_election(session, election_id).manifest.window.closes
+        details = {"final_head": head.entry_hash, "ballots": head.position, "early": now < closes}
+        record(session, election_id, "closed", details, keys, now)
+
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("checking and adding up the ballots", total=None)
+        request = close_vote(context.factory, keys, election_id, now, workers=workers,
+                             progress=lambda n: bar.advance(task, n), early=early,
+                             on_closed=closed)  # fmt: skip
     with context.factory() as session, session.begin():
-        record(session, election_id, "closed", {"final_head": request["final_head"],
-               "ballots": request["ballots"], "tally_request": request_id(request)},
-               keys, now)  # fmt: skip
+        record(session, election_id, "tally-requested", {"ballots": request["ballots"],
+               "tally_request": request_id(request)}, keys, now)  # fmt: skip
     request_out.write_bytes(canonical_json(request) + b"\n")
     click.echo(f"election {election_id} is closed: {request['ballots']} ballots checked and added")
     click.echo(f"tally request written to {request_out}: each trustee runs `evote trustee decrypt`")

@@ -10,7 +10,7 @@ import click
 
 from cli.context import Context, Group, pass_context
 from cli.credential_commands import credential
-from cli.election_commands import election, init
+from cli.election_commands import close, election, init, open_
 from cli.register_commands import register
 from cli.tally_commands import authority, cast, report, tally, verify
 from cli.trustee_commands import trustee
@@ -53,6 +53,26 @@ def bench_crypto(runs: int, quick: bool) -> None:
 
     figures = run_crypto_benchmark(runs=10 if quick else runs, quick=quick)
     click.echo(json.dumps(figures, indent=2))
+
+
+@bench.command("tally")
+@click.option("--ballots", type=click.IntRange(1), default=1000, show_default=True)
+@click.option("--workers", type=int, help="Processes (default: every core).")
+def bench_tally(ballots: int, workers: int | None) -> None:
+    """Check, add up and decrypt a synthetic board: ballots per second, seconds, peak RSS."""
+    from cli.bench import run_tally_benchmark
+
+    click.echo(json.dumps(run_tally_benchmark(ballots, workers), indent=2))
+
+
+@bench.command("verify")
+@click.option("--ballots", type=click.IntRange(1), default=1000, show_default=True)
+@click.option("--workers", type=int, help="Processes (default: every core).")
+def bench_verify(ballots: int, workers: int | None) -> None:
+    """Verify a signed bundle around a synthetic board: ballots per second, seconds, RSS."""
+    from cli.bench import run_verify_benchmark
+
+    click.echo(json.dumps(run_verify_benchmark(ballots, workers), indent=2))
 
 
 @evote.command("simulate")
@@ -132,6 +152,8 @@ def db_upgrade(context: Context) -> None:
 
 evote.add_command(init)
 evote.add_command(election)
+evote.add_command(open_, name="open")
+evote.add_command(close, name="close")
 evote.add_command(register)
 evote.add_command(credential)
 evote.add_command(trustee)

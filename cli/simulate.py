@@ -28,7 +28,7 @@ from audit.bundle import write_bundle
 from audit.export import bundle_contents
 from audit.report import write_report
 from audit.store import create_operator_key, record
-from audit.verify import verify_bundle
+from audit.verify import verify_file
 from ballots.ballot import encrypt_ballot
 from ballots.board import create_board
 from ballots.cast import cast
@@ -303,7 +303,7 @@ def _run(
     fingerprint, contents = bundle_contents(factory, election_id, figures)
     bundle = sim.out / "bundle.zip"
     sim.bundle_sha256 = write_bundle(bundle, fingerprint, contents, authority)
-    verdict = verify_bundle(bundle.read_bytes(), workers=workers)
+    verdict = verify_file(bundle, workers=workers)
     sim.failures += verdict.failures
     write_report(bundle.read_bytes(), sim.out / "report.pdf")
     sim.participants = int(sim.result["participants"]["total"])

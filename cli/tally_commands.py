@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 import nacl.signing
+from rich.console import Console
+from rich.progress import Progress
 
 from cli.context import Context, Group, pass_context
 from evoting.crypto.canonical import b64encode, canonical_json
@@ -122,7 +124,13 @@ def verify(bundle: Path, workers: int | None) -> None:
     from audit.verify import UnreadableBundle, verify_file
 
     try:
-        report = verify_file(bundle, workers=workers)
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
+            task = bar.add_task("checking ballots", total=None)
+            report = verify_file(
+                bundle,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     except UnreadableBundle as exc:
         click.echo(f"cannot read {bundle}: {exc}", err=True)
         sys.exit(2)

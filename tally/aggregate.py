@@ -16,8 +16,9 @@ The board is streamed: memory holds a few chunks, never the whole board.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -28,11 +29,12 @@ from ballots.encoding import contests
 from evoting.crypto.blind import PublicKey
 from evoting.crypto.canonical import parse_canonical
 from evoting.crypto.elgamal import Ciphertext
-from evoting.crypto.errors import CanonicalEncodingError, CryptoError
+from evoting.crypto.errors import CryptoError
 from evoting.crypto.group import IDENTITY, Point
 from evoting.election import Manifest, manifest_from_canonical
 
-CHUNK = 200
+CHUNK = 200  # ballots a worker checks per task: few enough to keep memory flat
+MIN_CHUNK = 25
 PARALLEL_FROM = 400  # below this many ballots, one process is faster than a pool
 
 
@@ -53,10 +55,22 @@ class Aggregate:
     ballots: int = 0
     head: str = ""
     problems: list[str] = field(default_factory=list)
-    tracking_codes: set[str] = field(default_factory=set)  # 64 hex digits a ballot
+    # Once-only checks need one entry per ballot (~100 bytes each, the only state that
+    # grows with the board): codes as 32 raw bytes, a malformed code as its text.
+    tracking_codes: set[bytes | str] = field(default_factory=set)
+
+    def was_cast(self, tracking_code: str) -> bool:
+        return _code_key(tracking_code) in self.tracking_codes
 
     def ciphertexts(self, label: str) -> list[Ciphertext]:
         return [Ciphertext(a, b) for a, b in self.sums[label]]
+
+
+def _code_key(code: str) -> bytes | str:
+    try:
+        return bytes.fromhex(code) if len(code) == 64 else code
+    except ValueError:
+        return code
 
 
 def _empty(manifest: Manifest) -> dict[str, list[tuple[Point, Point]]]:
@@ -67,7 +81,7 @@ def _empty(manifest: Manifest) -> dict[str, list[tuple[Point, Point]]]:
 class _Checked:
     sums: dict[str, list[tuple[Point, Point]]]
     problems: list[str]
-    credentials: list[tuple[int, str]]
+    credentials: list[tuple[int, bytes]]
 
 
 _WORKER: tuple[Manifest, Point, PublicKey] | None = None
@@ -88,7 +102,7 @@ def _check_chunk(chunk: list[tuple[int, str, str]]) -> _Checked:
     manifest, election_key, credential_key = _WORKER
     sums = _empty(manifest)
     problems: list[str] = []
-    credentials: list[tuple[int, str]] = []
+    credentials: list[tuple[int, bytes]] = []
     for position, ballot_json, claimed_code in chunk:
         data = ballot_json.encode("utf-8")
         if hashlib.sha256(data).hexdigest() != claimed_code:
@@ -99,7 +113,7 @@ def _check_chunk(chunk: list[tuple[int, str, str]]) -> _Checked:
         except (BallotRejected, CryptoError) as exc:
             problems.append(f"board entry {position}: the ballot is refused ({exc})")
             continue
-        credentials.append((position, ballot.credential_public_key.hex()))
+        credentials.append((position, ballot.credential_public_key))
         for label, contest in ballot.contests:
             sums[label] = [
                 (a + ct.alpha, b + ct.beta)
@@ -109,7 +123,7 @@ def _check_chunk(chunk: list[tuple[int, str, str]]) -> _Checked:
 
 
 def _chunks(
-    lines: Iterable[str], fingerprint: bytes, aggregate: Aggregate
+    lines: Iterable[str], fingerprint: bytes, aggregate: Aggregate, size: int
 ) -> Iterator[list[tuple[int, str, str]]]:
     """Check the chain while reading (in order); yield ballots to verify, in chunks."""
     previous = genesis_hash(fingerprint)
@@ -119,14 +133,17 @@ def _chunks(
     for line in lines:
         where = f"board entry {expected}"
         try:
-            entry = parse_canonical(line.strip().encode("utf-8"))
+            # A plain parse: the entry's hash and the worker's canonical check of the
+            # ballot cover its content; re-encoding each line here would cost the main
+            # process, which shares the cores with the workers, as much again.
+            entry = json.loads(line)
             position, ballot_json = entry["position"], entry["ballot"]
             code, previous_hash, claimed = (
                 entry["tracking_code"],
                 entry["previous"],
                 entry["entry_hash"],
             )
-        except (CanonicalEncodingError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             aggregate.problems.append(f"{where}: unreadable ({exc})")
             expected += 1
             continue
@@ -136,16 +153,17 @@ def _chunks(
             aggregate.problems.append(f"{where}: does not chain to the entry before it")
         if not isinstance(code, str) or entry_hash(position, previous_hash, code) != claimed:
             aggregate.problems.append(f"{where}: its hash is wrong")
-        if code in codes:
+        key = _code_key(code) if isinstance(code, str) else repr(code)
+        if key in codes:
             aggregate.problems.append(f"{where}: the same ballot is on the board twice")
-        codes.add(code)
+        codes.add(key)
         previous = claimed
         expected += 1
         if not isinstance(ballot_json, str):
             aggregate.problems.append(f"{where}: the ballot is not text")
             continue
         chunk.append((expected - 1, ballot_json, code))  # by reading order, not claimed position
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
     aggregate.ballots = expected - 1
@@ -154,7 +172,7 @@ def _chunks(
         yield chunk
 
 
-def _add(aggregate: Aggregate, checked: _Checked, credentials: dict[str, int]) -> None:
+def _add(aggregate: Aggregate, checked: _Checked, credentials: dict[bytes, int]) -> None:
     aggregate.problems += checked.problems
     for position, credential in checked.credentials:
         first = credentials.setdefault(credential, position)
@@ -169,19 +187,41 @@ def _add(aggregate: Aggregate, checked: _Checked, credentials: dict[str, int]) -
         ]
 
 
+def _settle(
+    result: Aggregate,
+    checked: _Checked,
+    credentials: dict[bytes, int],
+    progress: Callable[[int], None] | None,
+) -> None:
+    _add(result, checked, credentials)
+    if progress is not None:
+        progress(len(checked.credentials) + len(checked.problems))
+
+
 def aggregate(
-    lines: Iterable[str], context: Context, *, workers: int | None = None, expected: int = 0
+    lines: Iterable[str],
+    context: Context,
+    *,
+    workers: int | None = None,
+    expected: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> Aggregate:
-    """Check the whole board and add it up. ``expected``: the size, if known (for the pool)."""
+    """Check the whole board and add it up. ``expected``: the size, if known (for the pool);
+    ``progress`` is told how many more ballots were checked, chunk by chunk."""
     manifest = manifest_from_canonical(context.manifest)
     result = Aggregate(_empty(manifest))
-    chunks = _chunks(lines, manifest.fingerprint, result)
-    credentials: dict[str, int] = {}
     workers = workers or os.cpu_count() or 1
+    # A small board in 200-ballot chunks would leave a core idle at the end: at
+    # least four chunks per worker when the size is known.
+    size = max(MIN_CHUNK, min(CHUNK, -(-expected // (4 * workers)))) if expected else CHUNK
+    chunks = _chunks(lines, manifest.fingerprint, result, size)
+    credentials: dict[bytes, int] = {}
     if workers == 1 or 0 < expected < PARALLEL_FROM:
         _init_worker(context)
         for chunk in chunks:
             _add(result, _check_chunk(chunk), credentials)
+            if progress is not None:
+                progress(len(chunk))
         return result
     with ProcessPoolExecutor(
         max_workers=workers,
@@ -193,7 +233,7 @@ def aggregate(
         for chunk in chunks:
             pending.append(pool.submit(_check_chunk, chunk))
             if len(pending) >= 2 * workers:  # keep memory flat: a few chunks in flight
-                _add(result, pending.pop(0).result(), credentials)
+                _settle(result, pending.pop(0).result(), credentials, progress)
         for future in pending:
-            _add(result, future.result(), credentials)
+            _settle(result, future.result(), credentials, progress)
     return result

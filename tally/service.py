@@ -17,11 +17,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ballots.board import entries, freeze
+from ballots.chain import SignedHead
 from evoting import schema
 from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.deployment import DeploymentKeys
 from evoting.election import Manifest
 from evoting.elections import (
+    ElectionError,
     change_state,
     checked_credential_public_key,
     election_public_key,
@@ -47,11 +49,28 @@ def close_vote(
     election_id: str,
     now: datetime.datetime,
     workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    early: bool = False,
+    on_closed: Callable[[Session, SignedHead], None] | None = None,
 ) -> dict[str, object]:
-    """Close, freeze the board, check and add up every ballot; returns the tally request."""
+    """Close, freeze the board, check and add up every ballot; returns the tally request.
+
+    Before the manifest's closing time this cuts residents off, so it is refused
+    unless ``early`` (an official's explicit decision, which the audit log records).
+    ``on_closed(session, final_head)`` runs in the closing transaction (the caller's
+    audit entry), so the closing is on record even if the board then fails its checks.
+    """
     with factory() as session, session.begin():
         election = change_state(session, election_id, "closed")
+        closes = election.manifest.window.closes
+        if now < closes and not early:
+            raise ElectionError(
+                f"the vote runs until {closes.isoformat()}: closing now cuts residents off "
+                "(pass --early if the authority decided to close early)"
+            )
         head = freeze(session, election_id, election.fingerprint, keys)
+        if on_closed is not None:
+            on_closed(session, head)
     with factory() as session:
         context = Context(
             election.manifest.canonical(),
@@ -59,7 +78,8 @@ def close_vote(
             checked_credential_public_key(session, election_id, keys).to_der(),
         )
         lines = (canonical_json(e.to_json()).decode() for e in entries(session, election_id))
-        added = aggregate(lines, context, workers=workers, expected=head.position)
+        added = aggregate(lines, context, workers=workers, expected=head.position,
+                          progress=progress)  # fmt: skip
     problems = list(added.problems)
     if (added.ballots, added.head) != (head.position, head.entry_hash):
         problems.append("the board read back does not end at its final head")

@@ -35,6 +35,7 @@ from tally.officials import run_in_process
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NOW = datetime.datetime(2019, 5, 21, 10, 0, tzinfo=datetime.UTC)  # during the vote
+CLOSED = datetime.datetime(2019, 5, 27, 18, 0, tzinfo=datetime.UTC)  # 20:00 in Kortrijk: it closes
 
 
 @dataclass

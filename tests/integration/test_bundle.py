@@ -14,7 +14,7 @@ import pytest
 
 from audit.bundle import MEMBERS, SIGNATURES, write_bundle
 from audit.export import bundle_contents
-from audit.verify import UnreadableBundle, verify_bundle
+from audit.verify import UnreadableBundle, verify_bundle, verify_file
 from ballots.ballot import encrypt_ballot
 from ballots.cast import cast, publish_spoiled
 from ballots.spoil import spoiled_record
@@ -22,7 +22,7 @@ from evoting.crypto import signing
 from evoting.crypto.canonical import b64encode, canonical_json
 from tally.decrypt import decrypt_request
 from tally.service import close_vote, finish_tally
-from tests.integration.conftest import NOW, Setup, make_setup, obtain_credential
+from tests.integration.conftest import CLOSED, NOW, Setup, make_setup, obtain_credential
 
 AUTHORITY = nacl.signing.SigningKey(bytes(range(32)))
 VOTES = {"An": "yes", "Bram": "no", "Chantal": "yes", "Dries": None}
@@ -56,7 +56,7 @@ def _make_bundle(setup: Setup, out: Path) -> bytes:
         ballot, _ = encrypt_ballot(setup.manifest, setup.public_key, credential,
                                    {"car-free-sunday": answer})  # fmt: skip
         cast(setup.factory, setup.keys, setup.election_id, ballot.canonical(), NOW)
-    request = close_vote(setup.factory, setup.keys, setup.election_id, NOW, workers=1)
+    request = close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, workers=1)
     partials = [decrypt_request(s, request) for s in setup.shares[:2]]
     finish_tally(setup.factory, setup.election_id, partials, [], eligible=9)
     figures = {"credentials_issued": 4, "eligible": 9, "paper_votes": 0}
@@ -213,6 +213,32 @@ def test_unreadable_bundles(bundle: bytes) -> None:
     del members[SIGNATURES]
     with pytest.raises(UnreadableBundle, match=r"no signatures\.json"):
         verify_bundle(_rezip(members, resign=None))
+
+
+def test_a_file_is_verified_member_by_member(bundle: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(bundle)
+    report = verify_file(path, workers=1)
+    assert report.passed
+    assert report.bundle_sha256 == hashlib.sha256(bundle).hexdigest()
+    with pytest.raises(UnreadableBundle, match="cannot read"):
+        verify_file(tmp_path / "missing.zip")
+
+
+def test_a_corrupt_compressed_member_is_unreadable_not_a_crash(
+    bundle: bytes, tmp_path: Path
+) -> None:
+    # Damage the board's compressed bytes inside the zip (not a re-signed member):
+    # the zip's CRC check fails while the verifier streams the board.
+    with zipfile.ZipFile(io.BytesIO(bundle)) as z:
+        info = z.getinfo("board.jsonl")
+    damaged = bytearray(bundle)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    damaged[start + info.compress_size // 2] ^= 0xFF
+    path = tmp_path / "damaged.zip"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(UnreadableBundle, match="corrupt"):
+        verify_file(path, workers=1)
 
 
 def test_the_same_inputs_give_the_same_bytes(bundle: bytes, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from ballots.cast import cast
 from evoting.elections import ElectionError, get_election
 from tally.decrypt import DecryptionRefused, decrypt_request
 from tally.service import close_vote, finish_tally, tally_record
-from tests.integration.conftest import NOW, Setup, make_setup, obtain_credential
+from tests.integration.conftest import CLOSED, NOW, Setup, make_setup, obtain_credential
 
 VOTES = {"An": "yes", "Bram": "yes", "Chantal": "no", "Dries": None, "Finn": "yes"}
 
@@ -29,7 +29,7 @@ def voted(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Se
 
 
 def test_any_two_trustees_decrypt_the_totals(voted: Setup) -> None:
-    request = close_vote(voted.factory, voted.keys, voted.election_id, NOW, workers=1)
+    request = close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
     assert request["ballots"] == 5
     partials = [decrypt_request(voted.shares[i], request) for i in (0, 2)]  # trustees 1 and 3
     result = finish_tally(voted.factory, voted.election_id, partials, [], eligible=9)
@@ -45,7 +45,7 @@ def test_any_two_trustees_decrypt_the_totals(voted: Setup) -> None:
 
 
 def test_paper_boxes_are_added_in_the_clear(voted: Setup) -> None:
-    request = close_vote(voted.factory, voted.keys, voted.election_id, NOW, workers=1)
+    request = close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
     partials = [decrypt_request(s, request) for s in voted.shares[:2]]
     box = {"box": "Stadhuis", "ballots": 4, "contests": {"car-free-sunday": [1, 2, 1]}}
     result = finish_tally(voted.factory, voted.election_id, partials, [box], eligible=9)
@@ -56,14 +56,14 @@ def test_paper_boxes_are_added_in_the_clear(voted: Setup) -> None:
 
 
 def test_one_trustee_cannot_decrypt(voted: Setup) -> None:
-    request = close_vote(voted.factory, voted.keys, voted.election_id, NOW, workers=1)
+    request = close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
     with pytest.raises(DecryptionRefused, match="2 are needed"):
         finish_tally(voted.factory, voted.election_id, [decrypt_request(voted.shares[1], request)],
                      [], eligible=9)  # fmt: skip
 
 
 def test_a_wrong_or_foreign_decryption_is_refused(voted: Setup) -> None:
-    request = close_vote(voted.factory, voted.keys, voted.election_id, NOW, workers=1)
+    request = close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
     good = decrypt_request(voted.shares[0], request)
     other_request = {**request, "ballots": 6}
     stale = decrypt_request(voted.shares[1], other_request)
@@ -79,7 +79,7 @@ def test_the_same_board_is_added_up_in_parallel(voted: Setup) -> None:
     aggregate_module_parallel_from = aggregate_module.PARALLEL_FROM
     try:
         aggregate_module.PARALLEL_FROM = 0  # force the process pool for 5 ballots
-        request = close_vote(voted.factory, voted.keys, voted.election_id, NOW, workers=2)
+        request = close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=2)
     finally:
         aggregate_module.PARALLEL_FROM = aggregate_module_parallel_from
     partials = [decrypt_request(s, request) for s in voted.shares[1:]]
@@ -88,6 +88,15 @@ def test_the_same_board_is_added_up_in_parallel(voted: Setup) -> None:
 
 
 def test_a_closed_vote_is_not_closed_twice(voted: Setup) -> None:
-    close_vote(voted.factory, voted.keys, voted.election_id, NOW, workers=1)
+    close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
     with pytest.raises(ElectionError, match="is closed"):
+        close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
+
+
+def test_closing_before_the_closing_time_needs_the_authoritys_decision(voted: Setup) -> None:
+    with pytest.raises(ElectionError, match=r"the vote runs until 2019-05-27T20:00:00\+02:00"):
         close_vote(voted.factory, voted.keys, voted.election_id, NOW, workers=1)
+    with voted.factory() as session:
+        assert get_election(session, voted.election_id).state == "open"  # nothing changed
+    request = close_vote(voted.factory, voted.keys, voted.election_id, NOW, workers=1, early=True)
+    assert request["ballots"] == 5
