@@ -35,10 +35,11 @@ def expected_errors() -> tuple[type[Exception], ...]:
     from identity.register import RegisterError
     from tally.ceremony import CeremonyError
     from tally.decrypt import DecryptionRefused
+    from tally.result import PaperError
     from tally.service import TallyError
 
     return (*EXPECTED_ERRORS, BallotRejected, CeremonyError, DecryptionRefused, IdentityError,
-            PollCardError, RegisterError, TallyError)  # fmt: skip
+            PaperError, PollCardError, RegisterError, TallyError)  # fmt: skip
 
 
 @dataclass

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.progress import Progress
-from sqlalchemy.orm import Session
 
 from cli.context import Context, Group, pass_context
 from evoting import db
@@ -108,27 +107,14 @@ def close(
     context: Context, election_id: str, request_out: Path, workers: int | None, early: bool
 ) -> None:
     """Close the vote, check and add up every ballot, and write the tally request."""
-    from audit.store import record
-    from ballots.chain import SignedHead
+    from audit.actions import close_election
     from evoting.crypto.canonical import canonical_json
-    from tally.decrypt import request_id
-    from tally.service import close_vote
 
     keys, now = context.keys, context.clock()
-
-    def closed(session: Session, head: SignedHead) -> None:
-        closes = get_election(session, election_id).manifest.window.closes
-        details = {"final_head": head.entry_hash, "ballots": head.position, "early": now < closes}
-        record(session, election_id, "closed", details, keys, now)
-
     with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("checking and adding up the ballots", total=None)
-        request = close_vote(context.factory, keys, election_id, now, workers=workers,
-                             progress=lambda n: bar.advance(task, n), early=early,
-                             on_closed=closed)  # fmt: skip
-    with context.factory() as session, session.begin():
-        record(session, election_id, "tally-requested", {"ballots": request["ballots"],
-               "tally_request": request_id(request)}, keys, now)  # fmt: skip
+        request = close_election(context.factory, keys, election_id, now, workers=workers,
+                                 progress=lambda n: bar.advance(task, n), early=early)  # fmt: skip
     request_out.write_bytes(canonical_json(request) + b"\n")
     click.echo(f"election {election_id} is closed: {request['ballots']} ballots checked and added")
     click.echo(f"tally request written to {request_out}: each trustee runs `evote trustee decrypt`")

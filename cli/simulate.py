@@ -24,8 +24,7 @@ from typing import Any
 import nacl.signing
 from rich.progress import Progress
 
-from audit.bundle import write_bundle
-from audit.export import bundle_contents
+from audit.actions import close_election, tally_election
 from audit.report import write_report
 from audit.store import create_operator_key, record
 from audit.verify import verify_file
@@ -56,7 +55,6 @@ from identity.providers import AuthenticationFailed, FormError, PollCardProvider
 from identity.register import RegisterRow, import_register, read_register
 from tally.decrypt import decrypt_request
 from tally.officials import run_in_process
-from tally.service import close_vote, finish_tally
 
 OTHER_MUNICIPALITIES = ("44021", "11002", "21004")  # Gent, Antwerpen, Brussel
 
@@ -288,21 +286,16 @@ def _run(
             sim.refused += 1
 
     closing = manifest.window.closes
-    request = close_vote(factory, keys, election_id, closing, workers=workers)
-    with factory() as session, session.begin():
-        record(session, election_id, "closed", {"ballots": request["ballots"]}, keys, closing)
+    request = close_election(factory, keys, election_id, closing, workers=workers)
     chosen = shares[len(shares) - manifest.trustees.k :]  # only k of the n: trustee 1 sits out
     partials = [decrypt_request(s, request) for s in chosen]
-    report = issuance_report(factory, election_id, keys)
-    sim.result = dict(finish_tally(factory, election_id, partials, [], report.eligible))
-    with factory() as session, session.begin():
-        record(session, election_id, "tallied", {"trustees": [s.keys.index for s in chosen]},
-               keys, closing)  # fmt: skip
-    figures = report.to_json()
-    figures.pop("credential_public_key")
-    fingerprint, contents = bundle_contents(factory, election_id, figures)
     bundle = sim.out / "bundle.zip"
-    sim.bundle_sha256 = write_bundle(bundle, fingerprint, contents, authority)
+    registrar = issuance_report(factory, election_id, keys).to_json()
+    registrar.pop("credential_public_key")  # it is in keys.json
+    tallied = tally_election(
+        factory, keys, election_id, partials, [], registrar, authority, bundle, closing
+    )
+    sim.result, sim.bundle_sha256 = dict(tallied.result), tallied.bundle_sha256
     verdict = verify_file(bundle, workers=workers)
     sim.failures += verdict.failures
     write_report(bundle.read_bytes(), sim.out / "report.pdf")

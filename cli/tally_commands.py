@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -47,42 +46,6 @@ def authority_key(path: Path) -> nacl.signing.SigningKey:
     return nacl.signing.SigningKey(read_key_file(path, "authority", _passphrase(False)))
 
 
-def run_tally(
-    context: Context,
-    election_id: str,
-    partials: Sequence[object],
-    paper: Sequence[dict[str, object]],
-    signer: nacl.signing.SigningKey,
-    out: Path,
-) -> tuple[dict[str, object], str]:
-    """Decrypt, apply the rules, log, write the signed bundle; returns result and bundle hash."""
-    from audit.bundle import write_bundle
-    from audit.export import bundle_contents
-    from audit.store import record
-    from identity.issuance import issuance_report
-    from tally.service import finish_tally
-
-    keys, now = context.keys, context.clock()
-    report = issuance_report(context.factory, election_id, keys)
-    figures = report.to_json()
-    figures.pop("credential_public_key")  # it is in keys.json
-    result = finish_tally(context.factory, election_id, partials, paper, report.eligible)
-    with context.factory() as session, session.begin():
-        for document in partials:
-            body = document["body"] if isinstance(document, dict) else {}
-            record(session, election_id, "partial-decryption-received",
-                   {"trustee": body.get("trustee"), "document_sha256":
-                    canonical_sha256(document)}, keys, now)  # fmt: skip
-        record(session, election_id, "tallied", {"result_sha256": canonical_sha256(result)},
-               keys, now)  # fmt: skip
-    fingerprint, contents = bundle_contents(context.factory, election_id, figures)
-    return result, write_bundle(out, fingerprint, contents, signer)
-
-
-def canonical_sha256(value: object) -> str:
-    return hashlib.sha256(canonical_json(value)).hexdigest()
-
-
 def _read(path: Path) -> object:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -101,19 +64,25 @@ def _read(path: Path) -> object:
 def tally(context: Context, election_id: str, partials: Sequence[Path], authority_key_file: Path,
           paper: Path | None, out: Path) -> None:  # fmt: skip
     """Combine the trustees' partial decryptions, apply the rules, write the signed bundle."""
+    from audit.actions import tally_election
+    from identity.issuance import issuance_report
+
     boxes = _read(paper) if paper else []
     if not isinstance(boxes, list):
         raise click.ClickException(f"{paper} is not a list of paper boxes")
     signer = authority_key(authority_key_file)
-    result, digest = run_tally(context, election_id, [_read(p) for p in partials], boxes, signer,
-                               out)  # fmt: skip
-    for q in result["questions"]:  # type: ignore[attr-defined]
+    documents = [_read(p) for p in partials]
+    registrar = issuance_report(context.factory, election_id, context.keys).to_json()
+    registrar.pop("credential_public_key")  # it is in keys.json
+    tallied = tally_election(context.factory, context.keys, election_id, documents, boxes,
+                             registrar, signer, out, context.clock())  # fmt: skip
+    for q in tallied.result["questions"]:  # type: ignore[attr-defined]
         if q["type"] == "referendum":
             verdict = "binding" if q["binding"] else "advisory"
             click.echo(f"{q['id']}: {q['totals']} → {q['outcome']} ({verdict})")
             for reason in q["reasons"]:
                 click.echo(f"  {reason}")
-    click.echo(f"bundle written to {out}, sha256 {digest}")
+    click.echo(f"bundle written to {out}, sha256 {tallied.bundle_sha256}")
 
 
 @click.command("verify")

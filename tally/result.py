@@ -24,8 +24,68 @@ def _percent(part: int, whole: int) -> str | None:
     return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
 
 
+class PaperError(ValueError):
+    """The paper boxes' totals are malformed or do not add up; says which box and why."""
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def check_paper(manifest: Manifest, paper: object) -> list[Mapping[str, object]]:
+    """Check the paper boxes against the manifest; returns them, or raises `PaperError`.
+
+    Each box is ``{"box": name, "ballots": n, "contests": {label: [count per option]}}``
+    with every contest of the ballot, the options in manifest order (blank last
+    where allowed), and each contest's counts adding up to the box's ballots: every
+    paper ballot answers every question once, as an online ballot does.
+    """
+    if not isinstance(paper, list):
+        raise PaperError("the paper totals must be a list of boxes")
+    specs = {spec.label: spec for spec in contests(manifest)}
+    names: set[str] = set()
+    for i, box in enumerate(paper, start=1):
+        if not isinstance(box, Mapping):
+            raise PaperError(f"box {i}: not an object")
+        name = box.get("box")
+        if not isinstance(name, str) or not name.strip():
+            raise PaperError(f'box {i}: "box" must name the box')
+        if name in names:
+            raise PaperError(f"box {name!r}: appears twice")
+        names.add(name)
+        unknown = sorted(set(box) - {"box", "ballots", "contests"})
+        if unknown:
+            raise PaperError(f"box {name!r}: unknown field {unknown[0]!r}")
+        ballots = _count(box.get("ballots"))
+        if ballots is None:
+            raise PaperError(f'box {name!r}: "ballots" must be a whole number, 0 or more')
+        counted = box.get("contests")
+        if not isinstance(counted, Mapping):
+            raise PaperError(f'box {name!r}: "contests" must map each contest to its counts')
+        strangers = sorted(set(counted) - set(specs))
+        if strangers:
+            raise PaperError(f"box {name!r}: {strangers[0]!r} is not a contest of this election")
+        for label, spec in specs.items():
+            counts = counted.get(label)
+            if (
+                not isinstance(counts, list)
+                or len(counts) != len(spec.options)
+                or any(_count(c) is None for c in counts)
+            ):
+                raise PaperError(
+                    f"box {name!r}: {label!r} needs one count (0 or more) for each of "
+                    f"{', '.join(spec.options)}"
+                )
+            if sum(counts) != ballots:
+                raise PaperError(
+                    f"box {name!r}: the counts for {label!r} add up to {sum(counts)}, "
+                    f"not to the box's {ballots} ballots"
+                )
+    return list(paper)
+
+
 def paper_by_label(paper: Sequence[Mapping[str, object]]) -> tuple[dict[str, list[int]], int]:
-    """Sum the boxes' counts per contest label; also the number of paper ballots."""
+    """Sum the checked boxes' counts per contest label; also the number of paper ballots."""
     totals: dict[str, list[int]] = {}
     ballots = 0
     for box in paper:
@@ -43,8 +103,11 @@ def build_result(
     paper: Sequence[Mapping[str, object]],
     eligible: int,
 ) -> dict[str, object]:
-    """The result document (the bundle's result.json), from decrypted and paper totals."""
-    paper_totals, paper_ballots = paper_by_label(paper)
+    """The result document (the bundle's result.json), from decrypted and paper totals.
+
+    Raises `PaperError` for paper boxes that `check_paper` refuses.
+    """
+    paper_totals, paper_ballots = paper_by_label(check_paper(manifest, paper))
     specs = {spec.label: spec for spec in contests(manifest)}
 
     def counts(label: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:

@@ -32,7 +32,7 @@ from evoting.elections import (
 from tally import ceremony, officials
 from tally.aggregate import Context, aggregate
 from tally.decrypt import combine, read_request, tally_request
-from tally.result import build_result
+from tally.result import build_result, check_paper
 
 
 class TallyError(Exception):
@@ -136,12 +136,17 @@ def finish_tally(
     partials: Sequence[object],
     paper: Sequence[Mapping[str, object]],
     eligible: int,
+    on_tallied: Callable[[Session, dict[str, object]], None] | None = None,
 ) -> dict[str, object]:
-    """Decrypt the totals with any k trustees' shares, add paper, apply the rules."""
+    """Decrypt the totals with any k trustees' shares, add paper, apply the rules.
+
+    ``on_tallied(session, result)`` runs in the transaction that stores the result.
+    """
     with factory() as session:
         election = get_election(session, election_id)
         record = tally_record(session, election_id)
         ceremony_record = officials.ceremony_record(session, election_id)
+    paper = check_paper(election.manifest, paper)  # before any trustee's work is spent
     online = decrypted_totals(election.manifest, record["request"], partials, ceremony_record)
     result = build_result(
         election.manifest, online, int(record["request"]["ballots"]), paper, eligible
@@ -157,4 +162,6 @@ def finish_tally(
                 result=canonical_json(result).decode(),
             )
         )
+        if on_tallied is not None:
+            on_tallied(session, result)
     return result

@@ -14,13 +14,8 @@ def run(tmp_path: Path) -> Invoker:
     return Invoker(tmp_path)
 
 
-def test_three_trustees_make_the_election_key(
-    run: Invoker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("EVOTING_PASSPHRASE", "correct horse battery staple")
-    manifest = open_now(tmp_path)
-    assert run("init").exit_code == 0
-    assert run("election", "create", str(manifest)).exit_code == 0
+def register_trustees(run: Invoker, tmp_path: Path, manifest: Path) -> None:
+    """Three trustees make their keys; the officials register them and hand out the roster."""
     for i in (1, 2, 3):
         made = run("trustee", "keygen", "--manifest", str(manifest), "--index", str(i),
                    "--name", f"Trustee {i}", "--out", str(tmp_path / f"t{i}.key"),
@@ -31,13 +26,12 @@ def test_three_trustees_make_the_election_key(
         "trustee", "add", "kortrijk-2019", *(str(tmp_path / f"t{i}.json") for i in (1, 2, 3))
     )
     assert added.exit_code == 0, added.output
-    assert (
-        run("trustee", "roster", "kortrijk-2019", "--out", str(tmp_path / "roster.json")).exit_code
-        == 0
-    )
-    early = run("election", "open", "kortrijk-2019")
-    assert early.exit_code == 1
-    assert "no key yet" in early.output
+    roster = run("trustee", "roster", "kortrijk-2019", "--out", str(tmp_path / "roster.json"))
+    assert roster.exit_code == 0, roster.output
+
+
+def deal_and_finish(run: Invoker, tmp_path: Path, manifest: Path) -> None:
+    """Both rounds of the ceremony; leaves each trustee's share in ``share{i}.key``."""
     for i in (1, 2, 3):
         dealt = run("trustee", "deal", "--key", str(tmp_path / f"t{i}.key"), "--manifest",
                     str(manifest), "--roster", str(tmp_path / "roster.json"),
@@ -57,6 +51,20 @@ def test_three_trustees_make_the_election_key(
                    *(str(tmp_path / f"ack{i}.json") for i in (1, 2, 3)))  # fmt: skip
     assert finished.exit_code == 0, finished.output
     assert "election key" in finished.output
+
+
+def test_three_trustees_make_the_election_key(
+    run: Invoker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVOTING_PASSPHRASE", "correct horse battery staple")
+    manifest = open_now(tmp_path)
+    assert run("init").exit_code == 0
+    assert run("election", "create", str(manifest)).exit_code == 0
+    register_trustees(run, tmp_path, manifest)
+    early = run("election", "open", "kortrijk-2019")
+    assert early.exit_code == 1
+    assert "no key yet" in early.output
+    deal_and_finish(run, tmp_path, manifest)
     assert run("election", "open", "kortrijk-2019").exit_code == 0
 
 

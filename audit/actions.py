@@ -1,0 +1,107 @@
+"""The officials' closing actions, each recorded in the audit log as it happens.
+
+The command line, `evote simulate` and the web UI run the same code, so an
+election leaves the same audit trail whichever way it was run. Each entry is
+written in the transaction that makes the change it records.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nacl.signing
+from sqlalchemy.orm import Session
+
+from audit.bundle import write_bundle
+from audit.export import bundle_contents
+from audit.store import record
+from ballots.chain import SignedHead
+from evoting.crypto.canonical import canonical_json
+from evoting.deployment import DeploymentKeys
+from evoting.elections import get_election
+from tally.decrypt import request_id
+from tally.service import close_vote, finish_tally
+
+
+def canonical_sha256(value: object) -> str:
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def close_election(
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    now: datetime.datetime,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    early: bool = False,
+) -> dict[str, object]:
+    """Close the vote and return the tally request; logs "closed" and "tally-requested".
+
+    "closed" is written with the final head, so the closing is on record even if
+    the board then fails its checks; "tally-requested" once every ballot is added.
+    """
+
+    def closed(session: Session, head: SignedHead) -> None:
+        closes = get_election(session, election_id).manifest.window.closes
+        details = {"final_head": head.entry_hash, "ballots": head.position, "early": now < closes}
+        record(session, election_id, "closed", details, keys, now)
+
+    request = close_vote(
+        factory, keys, election_id, now, workers=workers, progress=progress, early=early,
+        on_closed=closed,
+    )  # fmt: skip
+    with factory() as session, session.begin():
+        details = {"ballots": request["ballots"], "tally_request": request_id(request)}
+        record(session, election_id, "tally-requested", details, keys, now)
+    return request
+
+
+@dataclass(frozen=True)
+class Tallied:
+    result: dict[str, object]
+    bundle_sha256: str
+
+
+def tally_election(
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    partials: Sequence[object],
+    paper: Sequence[Mapping[str, object]],
+    registrar: Mapping[str, Any],
+    authority: nacl.signing.SigningKey,
+    out: Path,
+    now: datetime.datetime,
+) -> Tallied:
+    """Decrypt the totals, apply the rules, and write the signed result bundle to ``out``.
+
+    ``registrar`` is the registrar's issuance report (`identity.issuance_report`,
+    without the credential key, which is in keys.json): the bundle's
+    credentials.json, and the eligible count the turnout is taken over.
+    Logs each partial decryption received and "tallied" (with the result's hash)
+    in the transaction that stores the result, so the bundle carries them.
+    """
+    eligible = registrar.get("eligible")
+    if not isinstance(eligible, int) or isinstance(eligible, bool):
+        raise TypeError("the registrar's report gives no eligible count")
+
+    def tallied(session: Session, result: dict[str, object]) -> None:
+        for document in partials:
+            body = document.get("body") if isinstance(document, dict) else None
+            trustee = body.get("trustee") if isinstance(body, dict) else None
+            details = {"trustee": trustee if isinstance(trustee, int) else None,
+                       "document_sha256": canonical_sha256(document)}  # fmt: skip
+            record(session, election_id, "partial-decryption-received", details, keys, now)
+        record(session, election_id, "tallied", {"result_sha256": canonical_sha256(result)},
+               keys, now)  # fmt: skip
+
+    result = finish_tally(factory, election_id, partials, paper, eligible, on_tallied=tallied)
+    fingerprint, contents = bundle_contents(factory, election_id, registrar)
+    return Tallied(result, write_bundle(out, fingerprint, contents, authority))

@@ -1,0 +1,133 @@
+"""A whole referendum from the command line, as officials, trustees and residents run it."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from identity import pollcards
+from tests.integration.test_cli_ceremony import deal_and_finish, register_trustees
+from tests.integration.test_cli_identity import EXAMPLES, Invoker, open_now
+
+ELECTION = "kortrijk-2019"
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Invoker:
+    return Invoker(tmp_path)
+
+
+def test_officials_trustees_and_residents_run_a_referendum(
+    run: Invoker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVOTING_PASSPHRASE", "correct horse battery staple")
+    assert run("init").exit_code == 0
+    made = run("authority", "keygen", "--out", str(tmp_path / "authority.key"))
+    assert made.exit_code == 0, made.output
+    pinned = re.search(r"^authority_key: (\S+)$", made.output, re.MULTILINE)
+    assert pinned is not None
+    manifest = open_now(tmp_path)
+    manifest.write_text(manifest.read_text() + f"authority_key: {pinned.group(1)}\n")
+    created = run("election", "create", str(manifest))
+    assert created.exit_code == 0, created.output
+
+    register = str(EXAMPLES / "register-sample.csv")
+    assert run("register", "import", ELECTION, register).exit_code == 0
+    codes: list[str] = []
+    real = pollcards.new_code
+
+    def recording_new_code() -> str:
+        codes.append(real())
+        return codes[-1]
+
+    monkeypatch.setattr(pollcards, "new_code", recording_new_code)
+    printed = run("register", "poll-cards", ELECTION, register, "--out", str(tmp_path / "l.pdf"))
+    assert printed.exit_code == 0, printed.output
+    register_trustees(run, tmp_path, manifest)
+    deal_and_finish(run, tmp_path, manifest)
+    assert run("election", "open", ELECTION).exit_code == 0
+
+    # The eligible residents, in register order: An, Bram, Chantal, Dries, Finn, ...
+    numbers = ["85071412330", "90030204659", "58113020197", "03052001891", "00022907766"]
+    receipts = []
+    for number, code, answer in zip(numbers, codes, ["yes", "yes", "no", "blank"], strict=False):
+        cast = run("cast", ELECTION, "--answer", f"car-free-sunday={answer}",
+                   "--register-number", number, "--code", code)  # fmt: skip
+        assert cast.exit_code == 0, cast.output
+        receipts.append(re.search(r"\(([0-9a-f]{64})\)", cast.output).group(1))  # type: ignore[union-attr]
+    again = run("cast", ELECTION, "--answer", "car-free-sunday=yes",
+                "--register-number", numbers[2], "--code", codes[2])  # fmt: skip
+    assert again.exit_code == 1
+    assert "already" in again.output
+    assert "Traceback" not in again.output
+    assert run("register", "mark-paper", ELECTION, "--register-number", numbers[4]).exit_code == 0
+
+    request = tmp_path / "tally-request.json"
+    on_time = run("election", "close", ELECTION, "--request-out", str(request))
+    assert on_time.exit_code == 1
+    assert "--early" in on_time.output
+    assert not request.exists()
+    closed = run("election", "close", ELECTION, "--request-out", str(request), "--early")
+    assert closed.exit_code == 0, closed.output
+    assert "4 ballots checked and added" in closed.output
+    late = run("cast", ELECTION, "--answer", "car-free-sunday=no",
+               "--register-number", "47040340337", "--code", codes[7])  # fmt: skip
+    assert late.exit_code == 1
+
+    for i in (2, 3):  # trustee 1 is away: k = 2 of n = 3 suffice
+        share, partial = tmp_path / f"share{i}.key", tmp_path / f"partial{i}.json"
+        decrypted = run("trustee", "decrypt", "--share", str(share), "--request", str(request),
+                        "--out", str(partial))  # fmt: skip
+        assert decrypted.exit_code == 0, decrypted.output
+    bundle = tmp_path / "bundle.zip"
+    key = str(tmp_path / "authority.key")
+    alone = run("tally", ELECTION, str(tmp_path / "partial2.json"), "--authority-key", key,
+                "--out", str(bundle))  # fmt: skip
+    assert alone.exit_code == 1
+    assert "2 are needed" in alone.output
+    boxes = tmp_path / "paper.json"
+    boxes.write_text(json.dumps([{"box": "Stadhuis", "ballots": 1,
+                                  "contests": {"car-free-sunday": [1, 1, 0]}}]))  # fmt: skip
+    miscounted = run("tally", ELECTION, str(tmp_path / "partial2.json"),
+                     str(tmp_path / "partial3.json"), "--paper", str(boxes),
+                     "--authority-key", key, "--out", str(bundle))  # fmt: skip
+    assert miscounted.exit_code == 1
+    assert "add up to 2, not to the box's 1 ballots" in miscounted.output
+    assert not bundle.exists()
+    boxes.write_text(json.dumps([{"box": "Stadhuis", "ballots": 1,
+                                  "contests": {"car-free-sunday": [1, 0, 0]}}]))  # fmt: skip
+    tallied = run("tally", ELECTION, str(tmp_path / "partial2.json"),
+                  str(tmp_path / "partial3.json"), "--paper", str(boxes),
+                  "--authority-key", key, "--out", str(bundle))  # fmt: skip
+    assert tallied.exit_code == 0, tallied.output
+    assert "car-free-sunday: {'yes': 3, 'no': 1, 'blank': 1} → yes (advisory)" in tallied.output
+    assert "5 residents took part; at least 2000 are needed" in tallied.output
+
+    verified = run("verify", str(bundle))
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.splitlines()[-1].startswith("PASS")
+    pdf = tmp_path / "report.pdf"
+    reported = run("report", str(bundle), "--out", str(pdf))
+    assert reported.exit_code == 0, reported.output
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    published = run("election", "publish", ELECTION, str(bundle))
+    assert published.exit_code == 0, published.output
+
+    with zipfile.ZipFile(bundle) as z:
+        board = [json.loads(line) for line in z.read("board.jsonl").splitlines()]
+        log = [json.loads(line) for line in z.read("audit-log.jsonl").splitlines()]
+    assert [entry["tracking_code"] for entry in board] == receipts
+    actions = [entry["body"]["action"] for entry in log]
+    assert actions == [
+        "election-created", "register-imported", "poll-cards-issued",
+        *["trustee-registered"] * 3, *["dealer-message-received"] * 3, "ceremony-finished",
+        "opened", "paper-vote-marked", "closed", "tally-requested",
+        *["partial-decryption-received"] * 2, "tallied",
+    ]  # fmt: skip
+    closing = next(entry["body"]["details"] for entry in log if entry["body"]["action"] == "closed")
+    assert closing["early"] is True
+    assert closing["ballots"] == 4

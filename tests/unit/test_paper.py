@@ -1,0 +1,61 @@
+"""Paper boxes' totals: every malformed or inconsistent box is refused, and says which."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evoting.election import load_manifest
+from tally.result import PaperError, build_result, check_paper
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+KORTRIJK = load_manifest(EXAMPLES / "kortrijk-2019.yaml")
+BOX: dict[str, Any] = {"box": "Stadhuis", "ballots": 10, "contests": {"car-free-sunday": [6, 3, 1]}}
+
+
+def test_a_good_box_is_added() -> None:
+    result = build_result(KORTRIJK, {"car-free-sunday": [2, 1, 0]}, 3, [BOX], eligible=100)
+    question = result["questions"][0]  # type: ignore[index]
+    assert question["totals"] == {"yes": 8, "no": 4, "blank": 1}
+    assert result["participants"] == {"online": 3, "paper": 10, "total": 13}
+
+
+def _with(change: dict[str, Any]) -> dict[str, Any]:
+    box = copy.deepcopy(BOX)
+    box.update(change)
+    return box
+
+
+@pytest.mark.parametrize(
+    ("paper", "message"),
+    [
+        ({"box": "x"}, "must be a list of boxes"),
+        (["box"], "box 1: not an object"),
+        ([_with({"box": ""})], 'box 1: "box" must name the box'),
+        ([BOX, BOX], "'Stadhuis': appears twice"),
+        ([_with({"signed_by": "A"})], "unknown field 'signed_by'"),
+        ([_with({"ballots": -1})], '"ballots" must be a whole number'),
+        ([_with({"ballots": True})], '"ballots" must be a whole number'),
+        ([_with({"ballots": "10"})], '"ballots" must be a whole number'),
+        ([_with({"contests": [6, 3, 1]})], '"contests" must map'),
+        ([_with({"contests": {}})], "'car-free-sunday' needs one count"),
+        ([_with({"contests": {"car-free-sunday": [6, 4]}})], "for each of yes, no, blank"),
+        ([_with({"contests": {"car-free-sunday": [7, 4, -1]}})], "needs one count"),
+        ([_with({"contests": {"car-free-sunday": [6.0, 3, 1]}})], "needs one count"),
+        ([_with({"contests": {"car-free-sunday": [6, 3, 1], "other": [1]}})], "'other' is not"),
+        (
+            [_with({"contests": {"car-free-sunday": [6, 3, 2]}})],
+            "add up to 11, not to the box's",
+        ),
+    ],
+)
+def test_a_bad_box_is_refused_with_its_reason(paper: object, message: str) -> None:
+    with pytest.raises(PaperError, match=message.replace("(", r"\(")):
+        check_paper(KORTRIJK, paper)
+
+
+def test_no_paper_is_no_box() -> None:
+    assert check_paper(KORTRIJK, []) == []
