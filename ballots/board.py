@@ -69,6 +69,15 @@ def head(session: Session, election_id: str) -> tuple[int, str, bool]:
     return _head(session, election_id, lock=False)
 
 
+def signed_head(
+    session: Session, election_id: str, fingerprint: bytes, keys: DeploymentKeys
+) -> SignedHead:
+    """The board's head now, signed by the board key (as on every receipt)."""
+    position, entry, final = head(session, election_id)
+    key = board_signing_key(session, election_id, keys)
+    return sign_head(key, fingerprint, position, entry, final=final)
+
+
 def append(
     session: Session, election_id: str, ballot_json: str, tracking_code: str, credential: str
 ) -> BoardEntry:

@@ -78,6 +78,14 @@ def get_election(session: Session, election_id: str, *, lock: bool = False) -> E
     return Election(row.id, row.state, manifest, created)
 
 
+def list_elections(session: Session) -> list[Election]:
+    """Every election, newest first."""
+    ids = session.execute(
+        select(schema.elections.c.id).order_by(schema.elections.c.created_at.desc())
+    ).scalars()
+    return [get_election(session, election_id) for election_id in ids]
+
+
 def change_state(session: Session, election_id: str, to_state: str) -> Election:
     election = get_election(session, election_id, lock=True)
     if to_state == "open":

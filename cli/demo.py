@@ -1,0 +1,179 @@
+"""`evote demo`: a Kortrijk-style referendum, open now, with test residents, served.
+
+Everything lives in one directory (default ``./demo``), made afresh on each run:
+a SQLite database, the deployment secret, the letters with the poll cards. The
+register holds 50 residents: most may vote, a few are under 16 and a few live in
+another municipality. Letters go to the eligible ones; for the demo only, two
+ineligible residents also get a code, so the refusal can be tried. The trustees'
+key ceremony runs in this process.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from audit.store import create_operator_key, record
+from ballots.board import create_board
+from evoting import db, schema
+from evoting.deployment import DeploymentKeys
+from evoting.election import load_manifest
+from evoting.elections import change_state, check_deployment_secret, create_election
+from identity import pollcards
+from identity.issuance import create_credential_key
+from identity.nrn import make_number, parse
+from identity.register import RegisterRow, import_register, number_hasher, read_register
+from tally.officials import run_in_process
+
+MARKER = ".evote-demo"
+FIRST = ("An", "Bram", "Chantal", "Dries", "Emma", "Finn", "Greet", "Hans", "Ilse", "Jonas",
+         "Karine", "Luc", "Mira", "Noah", "Olivia", "Pieter", "Quinten", "Rania", "Sander",
+         "Tine")  # fmt: skip
+LAST = ("Peeters", "Claes", "Dubois", "Wouters", "Jacobs", "Maes", "Willems", "Mertens",
+        "Novak", "Verhaeghe", "Lambert", "Desmet", "Vandamme", "Declercq")  # fmt: skip
+ELSEWHERE = "44021"  # Gent
+
+
+class DemoError(Exception):
+    """The demo cannot be set up here."""
+
+
+@dataclass(frozen=True)
+class TestVoter:
+    name: str
+    register_number: str
+    code: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Demo:
+    database_url: str
+    instance: Path
+    election_id: str
+    voters: tuple[TestVoter, ...]
+    letters: Path
+
+
+def _fresh_directory(directory: Path) -> None:
+    if directory.exists():
+        if not (directory / MARKER).exists():
+            raise DemoError(f"{directory} exists and is not a demo directory: choose another --dir")
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    (directory / MARKER).write_text("made by `evote demo`; removed by the next run\n")
+
+
+def _manifest_text(now: datetime.datetime) -> str:
+    """examples/kortrijk-2019.yaml with the vote open from yesterday for a week."""
+    source = Path(__file__).resolve().parents[1] / "examples" / "kortrijk-2019.yaml"
+    today = now.date()
+    text = source.read_text(encoding="utf-8")
+    text = text.replace("id: kortrijk-2019", "id: demo-kortrijk")
+    opens, closes = today - datetime.timedelta(days=1), today + datetime.timedelta(days=6)
+    text = text.replace("opens: 2019-05-20T08:00", f"opens: {opens}T08:00")
+    text = text.replace("closes: 2019-05-27T20:00", f"closes: {closes}T20:00")
+    return text.replace('  municipality: "34022"',
+                        f'  municipality: "34022"\n  reference_date: {today}')  # fmt: skip
+
+
+def _register(reference: datetime.date, rng: random.Random) -> bytes:
+    rows = ["register_number,birth_date,municipality,district,name,street,postal_code,city,"
+            "excluded"]  # fmt: skip
+    used: set[str] = set()
+    plan = [("adult", "34022")] * 44 + [("young", "34022")] * 3 + [("adult", ELSEWHERE)] * 3
+    for i, (age, municipality) in enumerate(plan):
+        if age == "young":  # 13 to 15 on the reference date
+            birth = reference - datetime.timedelta(days=rng.randint(13 * 366, 16 * 365 - 30))
+        else:
+            birth = reference - datetime.timedelta(days=rng.randint(17 * 366, 88 * 365))
+        while (number := make_number(birth, rng.randint(1, 998))) in used:
+            pass
+        used.add(number)
+        name = f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}"
+        city = "Kortrijk" if municipality == "34022" else "Gent"
+        rows.append(f"{number},{birth},{municipality},Centrum,{name},Straat {i + 1},8500,{city},")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def build(directory: Path, now: datetime.datetime, seed: int = 2019) -> Demo:
+    """Set the demo up in ``directory`` (made afresh) and return how to reach it."""
+    _fresh_directory(directory)
+    manifest_path = directory / "demo-kortrijk.yaml"
+    manifest_path.write_text(_manifest_text(now), encoding="utf-8")
+    manifest = load_manifest(manifest_path)
+    rng = random.Random(seed)  # noqa: S311 - synthetic residents, not secrets
+    register = read_register(_register(manifest.eligibility.reference_date, rng),
+                             manifest.eligibility.reference_date)  # fmt: skip
+    instance = directory / "instance"
+    keys = DeploymentKeys.generate()
+    keys.save(instance)
+    url = f"sqlite:///{directory / 'evoting.sqlite3'}"
+    engine = db.make_engine(url)
+    codes: dict[str, str] = {}
+
+    def remember(row: RegisterRow, code: str) -> None:
+        codes[row.number.digits] = code
+
+    election_id = manifest.id
+    letters = directory / "letters.pdf"
+    try:
+        db.upgrade(engine)
+        with db.session_factory(engine)() as session, session.begin():
+            check_deployment_secret(session, keys)
+            create_election(session, manifest, now)
+            create_credential_key(session, election_id, keys, now)
+            board = create_board(session, election_id, manifest.fingerprint, keys, now)
+            operator = create_operator_key(session, election_id, keys, now)
+            record(session, election_id, "election-created",
+                   {"fingerprint": manifest.fingerprint, "board_key": bytes(board),
+                    "operator_key": operator, "demo": True}, keys, now)  # fmt: skip
+            import_register(session, election_id, register, keys, now)
+            pollcards.generate_poll_cards(session, election_id, register, keys, letters,
+                                          on_code=remember)  # fmt: skip
+            refused = _codes_for_the_refused(session, keys, election_id, register.rows, codes)
+            run_in_process(session, election_id, ["Trustee 1", "Trustee 2", "Trustee 3"])
+            change_state(session, election_id, "open")
+            record(session, election_id, "opened", {}, keys, now)
+    finally:
+        engine.dispose()
+    by_number = {r.number.digits: r for r in register.rows}
+    eligible = [n for n in codes if n not in refused][:4]
+    voters = [TestVoter(by_number[n].name, parse(n).formatted(), pollcards.display(codes[n]),
+                        "may vote") for n in eligible]  # fmt: skip
+    voters += [TestVoter(by_number[n].name, parse(n).formatted(), pollcards.display(codes[n]), note)
+               for n, note in refused.items()]  # fmt: skip
+    return Demo(url, instance, election_id, tuple(voters), letters)
+
+
+def _codes_for_the_refused(
+    session: Session,
+    keys: DeploymentKeys,
+    election_id: str,
+    rows: Sequence[RegisterRow],
+    codes: dict[str, str],
+) -> dict[str, str]:
+    """Demo only: a code for one resident under 16 and one from elsewhere."""
+    young = next(r for r in rows if r.municipality == "34022" and r.number.digits not in codes)
+    away = next(r for r in rows if r.municipality == ELSEWHERE)
+    hash_number = number_hasher(keys, election_id)
+    hash_code = pollcards.code_hasher(keys, election_id)
+    notes = {}
+    for row, note in ((young, "under 16: refused"), (away, "lives in Gent: refused")):
+        code = pollcards.new_code()
+        h = hash_number(row.number)
+        session.execute(
+            update(schema.voters)
+            .where(schema.voters.c.election_id == election_id, schema.voters.c.number_hash == h)
+            .values(code_hash=hash_code(h, code))
+        )
+        codes[row.number.digits] = code
+        notes[row.number.digits] = note
+    return notes

@@ -1,0 +1,73 @@
+"""`evote serve` and `evote demo`: the web UI."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cli.context import Context, pass_context
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+HOST = click.option("--host", default="127.0.0.1", show_default=True,
+                    help="The address to listen on (0.0.0.0: every interface).")  # fmt: skip
+
+
+def _serve(app: Flask, host: str, port: int) -> None:
+    import waitress
+
+    waitress.serve(app, host=host, port=port, threads=8, ident="evote")
+
+
+@click.command("serve")
+@HOST
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--insecure-http", is_flag=True,
+              help="Plain http, no TLS proxy: cookies without Secure.")  # fmt: skip
+@pass_context
+def serve(context: Context, host: str, port: int, insecure_http: bool) -> None:
+    """Serve the web UI for residents, officials and the public.
+
+    In production it runs behind a TLS-terminating proxy; cookies are Secure.
+    """
+    from evoting.web import create_app
+
+    app = create_app(context.url, context.instance, secure_cookies=not insecure_http)
+    click.echo(f"serving on http://{host}:{port}/ (stop with Ctrl-C)")
+    _serve(app, host, port)
+
+
+@click.command("demo")
+@HOST
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("demo"), show_default=True,
+              help="Where the demo keeps its database and secret (made afresh).")  # fmt: skip
+@click.option("--no-serve", is_flag=True, help="Set up and print, but do not serve.")
+def demo(host: str, port: int, directory: Path, no_serve: bool) -> None:
+    """A demo referendum, open now, with test residents; then serve it."""
+    from cli.demo import DemoError, build
+    from evoting.web import create_app
+
+    os.environ.pop("EVOTING_SECRET_KEY", None)  # the demo has its own secret
+    try:
+        made = build(directory, datetime.datetime.now(datetime.UTC))
+    except DemoError as exc:
+        raise click.ClickException(str(exc)) from exc
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - a name
+    address = f"http://{shown}:{port}"
+    click.echo(f"\nDemo referendum '{made.election_id}' is open: {address}/e/{made.election_id}")
+    click.echo(f"Letters with every poll card: {made.letters}\n")
+    click.echo("Test residents (register number, code):")
+    for v in made.voters:
+        click.echo(f"  {v.register_number}  {v.code}  {v.name} ({v.note})")
+    if no_serve:
+        return
+    app = create_app(made.database_url, made.instance, secure_cookies=False)
+    click.echo(f"\nserving on {address}/ (stop with Ctrl-C)")
+    _serve(app, host, port)

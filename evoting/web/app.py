@@ -1,0 +1,178 @@
+"""The Flask application factory: configuration, extensions, security headers.
+
+`create_app` takes a database URL and an instance directory (the deployment
+secret) like every `evote` command; tests pass a clock. The session cookie is
+signed with a key derived from the deployment secret, is HTTP-only, SameSite=Lax
+and Secure unless the app is told it runs on plain http (development, `evote
+demo` on localhost).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from evoting import db
+from evoting.deployment import DeploymentKeys, instance_dir
+from evoting.elections import check_deployment_secret
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+babel = Babel()
+
+LANGUAGES = ("nl", "fr", "en")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+def _utc_now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+@dataclass
+class Services:
+    """What the views use: the database, the deployment keys and the clock."""
+
+    engine: Engine
+    keys: DeploymentKeys
+    clock: Callable[[], datetime.datetime]
+    instance: Path
+
+    @property
+    def published(self) -> Path:
+        """Where published bundles and reports are kept: ``<instance>/published/<election>/``."""
+        return self.instance / "published"
+
+    @property
+    def factory(self) -> Callable[[], Session]:
+        return db.session_factory(self.engine)
+
+
+def services() -> Services:
+    found: Services = current_app.extensions["evoting"]
+    return found
+
+
+def _error_pages(app: Flask) -> None:
+    """HTML for pages, JSON for the API; never a traceback or an internal detail."""
+    from flask import jsonify, render_template, request
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    def page(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):
+            return jsonify(error=str(status), message=message), status
+        return render_template("error.html", title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):  # type: ignore[no-untyped-def]
+        return page(400, _("The form expired"), _("Go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        status = error.code or 500
+        if status == 404:
+            return page(404, _("Not found"), _("There is no such page."))
+        if status == 429:
+            return page(429, _("Too many requests"), _("Wait a minute and try again."))
+        if status == 413:
+            return page(413, _("Too large"), _("What was sent is too large."))
+        return page(status, _("Something went wrong"), _("The request could not be handled."))
+
+
+def create_app(
+    database_url: str | None = None,
+    instance: Path | None = None,
+    *,
+    clock: Callable[[], datetime.datetime] | None = None,
+    secure_cookies: bool = True,
+    config: Mapping[str, Any] | None = None,
+) -> Flask:
+    """The web application over one deployment (database and secret)."""
+    engine = db.make_engine(database_url)
+    if db.current_revision(engine) != db.head_revision():
+        if engine.dialect.name != "sqlite":
+            raise db.DatabaseError("the database schema is not current: run `evote db upgrade`")
+        db.upgrade(engine)
+    keys = DeploymentKeys.load(instance)
+    with db.session_factory(engine)() as session, session.begin():
+        check_deployment_secret(session, keys)
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=keys.key("web-session"),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        SESSION_COOKIE_NAME="__Host-session" if secure_cookies else "session",
+        PERMANENT_SESSION_LIFETIME=datetime.timedelta(minutes=30),
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=3600,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE="Europe/Brussels",
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    if config:
+        app.config.update(config)
+    app.extensions["evoting"] = Services(engine, keys, clock or _utc_now, instance_dir(instance))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    from evoting.web import i18n
+
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.register(app)
+
+    from evoting.web import api, public, resident
+
+    app.register_blueprint(public.blueprint)
+    app.register_blueprint(resident.blueprint)
+    app.register_blueprint(api.blueprint)
+    csrf.exempt(api.blueprint)  # no cookie authenticates it: see evoting/web/api.py
+
+    _error_pages(app)
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if secure_cookies:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
+            )
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

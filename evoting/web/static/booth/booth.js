@@ -1,0 +1,203 @@
+// The voting booth: credential, encryption, challenge or cast, in this browser.
+//
+// The page (templates/resident/booth.html) holds every text; this script only
+// shows and hides its parts. The voting key (credential) is kept in
+// localStorage from the moment it is made until the ballot is cast, so a reload
+// or a dropped connection does not cost the resident their vote.
+
+import * as protocol from "./protocol.js";
+
+const root = document.getElementById("booth");
+const data = root.dataset;
+const storeKey = `evote:${data.election}:credential`;
+const receiptKey = `evote:${data.election}:receipt`;
+
+const $ = (id) => document.getElementById(id);
+const sections = ["keep", "choose", "review", "challenged", "receipt"];
+
+function show(...ids) {
+  for (const id of sections) $(id).hidden = !ids.includes(id);
+}
+
+function say(name, detail = "") {
+  for (const p of root.querySelectorAll("[data-message]")) {
+    p.hidden = p.dataset.message !== name;
+    const slot = p.querySelector("[data-detail]");
+    if (slot && p.dataset.message === name) slot.textContent = detail;
+  }
+}
+
+function blobLink(anchor, value) {
+  const blob = new Blob([JSON.stringify(value, null, 2)], { type: "application/json" });
+  anchor.href = URL.createObjectURL(blob);
+}
+
+async function request(url, body) {
+  // No cookie goes with any of these: the ticket or the credential is the
+  // authority, and nothing ties a ballot to a login session.
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body,
+    credentials: "omit",
+    cache: "no-store",
+  });
+  const answer = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, answer };
+}
+
+let params;
+let credential;
+let current; // the encrypted ballot under review
+
+async function obtainCredential() {
+  say("working");
+  const rsaKey = await protocol.importCredentialKey(protocol.b64decode(params.credential_key));
+  const pending = await protocol.startCredential(rsaKey, protocol.b64decode(params.fingerprint));
+  const { ok, answer } = await request(data.credentialUrl, JSON.stringify({
+    ticket: data.ticket,
+    blinded: protocol.b64encode(pending.blinded),
+  }));
+  if (!ok) {
+    say("refused", answer.message ?? "");
+    return null;
+  }
+  const made = await protocol.finishCredential(rsaKey, pending,
+    protocol.b64decode(answer.blind_signature));
+  localStorage.setItem(storeKey, JSON.stringify(made));
+  return made;
+}
+
+function selectionsFromForm() {
+  const selections = {};
+  for (const spec of params.contests) {
+    const fieldset = root.querySelector(`fieldset[data-label="${CSS.escape(spec.label)}"]`);
+    const chosen = fieldset?.querySelector("input[type=radio]:checked");
+    if (!chosen) return null;
+    selections[spec.label] = spec.options.map((option) => (option === chosen.value ? 1 : 0));
+  }
+  return selections;
+}
+
+function encrypt(event) {
+  event.preventDefault();
+  const selections = selectionsFromForm();
+  if (!selections) {
+    say("answer-all");
+    return;
+  }
+  say("working");
+  const started = performance.now();
+  current = protocol.encryptBallot(params, credential, selections);
+  root.dataset.encryptMs = (performance.now() - started).toFixed(1);
+  $("tracking-short").textContent = protocol.trackingCodeShort(current.trackingCode);
+  $("tracking-full").textContent = current.trackingCode;
+  say("");
+  show("review");
+  $("cast").focus();
+}
+
+async function cast() {
+  say("working");
+  let result;
+  try {
+    result = await request(data.castUrl, current.canonical);
+  } catch {
+    say("network");
+    return;
+  }
+  if (!result.ok) {
+    say(result.answer.error === "credential_used" ? "credential-used" : "refused",
+      result.answer.message ?? "");
+    return;
+  }
+  localStorage.setItem(receiptKey, JSON.stringify(result.answer));
+  localStorage.removeItem(storeKey);
+  showReceipt(result.answer);
+}
+
+function showReceipt(receipt) {
+  say("");
+  $("receipt-short").textContent = protocol.trackingCodeShort(receipt.tracking_code);
+  $("receipt-position").textContent = String(receipt.position);
+  $("receipt-head").textContent = receipt.head.head;
+  $("board-link").href = `${data.boardUrl}?code=${receipt.tracking_code}`;
+  blobLink($("download-receipt"), receipt);
+  show("receipt");
+  $("receipt").querySelector("h2").focus?.();
+}
+
+async function challenge() {
+  const spoiled = protocol.spoil(current.ballot, current.secrets);
+  say("working");
+  let result;
+  try {
+    result = await request(data.spoilUrl, protocol.canonicalJson(spoiled));
+  } catch {
+    say("network");
+    return;
+  }
+  if (!result.ok) {
+    say("refused", result.answer.message ?? "");
+    return;
+  }
+  const names = $("option-names").content;
+  const list = $("revealed");
+  list.replaceChildren();
+  for (const spec of params.contests) {
+    const chosen = current.secrets.find((s) => s.label === spec.label).selections;
+    const option = spec.options[chosen.indexOf(1)];
+    const legend = root.querySelector(`fieldset[data-label="${CSS.escape(spec.label)}"] legend`);
+    const item = document.createElement("li");
+    const name = names.querySelector(`[data-option="${option}"]`)?.textContent ?? option;
+    item.textContent = `${legend?.textContent ?? spec.label}: ${name}`;
+    list.append(item);
+  }
+  $("spoiled-link").href = `${data.spoiledUrl}?code=${current.trackingCode}`;
+  current = null;
+  say("");
+  show("challenged");
+}
+
+function fresh() {
+  $("choose").reset();
+  show("keep", "choose");
+  root.querySelector("fieldset input")?.focus();
+}
+
+async function start() {
+  if (!globalThis.crypto?.subtle) {
+    say("unsupported");
+    return;
+  }
+  const done = localStorage.getItem(receiptKey);
+  credential = JSON.parse(localStorage.getItem(storeKey) ?? "null");
+  if (!credential && done) {
+    showReceipt(JSON.parse(done));
+    return;
+  }
+  const response = await fetch(data.paramsUrl, { credentials: "omit" });
+  params = await response.json();
+  if (!credential) {
+    if (!data.ticket) {
+      say("need-login");
+      return;
+    }
+    try {
+      credential = await obtainCredential();
+    } catch {
+      say("network");
+      return;
+    }
+    if (!credential) return;
+  }
+  blobLink($("download-credential"), credential);
+  say("");
+  show("keep", "choose");
+}
+
+$("choose").addEventListener("submit", encrypt);
+$("cast").addEventListener("click", cast);
+$("challenge").addEventListener("click", challenge);
+$("fresh").addEventListener("click", fresh);
+start();

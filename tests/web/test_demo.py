@@ -1,0 +1,50 @@
+"""`evote demo`: the referendum it sets up is open, and its test residents work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import evote
+from evoting.web import create_app
+from tests.web.test_resident import csrf
+
+
+def test_the_demo_is_open_and_its_test_residents_log_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("EVOTING_SECRET_KEY", raising=False)
+    directory = tmp_path / "demo"
+    made = CliRunner().invoke(evote, ["demo", "--dir", str(directory), "--no-serve"])
+    assert made.exit_code == 0, made.output
+    voters = re.findall(r"^  (\d\d\.\d\d\.\d\d-\d{3}\.\d\d)  (\S+)  (.+) \((.+)\)$",
+                        made.output, re.MULTILINE)  # fmt: skip
+    assert [v[3] for v in voters] == ["may vote"] * 4 + [
+        "under 16: refused", "lives in Gent: refused",
+    ]  # fmt: skip
+    assert (directory / "letters.pdf").read_bytes().startswith(b"%PDF")
+
+    app = create_app(f"sqlite:///{directory / 'evoting.sqlite3'}", directory / "instance",
+                     secure_cookies=False)  # fmt: skip
+    client = app.test_client()
+    login = "/e/demo-kortrijk/login"
+    number, code = voters[0][0], voters[0][1]
+    answer = client.post(login, data={"register_number": number, "code": code,
+                                      "csrf_token": csrf(client, login)})  # fmt: skip
+    assert answer.headers.get("Location") == "/e/demo-kortrijk/booth"
+    young = voters[4]
+    refused = client.post(login, data={"register_number": young[0], "code": young[1],
+                                       "csrf_token": csrf(client, login)})  # fmt: skip
+    assert "after the reference date" in refused.get_data(as_text=True)
+    app.extensions["evoting"].engine.dispose()
+
+    again = CliRunner().invoke(evote, ["demo", "--dir", str(directory), "--no-serve"])
+    assert again.exit_code == 0, again.output  # a demo directory is made afresh
+    other = tmp_path / "mine"
+    other.mkdir()
+    refused_dir = CliRunner().invoke(evote, ["demo", "--dir", str(other), "--no-serve"])
+    assert refused_dir.exit_code == 1
+    assert "is not a demo directory" in refused_dir.output
