@@ -10,12 +10,12 @@ static="$here/../evoting/web/static/vendor"
 work="$here"
 if [ "${1:-}" = --check ]; then
     work="$(mktemp -d)"
-    trap 'rm -rf "$work"' EXIT
     cp "$here/package.json" "$here/package-lock.json" "$here/entry.js" "$work/"
 fi
 cd "$work"
 npm ci --no-audit --no-fund --loglevel=error
-out="$work/evote-vendor.js"
+out="$(mktemp --suffix=.js)"
+trap 'rm -f "$out"; [ "$work" = "$here" ] || rm -rf "$work"' EXIT
 npx --no-install esbuild entry.js --bundle --format=esm --target=es2022 \
     --legal-comments=eof --log-level=warning --outfile="$out"
 if [ "${1:-}" = --check ]; then

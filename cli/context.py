@@ -30,6 +30,7 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
 
 def expected_errors() -> tuple[type[Exception], ...]:
     from ballots.ballot import BallotRejected
+    from evoting.accounts import AccountError
     from identity.pollcards import PollCardError
     from identity.providers import IdentityError
     from identity.register import RegisterError
@@ -38,8 +39,8 @@ def expected_errors() -> tuple[type[Exception], ...]:
     from tally.result import PaperError
     from tally.service import TallyError
 
-    return (*EXPECTED_ERRORS, BallotRejected, CeremonyError, DecryptionRefused, IdentityError,
-            PaperError, PollCardError, RegisterError, TallyError)  # fmt: skip
+    return (*EXPECTED_ERRORS, AccountError, BallotRejected, CeremonyError, DecryptionRefused,
+            IdentityError, PaperError, PollCardError, RegisterError, TallyError)  # fmt: skip
 
 
 @dataclass

@@ -14,7 +14,7 @@ from cli.election_commands import close, election, init, open_
 from cli.register_commands import register
 from cli.tally_commands import authority, cast, report, tally, verify
 from cli.trustee_commands import trustee
-from cli.web_commands import demo, serve
+from cli.web_commands import demo, official, serve
 from evoting import __version__
 
 
@@ -165,6 +165,7 @@ evote.add_command(cast)
 evote.add_command(report)
 evote.add_command(serve)
 evote.add_command(demo)
+evote.add_command(official)
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cli.context import Context, pass_context
+from cli.context import Context, Group, pass_context
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -71,3 +71,48 @@ def demo(host: str, port: int, directory: Path, no_serve: bool) -> None:
     app = create_app(made.database_url, made.instance, secure_cookies=False)
     click.echo(f"\nserving on {address}/ (stop with Ctrl-C)")
     _serve(app, host, port)
+
+
+@click.group("official", cls=Group)
+def official() -> None:
+    """The web UI's accounts for officials (admin, official, observer)."""
+
+
+@official.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "official", "observer"]), required=True)
+@pass_context
+def official_add(context: Context, username: str, role: str) -> None:
+    """Add an account; the password is asked for (or read from $EVOTING_OFFICIAL_PASSWORD)."""
+    from evoting.accounts import add_official
+
+    password = os.environ.get("EVOTING_OFFICIAL_PASSWORD") or click.prompt(
+        "Password (at least 12 characters)", hide_input=True, confirmation_prompt=True
+    )
+    with context.factory() as session, session.begin():
+        added = add_official(session, username, password, role, context.clock())
+    click.echo(f"official {added.username} ({added.role}) added")
+
+
+@official.command("list")
+@pass_context
+def official_list(context: Context) -> None:
+    """Every account, its role and whether it is disabled."""
+    from evoting.accounts import list_officials
+
+    with context.factory() as session:
+        for a in list_officials(session):
+            state = "disabled" if a.disabled else "active"
+            click.echo(f"{a.username}\t{a.role}\t{state}")
+
+
+@official.command("disable")
+@click.argument("username")
+@pass_context
+def official_disable(context: Context, username: str) -> None:
+    """Disable an account (it can no longer log in)."""
+    from evoting.accounts import set_disabled
+
+    with context.factory() as session, session.begin():
+        set_disabled(session, username, True)
+    click.echo(f"official {username} disabled")

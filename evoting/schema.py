@@ -235,3 +235,17 @@ tallies = Table(
     Column("paper", Text, nullable=False),  # the paper boxes' totals
     Column("result", Text, nullable=True),
 )
+
+OFFICIAL_ROLES = ("admin", "official", "observer")
+
+officials = Table(
+    "officials",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),  # libsodium's Argon2id string
+    Column("role", String(16), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("role IN ('admin', 'official', 'observer')", name="role"),
+)

@@ -106,6 +106,8 @@ def _error_pages(app: Flask) -> None:
         status = error.code or 500
         if status == 404:
             return page(404, _("Not found"), _("There is no such page."))
+        if status == 403:
+            return page(403, _("Not allowed"), _("Your role does not allow this."))
         if status == 429:
             return page(429, _("Too many requests"), _("Wait a minute and try again."))
         if status == 413:
@@ -155,11 +157,12 @@ def create_app(
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)
 
-    from evoting.web import api, public, resident
+    from evoting.web import api, officials, public, resident
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(resident.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(officials.blueprint)
     csrf.exempt(api.blueprint)  # no cookie authenticates it: see evoting/web/api.py
 
     _error_pages(app)

@@ -1,0 +1,103 @@
+"""A resident votes in Chromium: log in, encrypt in the page, cast, find it on the board."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.browser.conftest import Site
+
+
+def _log_in(page: Any, site: Site, number: str, code: str) -> None:
+    page.goto(f"{site.url}/e/{site.demo.election_id}/login?lang=en")
+    page.fill("#register_number", number)
+    page.fill("#code", code)
+    page.click("button[type=submit]")
+
+
+def test_a_resident_votes_and_finds_the_ballot_on_the_board(
+    browser: Any, site: Site, artifacts: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    casts: list[dict[str, str]] = []
+    page.on("request", lambda r: casts.append(r.all_headers()) if r.url.endswith("/cast") else None)
+    voter = site.demo.voters[0]
+    _log_in(page, site, voter.register_number, voter.code)
+    page.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    page.screenshot(path=str(artifacts / "booth-360.png"), full_page=True)
+    page.check("input[value=yes]")
+    page.click("#choose button[type=submit]")
+    page.wait_for_selector("#review:not([hidden])")
+    short = page.text_content("#tracking-short")
+    assert short is not None
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", short)
+    encrypt_ms = float(page.get_attribute("#booth", "data-encrypt-ms") or "nan")
+    print(f"booth encrypt + prove + sign: {encrypt_ms:.1f} ms")
+    (artifacts / "booth-encrypt-ms.txt").write_text(f"{encrypt_ms:.1f}\n")
+    page.click("#cast")
+    page.wait_for_selector("#receipt:not([hidden])")
+    assert page.text_content("#receipt-short") == short
+    assert casts
+    assert "cookie" not in casts[-1]  # the cast carries no session cookie
+    page.click("#board-link")
+    assert "Found: this ballot is on the board." in page.content()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(artifacts / "board-1280.png"), full_page=True)
+    context.close()
+
+
+def test_an_under_16_resident_sees_the_refusal(browser: Any, site: Site) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    young = next(v for v in site.demo.voters if "under 16" in v.note)
+    _log_in(page, site, young.register_number, young.code)
+    page.wait_for_selector("#reasons")
+    assert "after the reference date" in (page.text_content("#reasons") or "")
+    context.close()
+
+
+def test_a_resident_challenges_a_ballot_then_casts_a_fresh_one(browser: Any, site: Site) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    voter = site.demo.voters[1]
+    _log_in(page, site, voter.register_number, voter.code)
+    page.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    page.check("input[value=no]")
+    page.click("#choose button[type=submit]")
+    page.wait_for_selector("#review:not([hidden])")
+    opened = page.text_content("#tracking-full")
+    page.click("#challenge")
+    page.wait_for_selector("#challenged:not([hidden])")
+    assert ": No" in (page.text_content("#revealed") or "")
+    check = context.new_page()
+    check.goto(site.url + (page.get_attribute("#spoiled-link", "href") or ""))
+    assert "the encryption checks out" in check.content()
+    page.click("#fresh")
+    page.wait_for_selector("#choose:not([hidden])")
+    page.check("input[value=yes]")
+    page.click("#choose button[type=submit]")
+    page.wait_for_selector("#review:not([hidden])")
+    assert page.text_content("#tracking-full") != opened  # a fresh ballot, fresh randomness
+    page.click("#cast")
+    page.wait_for_selector("#receipt:not([hidden])")
+    context.close()
+
+
+def test_a_reload_between_issuance_and_cast_keeps_the_vote(browser: Any, site: Site) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    voter = site.demo.voters[2]
+    _log_in(page, site, voter.register_number, voter.code)
+    page.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    page.reload()  # the ticket is spent; the credential is in localStorage
+    page.wait_for_selector("#choose:not([hidden])")
+    page.check("input[value=blank]")
+    page.click("#choose button[type=submit]")
+    page.wait_for_selector("#review:not([hidden])")
+    page.click("#cast")
+    page.wait_for_selector("#receipt:not([hidden])")
+    page.reload()  # after the cast, the receipt stays
+    page.wait_for_selector("#receipt:not([hidden])")
+    context.close()
