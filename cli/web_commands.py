@@ -29,15 +29,18 @@ def _serve(app: Flask, host: str, port: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--insecure-http", is_flag=True,
               help="Plain http, no TLS proxy: cookies without Secure.")  # fmt: skip
+@click.option("--proxies", default=0, show_default=True, type=click.IntRange(0, 5),
+              help="Trusted reverse proxies in front (for the client's address).")  # fmt: skip
 @pass_context
-def serve(context: Context, host: str, port: int, insecure_http: bool) -> None:
+def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: int) -> None:
     """Serve the web UI for residents, officials and the public.
 
     In production it runs behind a TLS-terminating proxy; cookies are Secure.
     """
     from evoting.web import create_app
 
-    app = create_app(context.url, context.instance, secure_cookies=not insecure_http)
+    app = create_app(context.url, context.instance, secure_cookies=not insecure_http,
+                     proxies=proxies)  # fmt: skip
     click.echo(f"serving on http://{host}:{port}/ (stop with Ctrl-C)")
     _serve(app, host, port)
 

@@ -121,9 +121,14 @@ def create_app(
     *,
     clock: Callable[[], datetime.datetime] | None = None,
     secure_cookies: bool = True,
+    proxies: int = 0,
     config: Mapping[str, Any] | None = None,
 ) -> Flask:
-    """The web application over one deployment (database and secret)."""
+    """The web application over one deployment (database and secret).
+
+    ``proxies``: how many trusted reverse proxies stand in front (their
+    X-Forwarded-For gives the client address that rate limits and lock-outs use).
+    """
     engine = db.make_engine(database_url)
     if db.current_revision(engine) != db.head_revision():
         if engine.dialect.name != "sqlite":
@@ -134,6 +139,10 @@ def create_app(
         check_deployment_secret(session, keys)
 
     app = Flask(__name__)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.config.update(
         SECRET_KEY=keys.key("web-session"),
         SESSION_COOKIE_HTTPONLY=True,

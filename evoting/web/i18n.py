@@ -38,10 +38,11 @@ def text(value: Mapping[str, str] | None) -> str:
 
 
 def language_url(code: str) -> str:
-    """This page in another language."""
+    """This page in another language: a query-only link, so it keeps the path as it is
+    (building it from the path could turn ``/\\host`` into a link off the site)."""
     args = {k: v for k, v in request.args.items() if k != "lang"}
     args["lang"] = code
-    return f"{request.path}?{urlencode(args)}"
+    return f"?{urlencode(args)}"
 
 
 def belgian_date(value: datetime.date | datetime.datetime) -> str:

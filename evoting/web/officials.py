@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import secrets
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -94,6 +95,7 @@ def login() -> str | Response:
                                  request.form.get("password", "")[:1024])  # fmt: skip
         if found is not None:
             session.clear()
+            session.permanent = True  # PERMANENT_SESSION_LIFETIME: 30 minutes
             session["official"] = found.username
             target = request.args.get("next", "")
             safe = target.startswith("/officials/") and not target.startswith("//")
@@ -153,6 +155,14 @@ def election(election_id: str, official: Official) -> str:
                            figures=_figures(election_id), log=entries)  # fmt: skip
 
 
+def _election_or_404(election_id: str) -> Any:
+    with services().factory() as db:
+        try:
+            return get_election(db, election_id)
+        except ElectionError:
+            abort(404)
+
+
 def _back(election_id: str) -> Response:
     return redirect(url_for("officials.election", election_id=election_id))
 
@@ -196,8 +206,7 @@ def import_register_file(election_id: str, official: Official) -> Response | str
     from identity.register import RegisterError, import_register, read_register
 
     s, now = services(), services().clock()
-    with s.factory() as db:
-        reference = get_election(db, election_id).manifest.eligibility.reference_date
+    reference = _election_or_404(election_id).manifest.eligibility.reference_date
     upload = request.files.get("register")
     try:
         parsed = read_register(upload.read() if upload else b"", reference)
@@ -224,8 +233,7 @@ def poll_cards(election_id: str, official: Official) -> Response:
     from identity.register import RegisterError, read_register
 
     s, now = services(), services().clock()
-    with s.factory() as db:
-        reference = get_election(db, election_id).manifest.eligibility.reference_date
+    reference = _election_or_404(election_id).manifest.eligibility.reference_date
     upload = request.files.get("register")
     letters = s.instance / "letters" / f"{election_id}.pdf"
     letters.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -288,10 +296,13 @@ def close_vote(election_id: str, official: Official) -> Response:
 @blueprint.get("/e/<election_id>/tally-request.json")
 @needs("read")
 def tally_request_file(election_id: str, official: Official) -> Response:
-    from tally.service import tally_record
+    from tally.service import TallyError, tally_record
 
     with services().factory() as db:
-        found = tally_record(db, election_id)["request"]
+        try:
+            found = tally_record(db, election_id)["request"]
+        except (TallyError, ElectionError):
+            abort(404)
     name = f"{election_id}-tally-request.json"
     return Response(canonical_json(found) + b"\n", mimetype="application/json",
                     headers={"Content-Disposition": f"attachment; filename={name}"})  # fmt: skip
@@ -320,13 +331,19 @@ def tally(election_id: str, official: Official) -> Response:
         signer = nacl.signing.SigningKey(secret)
         registrar = issuance_report(s.factory, election_id, s.keys).to_json()
         registrar.pop("credential_public_key")
+        if _election_or_404(election_id).state != "closed":
+            raise ElectionError(_("only a closed vote is tallied"))
         out = s.published / election_id / "bundle.zip"
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.unlink(missing_ok=True)
-        tally_election(s.factory, s.keys, election_id, partials, paper, registrar, signer, out,
-                       s.clock())  # fmt: skip
+        written = out.with_name(f".bundle-{secrets.token_hex(8)}.zip")
+        try:  # the bundle appears whole, or the one before stays
+            tally_election(s.factory, s.keys, election_id, partials, paper, registrar, signer,
+                           written, s.clock())  # fmt: skip
+            written.replace(out)
+        finally:
+            written.unlink(missing_ok=True)
     except (ValueError, KeyFileError, CryptoError, DecryptionRefused, PaperError, TallyError,
-            ElectionError, nacl.exceptions.CryptoError) as exc:  # fmt: skip
+            ElectionError, RecursionError, nacl.exceptions.CryptoError) as exc:  # fmt: skip
         flash(_("The tally was refused:") + f" {exc}", "error")
         return _back(election_id)
     from audit.report import write_report

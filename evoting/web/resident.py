@@ -137,6 +137,7 @@ def _after_login(election_id: str, result: LoginResult, now: datetime.datetime) 
         return render_template("resident/status.html", election=election, phase=phase(election),
                                kind="closed")  # fmt: skip
     session.clear()
+    session.permanent = True
     session["ticket"] = {"election": election_id, "ticket": ticket}
     return redirect(url_for("resident.booth", election_id=election_id))
 

@@ -105,6 +105,25 @@ def test_only_an_admin_manages_accounts(client: FlaskClient, accounts: Setup) ->
         assert authenticate(session, "nina", PASSWORD) is not None
 
 
+def test_unknown_elections_and_missing_tallies_are_404(
+    client: FlaskClient, accounts: Setup
+) -> None:
+    log_in(client, "olaf")
+    assert client.get("/officials/e/nowhere").status_code == 404
+    csrf = token(client, "/officials/")
+    assert (
+        client.post("/officials/e/nowhere/register", data={"csrf_token": csrf}).status_code == 404
+    )
+    assert client.get("/officials/e/kortrijk-2019/tally-request.json").status_code == 404
+
+
+def test_an_official_session_expires(app: Flask, client: FlaskClient, accounts: Setup) -> None:
+    log_in(client, "olaf")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    assert cookie.expires is not None  # a permanent session: 30 minutes, not "until closed"
+
+
 def test_a_form_without_csrf_token_is_refused(client: FlaskClient, accounts: Setup) -> None:
     log_in(client, "olaf")
     assert client.post("/officials/e/kortrijk-2019/close", data={"early": "1"}).status_code == 400
@@ -161,6 +180,10 @@ def test_an_official_closes_tallies_and_publishes(
         as_text=True)  # fmt: skip
     right = {"csrf_token": csrf, "passphrase": "authority passphrase", **files()}
     client.post("/officials/e/kortrijk-2019/tally", data=right)
+    again = {"csrf_token": csrf, "passphrase": "authority passphrase", **files()}
+    client.post("/officials/e/kortrijk-2019/tally", data=again)  # a resubmitted form
+    assert "only a closed vote is tallied" in client.get("/officials/e/kortrijk-2019").get_data(
+        as_text=True)  # fmt: skip
     results = client.get("/e/kortrijk-2019/results").get_data(as_text=True)
     assert "Advisory" in results
     assert 'id="participants">3' in results

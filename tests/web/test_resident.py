@@ -135,6 +135,9 @@ def test_the_page_speaks_dutch_french_or_english(client: FlaskClient) -> None:
     assert "lang=fr" in french.headers["Set-Cookie"]
     again = client.get(LOGIN).get_data(as_text=True)  # the cookie keeps the choice
     assert '<html lang="fr">' in again
+    assert 'href="?lang=nl"' in again  # query-only links keep the path, and cannot leave it
+    odd = client.get("/%5Cevil.example/x").get_data(as_text=True)
+    assert "evil.example" not in odd
     english = client.get(LOGIN, headers={"Accept-Language": "en"}, query_string={"lang": "en"})
     assert '<html lang="en">' in english.get_data(as_text=True)
 

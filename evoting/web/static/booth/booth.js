@@ -64,7 +64,7 @@ async function obtainCredential() {
   }
   const made = await protocol.finishCredential(rsaKey, pending,
     protocol.b64decode(answer.blind_signature));
-  localStorage.setItem(storeKey, JSON.stringify(made));
+  localStorage.setItem(storeKey, JSON.stringify({ ticket: data.ticket, credential: made }));
   return made;
 }
 
@@ -111,7 +111,11 @@ async function cast() {
       result.answer.message ?? "");
     return;
   }
-  localStorage.setItem(receiptKey, JSON.stringify(result.answer));
+  if (result.answer.tracking_code !== current.trackingCode) {
+    say("refused", "the receipt is for another ballot");
+    return;
+  }
+  localStorage.setItem(receiptKey, JSON.stringify({ ticket: data.ticket, receipt: result.answer }));
   localStorage.removeItem(storeKey);
   showReceipt(result.answer);
 }
@@ -121,7 +125,7 @@ function showReceipt(receipt) {
   $("receipt-short").textContent = protocol.trackingCodeShort(receipt.tracking_code);
   $("receipt-position").textContent = String(receipt.position);
   $("receipt-head").textContent = receipt.head.head;
-  $("board-link").href = `${data.boardUrl}?code=${receipt.tracking_code}`;
+  $("board-link").href = `${data.boardUrl}?code=${encodeURIComponent(receipt.tracking_code)}`;
   blobLink($("download-receipt"), receipt);
   show("receipt");
   $("receipt").querySelector("h2").focus?.();
@@ -149,11 +153,12 @@ async function challenge() {
     const option = spec.options[chosen.indexOf(1)];
     const legend = root.querySelector(`fieldset[data-label="${CSS.escape(spec.label)}"] legend`);
     const item = document.createElement("li");
-    const name = names.querySelector(`[data-option="${option}"]`)?.textContent ?? option;
+    const name = names.querySelector(`[data-option="${CSS.escape(option)}"]`)?.textContent
+      ?? option;
     item.textContent = `${legend?.textContent ?? spec.label}: ${name}`;
     list.append(item);
   }
-  $("spoiled-link").href = `${data.spoiledUrl}?code=${current.trackingCode}`;
+  $("spoiled-link").href = `${data.spoiledUrl}?code=${encodeURIComponent(current.trackingCode)}`;
   current = null;
   say("");
   show("challenged");
@@ -170,13 +175,27 @@ async function start() {
     say("unsupported");
     return;
   }
-  const done = localStorage.getItem(receiptKey);
-  credential = JSON.parse(localStorage.getItem(storeKey) ?? "null");
-  if (!credential && done) {
-    showReceipt(JSON.parse(done));
+  // What this browser keeps belongs to the login (ticket) that made it: a new login
+  // on a shared browser starts afresh instead of seeing someone else's vote.
+  const stored = JSON.parse(localStorage.getItem(storeKey) ?? "null");
+  const done = JSON.parse(localStorage.getItem(receiptKey) ?? "null");
+  const mine = (kept) => kept && (!data.ticket || kept.ticket === data.ticket);
+  credential = mine(stored) ? stored.credential : null;
+  if (!credential && mine(done)) {
+    showReceipt(done.receipt);
     return;
   }
-  const response = await fetch(data.paramsUrl, { credentials: "omit" });
+  let response;
+  try {
+    response = await fetch(data.paramsUrl, { credentials: "omit" });
+  } catch {
+    say("network");
+    return;
+  }
+  if (!response.ok) {
+    say("refused", String(response.status));
+    return;
+  }
   params = await response.json();
   if (!credential) {
     if (!data.ticket) {
