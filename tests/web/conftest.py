@@ -91,4 +91,7 @@ def setup(site: tuple[Setup, str]) -> Setup:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """A browser that prefers English (the app's default is Dutch: test_i18n.py)."""
+    made = app.test_client()
+    made.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return made

@@ -73,7 +73,8 @@ def test_a_resident_casts_and_finds_the_ballot_on_the_board(app: Flask, setup: S
     code = receipt["tracking_code"]
     found = app.test_client().get(f"{API}/board/{code}").get_json()
     assert found["position"] == 1
-    page = app.test_client().get(f"/e/kortrijk-2019/board?code={code}").get_data(as_text=True)
+    board = app.test_client().get(f"/e/kortrijk-2019/board?code={code}&lang=en")
+    page = board.get_data(as_text=True)
     assert "Found: this ballot is on the board." in page
     assert app.test_client().get(f"{API}/head").get_json()["position"] == 1
 
@@ -121,7 +122,7 @@ def test_a_challenged_ballot_is_published_and_can_never_be_cast(app: Flask, setu
     record = canonical_json(spoiled_record(ballot, secrets))
     status, answer = post(app, f"{API}/spoil", record)
     assert (status, answer["tracking_code"]) == (200, ballot.tracking_code)
-    page = app.test_client().get("/e/kortrijk-2019/spoiled").get_data(as_text=True)
+    page = app.test_client().get("/e/kortrijk-2019/spoiled?lang=en").get_data(as_text=True)
     assert "the encryption checks out" in page
     status, error = post(app, f"{API}/cast", ballot.canonical())
     assert (status, error["error"]) == (400, "spoiled")

@@ -30,6 +30,7 @@ def test_the_demo_is_open_and_its_test_residents_log_in(
     app = create_app(f"sqlite:///{directory / 'evoting.sqlite3'}", directory / "instance",
                      secure_cookies=False)  # fmt: skip
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     login = "/e/demo-kortrijk/login"
     number, code = voters[0][0], voters[0][1]
     answer = client.post(login, data={"register_number": number, "code": code,

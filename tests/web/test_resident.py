@@ -128,6 +128,7 @@ def test_the_day_of_the_16th_birthday_is_in_time(client: FlaskClient, setup: Set
 
 
 def test_the_page_speaks_dutch_french_or_english(client: FlaskClient) -> None:
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")  # no preference: Dutch
     dutch = client.get(LOGIN).get_data(as_text=True)
     assert '<html lang="nl">' in dutch
     french = client.get(LOGIN + "?lang=fr")
