@@ -12,7 +12,7 @@ from cli.context import Context, Group, pass_context
 from cli.credential_commands import credential
 from cli.election_commands import close, election, init, open_
 from cli.register_commands import register
-from cli.tally_commands import authority, cast, report, tally, verify
+from cli.tally_commands import authority, cast, report, tally, verify, verify_spoiled_command
 from cli.trustee_commands import trustee
 from cli.web_commands import demo, official, serve
 from evoting import __version__
@@ -161,6 +161,7 @@ evote.add_command(trustee)
 evote.add_command(authority)
 evote.add_command(tally)
 evote.add_command(verify)
+evote.add_command(verify_spoiled_command)
 evote.add_command(cast)
 evote.add_command(report)
 evote.add_command(serve)

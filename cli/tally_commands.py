@@ -190,3 +190,42 @@ def report(bundle: Path, out: Path) -> None:
     except ReportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"report written to {out} ({pages} pages)")
+
+
+@click.command("verify-spoiled")
+@click.argument("spoiled", type=FILE)
+@click.option("--manifest", "manifest_file", type=FILE, required=True,
+              help="The election's manifest (its fingerprint binds the ballots).")  # fmt: skip
+@click.option("--election-key", required=True,
+              help="The election key (base64url), as on the spoiled-ballots page.")  # fmt: skip
+def verify_spoiled_command(spoiled: Path, manifest_file: Path, election_key: str) -> None:
+    """Re-encrypt every challenged ballot of SPOILED.jsonl with its revealed randomness."""
+    from ballots.ballot import BallotRejected, tracking_code_short
+    from ballots.spoil import SpoiledMismatch, verify_spoiled
+    from evoting.crypto.canonical import b64decode
+    from evoting.crypto.errors import CryptoError
+    from evoting.crypto.group import Point
+    from evoting.election import load_manifest
+
+    manifest = load_manifest(manifest_file)
+    try:
+        key = Point.from_bytes(b64decode(election_key))
+    except CryptoError as exc:
+        raise click.ClickException(f"the election key is not a valid point: {exc}") from exc
+    try:
+        lines = spoiled.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {spoiled}: {exc}") from exc
+    failures = 0
+    for n, line in enumerate((x for x in lines if x.strip()), start=1):
+        try:
+            ballot, revealed = verify_spoiled(manifest, key, json.loads(line))
+        except (json.JSONDecodeError, SpoiledMismatch, BallotRejected, CryptoError) as exc:
+            failures += 1
+            click.echo(f"line {n}: FAIL: {exc}")
+            continue
+        shown = ", ".join(f"{label}={sel}" for label, sel in revealed.items())
+        click.echo(f"line {n}: {tracking_code_short(ballot.tracking_code)} encrypts {shown}: OK")
+    if failures:
+        raise SystemExit(1)
+    click.echo("PASS")

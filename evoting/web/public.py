@@ -13,7 +13,7 @@ from ballots.ballot import tracking_code_short
 from ballots.chain import BoardEntry
 from ballots.spoil import SpoiledMismatch, verify_spoiled
 from evoting import schema
-from evoting.crypto.canonical import parse_canonical
+from evoting.crypto.canonical import b64encode, parse_canonical
 from evoting.elections import election_public_key, list_elections
 from evoting.web.app import services
 from evoting.web.views import load_election, phase
@@ -94,9 +94,11 @@ def spoiled(election_id: str) -> str:
     checked = _spoiled(election_id)
     if wanted:
         checked = [c for c in checked if c["code"] == wanted]
+    with services().factory() as session:
+        key = b64encode(election_public_key(session, election_id).to_bytes())
     return render_template(
         "public/spoiled.html", election=found, phase=phase(found), spoiled=checked,
-        wanted=wanted, short=tracking_code_short,
+        wanted=wanted, short=tracking_code_short, election_key=key,
     )  # fmt: skip
 
 

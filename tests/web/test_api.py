@@ -7,6 +7,8 @@ booth page, ask for the blind signature, cast and challenge without any cookie.
 from __future__ import annotations
 
 import datetime
+import json
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,7 +18,7 @@ from ballots.spoil import spoiled_record
 from evoting.crypto.blind import PublicKey
 from evoting.crypto.canonical import b64decode, b64encode, canonical_json
 from evoting.crypto.credential import Credential, CredentialRequest
-from tests.integration.conftest import Setup
+from tests.integration.conftest import EXAMPLES, Setup
 from tests.web.conftest import Clock
 from tests.web.test_resident import log_in, ticket_on_booth_page
 
@@ -141,3 +143,32 @@ def test_the_cast_is_rate_limited(app: Flask) -> None:
     statuses = [post(app, f"{API}/cast", b"{}")[0] for _ in range(31)]
     assert statuses[:30] == [400] * 30
     assert statuses[30] == 429
+
+
+def test_evote_verify_spoiled_rechecks_the_published_challenges(
+    app: Flask, setup: Setup, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from cli.main import evote
+
+    credential = credential_for(app, setup, "An")
+    ballot, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential,
+                                     {"car-free-sunday": "blank"})  # fmt: skip
+    assert post(app, f"{API}/spoil", canonical_json(spoiled_record(ballot, secrets)))[0] == 200
+    with app.test_client().get("/e/kortrijk-2019/spoiled.jsonl") as answer:
+        published = answer.get_data(as_text=True)
+    spoiled = tmp_path / "spoiled.jsonl"
+    spoiled.write_text(published)
+    key = b64encode(setup.public_key.to_bytes())
+    args = ["verify-spoiled", str(spoiled), "--manifest", str(EXAMPLES / "kortrijk-2019.yaml"),
+            "--election-key", key]  # fmt: skip
+    checked = CliRunner().invoke(evote, args)
+    assert checked.exit_code == 0, checked.output
+    assert "car-free-sunday=[0, 0, 1]: OK" in checked.output
+    record = json.loads(published)
+    record["contests"][0]["selections"] = [1, 0, 0]  # claim it encrypted "yes"
+    spoiled.write_text(json.dumps(record) + "\n")
+    lied = CliRunner().invoke(evote, args)
+    assert lied.exit_code == 1
+    assert "FAIL" in lied.output
