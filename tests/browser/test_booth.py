@@ -101,3 +101,34 @@ def test_a_reload_between_issuance_and_cast_keeps_the_vote(browser: Any, site: S
     page.reload()  # after the cast, the receipt stays
     page.wait_for_selector("#receipt:not([hidden])")
     context.close()
+
+
+def _axe() -> Path:
+    """axe-core from the npm registry, pinned by tests/browser/package-lock.json."""
+    import subprocess
+
+    here = Path(__file__).resolve().parent
+    script = here / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                       cwd=here, check=True, timeout=300)  # fmt: skip
+    return script
+
+
+def test_the_booth_has_no_serious_accessibility_violations(browser: Any, site: Site) -> None:
+    # axe runs as an injected script, which the booth's CSP forbids: bypass it for the check.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    voter = site.demo.voters[3]
+    _log_in(page, site, voter.register_number, voter.code)
+    page.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    page.add_script_tag(path=str(_axe()))
+    report = page.evaluate(
+        "async () => { const r = await axe.run(document);"
+        " return {passes: r.passes.length, violations: r.violations.map("
+        "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))}; }"
+    )
+    assert report["passes"] > 10  # axe did check the page
+    serious = [v for v in report["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    context.close()
