@@ -20,14 +20,13 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from audit.store import create_operator_key, record
-from ballots.board import create_board
+from audit.store import record
 from evoting import db, schema
 from evoting.deployment import DeploymentKeys
 from evoting.election import load_manifest
-from evoting.elections import change_state, check_deployment_secret, create_election
+from evoting.elections import change_state, check_deployment_secret
+from evoting.lifecycle import set_up_election
 from identity import pollcards
-from identity.issuance import create_credential_key
 from identity.nrn import make_number, parse
 from identity.register import RegisterRow, import_register, number_hasher, read_register
 from tally.officials import run_in_process
@@ -128,13 +127,7 @@ def build(directory: Path, now: datetime.datetime, seed: int = 2019) -> Demo:
         db.upgrade(engine)
         with db.session_factory(engine)() as session, session.begin():
             check_deployment_secret(session, keys)
-            create_election(session, manifest, now)
-            create_credential_key(session, election_id, keys, now)
-            board = create_board(session, election_id, manifest.fingerprint, keys, now)
-            operator = create_operator_key(session, election_id, keys, now)
-            record(session, election_id, "election-created",
-                   {"fingerprint": manifest.fingerprint, "board_key": bytes(board),
-                    "operator_key": operator, "demo": True}, keys, now)  # fmt: skip
+            set_up_election(session, manifest, keys, now, demo=True)
             import_register(session, election_id, register, keys, now)
             pollcards.generate_poll_cards(session, election_id, register, keys, letters,
                                           on_code=remember)  # fmt: skip

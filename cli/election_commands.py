@@ -15,7 +15,7 @@ from cli.context import Context, Group, pass_context
 from evoting import db
 from evoting.deployment import SECRET_ENVIRONMENT_VARIABLE, DeploymentKeys, instance_dir
 from evoting.election import load_manifest
-from evoting.elections import change_state, create_election, get_election
+from evoting.elections import change_state, get_election
 
 
 @click.command()
@@ -48,23 +48,12 @@ def election() -> None:
 @pass_context
 def create(context: Context, manifest: Path) -> None:
     """Create an election (state draft) from MANIFEST (YAML or JSON) and its credential key."""
-    from audit.store import create_operator_key, record
-    from ballots.board import create_board
-    from identity.issuance import create_credential_key
+    from evoting.lifecycle import set_up_election
 
     parsed = load_manifest(manifest)
     now, keys = context.clock(), context.keys
     with context.factory() as session, session.begin():
-        created = create_election(session, parsed, now)
-        credential = create_credential_key(session, created.id, keys, now)
-        board = create_board(session, created.id, created.fingerprint, keys, now)
-        operator = create_operator_key(session, created.id, keys, now)
-        record(session, created.id, "election-created", {
-            "fingerprint": created.fingerprint,
-            "credential_key_sha256": hashlib.sha256(credential.to_der()).hexdigest(),
-            "board_key": bytes(board),
-            "operator_key": operator,
-        }, keys, now)  # fmt: skip
+        created = set_up_election(session, parsed, keys, now)
     click.echo(f"election {created.id} created (draft)")
     click.echo(f"fingerprint {created.fingerprint.hex()}")
 

@@ -26,10 +26,9 @@ from rich.progress import Progress
 
 from audit.actions import close_election, tally_election
 from audit.report import write_report
-from audit.store import create_operator_key, record
+from audit.store import record
 from audit.verify import verify_file
 from ballots.ballot import encrypt_ballot
-from ballots.board import create_board
 from ballots.cast import cast
 from ballots.encoding import CONSULTATION_OPTIONS, REFERENDUM_OPTIONS, contests, selections
 from evoting import db
@@ -39,13 +38,12 @@ from evoting.election import Manifest, load_manifest
 from evoting.elections import (
     change_state,
     check_deployment_secret,
-    create_election,
     election_public_key,
 )
+from evoting.lifecycle import set_up_election
 from identity import pollcards
 from identity.issuance import (
     blind_sign,
-    create_credential_key,
     credential_public_key,
     issuance_report,
     issue_ticket,
@@ -235,13 +233,7 @@ def _run(
 
     with factory() as session, session.begin():
         check_deployment_secret(session, keys)
-        create_election(session, manifest, created)
-        create_credential_key(session, election_id, keys, created)
-        board = create_board(session, election_id, manifest.fingerprint, keys, created)
-        operator = create_operator_key(session, election_id, keys, created)
-        record(session, election_id, "election-created",
-               {"fingerprint": manifest.fingerprint, "board_key": bytes(board),
-                "operator_key": operator, "simulation": True}, keys, created)  # fmt: skip
+        set_up_election(session, manifest, keys, created, simulation=True)
         summary = import_register(session, election_id, register, keys, created)
         imported = {"file_sha256": register.sha256, "residents": summary.rows}
         record(session, election_id, "register-imported", imported, keys, created)

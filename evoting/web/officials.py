@@ -26,7 +26,6 @@ from werkzeug.wrappers import Response
 
 from audit.actions import close_election, tally_election
 from audit.store import record
-from ballots.board import create_board
 from evoting import schema
 from evoting.accounts import (
     ROLES,
@@ -45,10 +44,10 @@ from evoting.election import ManifestError, parse_manifest
 from evoting.elections import (
     ElectionError,
     change_state,
-    create_election,
     get_election,
     list_elections,
 )
+from evoting.lifecycle import set_up_election
 from evoting.web.app import limiter, services
 
 blueprint = Blueprint("officials", __name__, url_prefix="/officials")
@@ -163,6 +162,16 @@ def _election_or_404(election_id: str) -> Any:
             abort(404)
 
 
+def _uploaded_register(election_id: str) -> Any:
+    """The register extract uploaded as ``register``, read as of the election's reference
+    date (`RegisterError` lists every problem)."""
+    from identity.register import read_register
+
+    reference = _election_or_404(election_id).manifest.eligibility.reference_date
+    upload = request.files.get("register")
+    return read_register(upload.read() if upload else b"", reference)
+
+
 def _back(election_id: str) -> Response:
     return redirect(url_for("officials.election", election_id=election_id))
 
@@ -171,9 +180,6 @@ def _back(election_id: str) -> Response:
 @needs("run")
 def create(official: Official) -> Response:
     import yaml
-
-    from audit.store import create_operator_key
-    from identity.issuance import create_credential_key
 
     upload = request.files.get("manifest")
     try:
@@ -184,16 +190,7 @@ def create(official: Official) -> Response:
     s, now = services(), services().clock()
     try:
         with s.factory() as db, db.begin():
-            create_election(db, manifest, now)
-            credential = create_credential_key(db, manifest.id, s.keys, now)
-            board = create_board(db, manifest.id, manifest.fingerprint, s.keys, now)
-            operator = create_operator_key(db, manifest.id, s.keys, now)
-            record(db, manifest.id, "election-created", {
-                "fingerprint": manifest.fingerprint,
-                "credential_key_sha256": hashlib.sha256(credential.to_der()).hexdigest(),
-                "board_key": bytes(board), "operator_key": operator,
-                "by": official.username,
-            }, s.keys, now)  # fmt: skip
+            set_up_election(db, manifest, s.keys, now, by=official.username)
     except ElectionError as exc:
         flash(str(exc), "error")
         return redirect(url_for("officials.dashboard"))
@@ -203,13 +200,11 @@ def create(official: Official) -> Response:
 @blueprint.post("/e/<election_id>/register")
 @needs("run")
 def import_register_file(election_id: str, official: Official) -> Response | str:
-    from identity.register import RegisterError, import_register, read_register
+    from identity.register import RegisterError, import_register
 
     s, now = services(), services().clock()
-    reference = _election_or_404(election_id).manifest.eligibility.reference_date
-    upload = request.files.get("register")
     try:
-        parsed = read_register(upload.read() if upload else b"", reference)
+        parsed = _uploaded_register(election_id)
         with s.factory() as db, db.begin():
             summary = import_register(db, election_id, parsed, s.keys, now)
             record(db, election_id, "register-imported", {
@@ -230,15 +225,13 @@ def import_register_file(election_id: str, official: Official) -> Response | str
 @needs("run")
 def poll_cards(election_id: str, official: Official) -> Response:
     from identity.pollcards import PollCardError, generate_poll_cards
-    from identity.register import RegisterError, read_register
+    from identity.register import RegisterError
 
     s, now = services(), services().clock()
-    reference = _election_or_404(election_id).manifest.eligibility.reference_date
-    upload = request.files.get("register")
     letters = s.instance / "letters" / f"{election_id}.pdf"
     letters.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
-        parsed = read_register(upload.read() if upload else b"", reference)
+        parsed = _uploaded_register(election_id)
         with s.factory() as db, db.begin():
             summary = generate_poll_cards(db, election_id, parsed, s.keys, letters,
                                           replace=bool(request.form.get("replace")))  # fmt: skip

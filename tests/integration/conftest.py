@@ -12,8 +12,6 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from audit.store import create_operator_key, record
-from ballots.board import create_board
 from evoting import db
 from evoting.crypto.credential import Credential, CredentialRequest
 from evoting.crypto.elgamal import KeyPair
@@ -22,12 +20,12 @@ from evoting.deployment import DeploymentKeys
 from evoting.election import Manifest, load_manifest
 from evoting.elections import (
     change_state,
-    create_election,
     election_public_key,
     set_election_public_key,
 )
+from evoting.lifecycle import set_up_election
 from identity import pollcards
-from identity.issuance import blind_sign, create_credential_key, credential_public_key, issue_ticket
+from identity.issuance import blind_sign, credential_public_key, issue_ticket
 from identity.providers import PollCardProvider, login
 from identity.register import RegisterFile, import_register, read_register_file
 from tally.ceremony import KeyShare
@@ -88,12 +86,7 @@ def make_setup(
     created_at = NOW - datetime.timedelta(days=30)
     shares: list[KeyShare] = []
     with factory() as session, session.begin():
-        create_election(session, manifest, created_at)
-        create_credential_key(session, manifest.id, keys, created_at)
-        create_board(session, manifest.id, manifest.fingerprint, keys, created_at)
-        create_operator_key(session, manifest.id, keys, created_at)
-        record(session, manifest.id, "election-created", {"fingerprint": manifest.fingerprint},
-               keys, created_at)  # fmt: skip
+        set_up_election(session, manifest, keys, created_at)
         if trustees:
             shares = run_in_process(session, manifest.id, ["Trustee 1", "Trustee 2", "Trustee 3"])
         else:
