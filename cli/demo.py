@@ -6,6 +6,11 @@ register holds 50 residents: most may vote, a few are under 16 and a few live in
 another municipality. Letters go to the eligible ones; for the demo only, two
 ineligible residents also get a code, so the refusal can be tried. The trustees'
 key ceremony runs in this process.
+
+So that the vote can be closed and tallied from the browser, the demo keeps what a
+real election keeps apart: an admin account with a known password, the three
+trustees' key-share files and the authority's key file, all sealed by the one
+passphrase printed at the start. Never reuse a demo directory for a real vote.
 """
 
 from __future__ import annotations
@@ -17,11 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import nacl.signing
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from audit.store import record
 from evoting import db, schema
+from evoting.accounts import add_official
+from evoting.crypto.canonical import b64encode
+from evoting.crypto.keyfile import write_key_file
 from evoting.deployment import DeploymentKeys
 from evoting.election import load_manifest
 from evoting.elections import change_state, check_deployment_secret
@@ -29,7 +38,7 @@ from evoting.lifecycle import set_up_election
 from identity import pollcards
 from identity.nrn import make_number, parse
 from identity.register import RegisterRow, import_register, number_hasher, read_register
-from tally.officials import run_in_process
+from tally.officials import share_files_in_process
 
 MARKER = ".evote-demo"
 FIRST = ("An", "Bram", "Chantal", "Dries", "Emma", "Finn", "Greet", "Hans", "Ilse", "Jonas",
@@ -38,6 +47,10 @@ FIRST = ("An", "Bram", "Chantal", "Dries", "Emma", "Finn", "Greet", "Hans", "Ils
 LAST = ("Peeters", "Claes", "Dubois", "Wouters", "Jacobs", "Maes", "Willems", "Mertens",
         "Novak", "Verhaeghe", "Lambert", "Desmet", "Vandamme", "Declercq")  # fmt: skip
 ELSEWHERE = "44021"  # Gent
+OFFICIAL = "demo"
+PASSWORD = "demo-password"  # noqa: S105 - printed by the demo; a demo directory only
+PASSPHRASE = "demo-passphrase"  # noqa: S105 - seals the demo's key files; printed too
+TRUSTEES = ("Trustee 1", "Trustee 2", "Trustee 3")
 
 
 class DemoError(Exception):
@@ -59,6 +72,8 @@ class Demo:
     election_id: str
     voters: tuple[TestVoter, ...]
     letters: Path
+    authority_key: Path
+    trustee_shares: tuple[Path, ...]
 
 
 def _fresh_directory(directory: Path) -> None:
@@ -70,12 +85,13 @@ def _fresh_directory(directory: Path) -> None:
     (directory / MARKER).write_text("made by `evote demo`; removed by the next run\n")
 
 
-def _manifest_text(now: datetime.datetime) -> str:
-    """examples/kortrijk-2019.yaml with the vote open from yesterday for a week."""
+def _manifest_text(now: datetime.datetime, authority: bytes) -> str:
+    """examples/kortrijk-2019.yaml open from yesterday for a week, its authority key pinned."""
     source = Path(__file__).resolve().parents[1] / "examples" / "kortrijk-2019.yaml"
     today = now.date()
     text = source.read_text(encoding="utf-8")
-    text = text.replace("id: kortrijk-2019", "id: demo-kortrijk")
+    pinned = f"id: demo-kortrijk\nauthority_key: {b64encode(authority)}"
+    text = text.replace("id: kortrijk-2019", pinned)
     opens, closes = today - datetime.timedelta(days=1), today + datetime.timedelta(days=6)
     text = text.replace("opens: 2019-05-20T08:00", f"opens: {opens}T08:00")
     text = text.replace("closes: 2019-05-27T20:00", f"closes: {closes}T20:00")
@@ -106,7 +122,10 @@ def build(directory: Path, now: datetime.datetime, seed: int = 2019) -> Demo:
     """Set the demo up in ``directory`` (made afresh) and return how to reach it."""
     _fresh_directory(directory)
     manifest_path = directory / "demo-kortrijk.yaml"
-    manifest_path.write_text(_manifest_text(now), encoding="utf-8")
+    authority = nacl.signing.SigningKey.generate()
+    authority_key = directory / "authority.key"
+    write_key_file(authority_key, "authority", bytes(authority), PASSPHRASE, "interactive")
+    manifest_path.write_text(_manifest_text(now, bytes(authority.verify_key)), encoding="utf-8")
     manifest = load_manifest(manifest_path)
     rng = random.Random(seed)  # noqa: S311 - synthetic residents, not secrets
     register = read_register(_register(manifest.eligibility.reference_date, rng),
@@ -132,18 +151,24 @@ def build(directory: Path, now: datetime.datetime, seed: int = 2019) -> Demo:
             pollcards.generate_poll_cards(session, election_id, register, keys, letters,
                                           on_code=remember)  # fmt: skip
             refused = _codes_for_the_refused(session, keys, election_id, register.rows, codes)
-            run_in_process(session, election_id, ["Trustee 1", "Trustee 2", "Trustee 3"])
+            shares = share_files_in_process(session, election_id, TRUSTEES)
             change_state(session, election_id, "open")
             record(session, election_id, "opened", {}, keys, now)
+            add_official(session, OFFICIAL, PASSWORD, "admin", now)
     finally:
         engine.dispose()
+    share_paths = tuple(directory / "trustees" / f"trustee-{i}.share"
+                        for i in range(1, len(shares) + 1))  # fmt: skip
+    share_paths[0].parent.mkdir()
+    for path, share in zip(share_paths, shares, strict=True):
+        write_key_file(path, "trustee-share", share, PASSPHRASE, "interactive")
     by_number = {r.number.digits: r for r in register.rows}
     eligible = [n for n in codes if n not in refused][:4]
     voters = [TestVoter(by_number[n].name, parse(n).formatted(), pollcards.display(codes[n]),
                         "may vote") for n in eligible]  # fmt: skip
     voters += [TestVoter(by_number[n].name, parse(n).formatted(), pollcards.display(codes[n]), note)
                for n, note in refused.items()]  # fmt: skip
-    return Demo(url, instance, election_id, tuple(voters), letters)
+    return Demo(url, instance, election_id, tuple(voters), letters, authority_key, share_paths)
 
 
 def _codes_for_the_refused(

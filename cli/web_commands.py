@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,8 @@ from cli.context import Context, Group, pass_context
 
 if TYPE_CHECKING:
     from flask import Flask
+
+    from cli.demo import Demo
 
 HOST = click.option("--host", default="127.0.0.1", show_default=True,
                     help="The address to listen on (0.0.0.0: every interface).")  # fmt: skip
@@ -69,11 +72,36 @@ def demo(host: str, port: int, directory: Path, no_serve: bool) -> None:
     click.echo("Test residents (register number, code):")
     for v in made.voters:
         click.echo(f"  {v.register_number}  {v.code}  {v.name} ({v.note})")
+    _how_to_tally(made, address)
     if no_serve:
         return
     app = create_app(made.database_url, made.instance, secure_cookies=False)
     click.echo(f"\nserving on {address}/ (stop with Ctrl-C)")
     _serve(app, host, port)
+
+
+def _how_to_tally(made: Demo, address: str) -> None:
+    from cli.demo import OFFICIAL, PASSPHRASE, PASSWORD
+
+    here = Path.cwd()
+
+    def shown(path: Path) -> str:
+        path = path.resolve()
+        return str(path.relative_to(here)) if path.is_relative_to(here) else str(path)
+
+    program = shown(Path(sys.argv[0])) if sys.argv[0].endswith("evote") else "evote"
+    request = f"{made.election_id}-tally-request.json"
+    click.echo(f"\nTo close and tally (demo only: every key is here, sealed by '{PASSPHRASE}'):")
+    click.echo(f"  1. log in at {address}/officials as '{OFFICIAL}', password '{PASSWORD}';")
+    click.echo("     close the vote (early) and download the tally request")
+    click.echo("  2. two of the three trustees decrypt it (each on their own machine, really):")
+    for i, share in enumerate(made.trustee_shares[:2], start=1):
+        click.echo(
+            f"     EVOTING_PASSPHRASE={PASSPHRASE} {program} trustee decrypt "
+            f"--share {shown(share)} --request {request} --out partial-{i}.json"
+        )
+    click.echo(f"  3. upload both partial files and {shown(made.authority_key)} on the tally form,")
+    click.echo("     with the passphrase; then publish and see the results page")
 
 
 @click.group("official", cls=Group)

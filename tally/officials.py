@@ -159,6 +159,12 @@ def ceremony_record(session: Session, election_id: str) -> dict[str, object]:
 
 def run_in_process(session: Session, election_id: str, names: Sequence[str]) -> list[KeyShare]:
     """The whole ceremony with every trustee in this process (simulations and tests)."""
+    return [decode_share(f) for f in share_files_in_process(session, election_id, names)]
+
+
+def share_files_in_process(session: Session, election_id: str, names: Sequence[str]) -> list[bytes]:
+    """As `run_in_process`, returning each trustee's key-share file content (the demo
+    seals them in key files, as `evote trustee receive` does)."""
     manifest = get_election(session, election_id).manifest
     keys = [TrusteeKeys.generate(manifest, i, name) for i, name in enumerate(names, start=1)]
     for k in keys:
@@ -170,7 +176,7 @@ def run_in_process(session: Session, election_id: str, names: Sequence[str]) -> 
     received = [receive(k, manifest, trustees, deals) for k in keys]
     finish(session, election_id, [r.acknowledgement for r in received])
     return [
-        decode_share(encode_share(k, r.share, r.acknowledgement))
+        encode_share(k, r.share, r.acknowledgement)
         for k, r in zip(keys, received, strict=True)
         if r.share is not None
     ]

@@ -53,10 +53,20 @@ def belgian_datetime(value: datetime.datetime) -> str:
     return str(format_datetime(value, "dd/MM/yyyy HH:mm"))
 
 
+def decimal(value: object) -> str:
+    """A decimal figure from result.json ("2.50") as Belgians write it in the page's
+    language ("2,50" in Dutch and French); a missing one as a dash."""
+    if value is None or value == "none":
+        return "–"
+    shown = str(value)
+    return shown.replace(".", ",") if current() in ("nl", "fr") else shown
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["t"] = text
     app.jinja_env.filters["date"] = belgian_date
     app.jinja_env.filters["datetime"] = belgian_datetime
+    app.jinja_env.filters["decimal"] = decimal
 
     @app.context_processor
     def languages() -> dict[str, object]:

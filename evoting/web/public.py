@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from flask import Blueprint, abort, render_template, request, send_file
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ballots import board
 from ballots.ballot import tracking_code_short
@@ -114,23 +113,32 @@ def spoiled_download(election_id: str):  # type: ignore[no-untyped-def]
     return body, 200, {"Content-Type": "application/x-ndjson; charset=utf-8"}
 
 
+def _visible(state: str) -> tuple[bool, bool]:
+    """(shown, preview): the public sees the results once published; a logged-in
+    official sees them once tallied, marked as not yet published."""
+    from evoting.web.officials import current
+
+    if state == "published":
+        return True, False
+    if state == "tallied" and current() is not None:
+        return True, True
+    return False, False
+
+
 @blueprint.get("/e/<election_id>/results")
 def results(election_id: str) -> str:
     from tally.service import tally_record
 
     found = load_election(election_id)
-    if found.state not in ("tallied", "published"):
+    shown, preview = _visible(found.state)
+    if not shown:
         return render_template("public/no_results.html", election=found, phase=phase(found))
     with services().factory() as session:
         result = tally_record(session, election_id)["result"]
-        ballots = session.execute(
-            select(func.count()).where(schema.board_entries.c.election_id == election_id)
-        ).scalar_one()
-    bundle = published_file(election_id, "bundle.zip")
     return render_template(
         "public/results.html", election=found, phase=phase(found), result=result,
-        ballots=ballots, bundle=bundle is not None, report=published_file(
-            election_id, "report.pdf") is not None, json=json,
+        preview=preview, bundle=published_file(election_id, "bundle.zip") is not None,
+        report=published_file(election_id, "report.pdf") is not None,
     )  # fmt: skip
 
 
@@ -142,8 +150,8 @@ def published_file(election_id: str, name: str):  # type: ignore[no-untyped-def]
 
 @blueprint.get("/e/<election_id>/<any('bundle.zip', 'report.pdf'):name>")
 def download(election_id: str, name: str):  # type: ignore[no-untyped-def]
-    load_election(election_id)
+    found = load_election(election_id)
     path = published_file(election_id, name)
-    if path is None:
+    if path is None or not _visible(found.state)[0]:
         abort(404)
     return send_file(path, as_attachment=True, download_name=f"{election_id}-{name}")

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -49,3 +56,46 @@ def test_the_demo_is_open_and_its_test_residents_log_in(
     refused_dir = CliRunner().invoke(evote, ["demo", "--dir", str(other), "--no-serve"])
     assert refused_dir.exit_code == 1
     assert "is not a demo directory" in refused_dir.output
+
+
+def test_evote_demo_serves_the_referendum_until_stopped(tmp_path: Path) -> None:
+    """What `./dev run` runs: the installed command sets up, serves with waitress, stops."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    program = Path(sys.executable).parent / "evote"
+    environment = {k: v for k, v in os.environ.items() if k != "EVOTING_SECRET_KEY"}
+    with subprocess.Popen(
+        [str(program), "demo", "--dir", str(tmp_path / "demo"), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment,
+    ) as server:  # fmt: skip
+        try:
+            assert server.stdout is not None
+            printed = []
+            for line in server.stdout:
+                printed.append(line)
+                if line.startswith("serving on"):
+                    break
+            output = "".join(printed)
+            assert f"serving on http://localhost:{port}/" in output, output
+            assert "trustee decrypt --share" in output
+            assert "password 'demo-password'" in output
+            page = _get(f"http://127.0.0.1:{port}/e/demo-kortrijk?lang=en")
+            assert "Should the city centre go car-free one Sunday a month?" in page
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _get(url: str) -> str:
+    for _ in range(100):  # waitress may take a moment after printing
+        try:
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                return str(answer.read().decode("utf-8"))
+        except ConnectionError:
+            time.sleep(0.1)
+        except urllib.error.URLError as exc:
+            if not isinstance(exc.reason, ConnectionError):
+                raise
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answers at {url}")

@@ -184,13 +184,30 @@ def test_an_official_closes_tallies_and_publishes(
     client.post("/officials/e/kortrijk-2019/tally", data=again)  # a resubmitted form
     assert "only a closed vote is tallied" in client.get("/officials/e/kortrijk-2019").get_data(
         as_text=True)  # fmt: skip
-    results = client.get("/e/kortrijk-2019/results").get_data(as_text=True)
-    assert "Advisory" in results
-    assert 'id="participants">3' in results
+    preview = client.get("/e/kortrijk-2019/results").get_data(as_text=True)
+    assert 'id="preview"' in preview
+    assert "Advisory" in preview
+    public = app.test_client()
+    public.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert "There are no results yet" in public.get("/e/kortrijk-2019/results").get_data(
+        as_text=True)  # fmt: skip
+    assert public.get("/e/kortrijk-2019/bundle.zip").status_code == 404  # not before publishing
     client.post("/officials/e/kortrijk-2019/publish", data={"csrf_token": csrf})
     assert client.get("/officials/e/kortrijk-2019").get_data(as_text=True).count("published") >= 2
-    with client.get("/e/kortrijk-2019/bundle.zip") as bundle:
+    results = public.get("/e/kortrijk-2019/results").get_data(as_text=True)
+    assert 'id="preview"' not in results
+    assert 'id="participants">3' in results
+    verdict = re.search(r'id="verdict-car-free-sunday">\s*<strong>(\w+)</strong>', results)
+    assert verdict is not None
+    assert verdict[1] == "Advisory"
+    assert "Participants: 3, at least 2000 required – <strong>not met</strong>" in results
+    assert "Difference between yes and no: 33.33 points, at least 2.5 required" in results
+    dutch = public.get("/e/kortrijk-2019/results?lang=nl").get_data(as_text=True)
+    assert "Adviserend" in dutch
+    assert "33,33" in dutch
+    assert "niet voldaan" in dutch
+    with public.get("/e/kortrijk-2019/bundle.zip") as bundle:
         assert bundle.status_code == 200
         assert verify_bundle(bundle.data).passed
-    with client.get("/e/kortrijk-2019/report.pdf") as report:
+    with public.get("/e/kortrijk-2019/report.pdf") as report:
         assert report.data.startswith(b"%PDF")
