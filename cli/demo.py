@@ -163,7 +163,7 @@ def build(directory: Path, now: datetime.datetime, seed: int = 2019) -> Demo:
     for path, share in zip(share_paths, shares, strict=True):
         write_key_file(path, "trustee-share", share, PASSPHRASE, "interactive")
     by_number = {r.number.digits: r for r in register.rows}
-    eligible = [n for n in codes if n not in refused][:4]
+    eligible = [n for n in codes if n not in refused][:5]
     voters = [TestVoter(by_number[n].name, parse(n).formatted(), pollcards.display(codes[n]),
                         "may vote") for n in eligible]  # fmt: skip
     voters += [TestVoter(by_number[n].name, parse(n).formatted(), pollcards.display(codes[n]), note)

@@ -37,13 +37,14 @@ from evoting.accounts import (
     list_officials,
     set_disabled,
 )
-from evoting.crypto.canonical import canonical_json
+from evoting.crypto.canonical import b64encode, canonical_json, parse_canonical
 from evoting.crypto.errors import CryptoError, KeyFileError
 from evoting.crypto.keyfile import read_key_file
 from evoting.election import ManifestError, parse_manifest
 from evoting.elections import (
     ElectionError,
     change_state,
+    election_public_key,
     get_election,
     list_elections,
 )
@@ -135,6 +136,31 @@ def _figures(election_id: str) -> dict[str, int]:
         }
 
 
+def _ceremony(election_id: str) -> dict[str, Any]:
+    """Where the key ceremony stands: who registered, dealt (round 1), acknowledged (round 2)."""
+    from tally.ceremony import read_record
+
+    t, m = schema.trustees, schema.ceremony_messages
+    with services().factory() as s:
+        fingerprint = get_election(s, election_id).fingerprint
+        records = s.execute(
+            select(t.c.record).where(t.c.election_id == election_id).order_by(t.c.trustee)
+        ).scalars()
+        registered = [read_record(parse_canonical(r.encode()), fingerprint) for r in records]
+        done: dict[str, set[int]] = {"deal": set(), "ack": set()}
+        for kind, index in s.execute(
+            select(m.c.kind, m.c.trustee).where(m.c.election_id == election_id)
+        ):
+            done.setdefault(kind, set()).add(index)
+        try:
+            key: str | None = b64encode(election_public_key(s, election_id).to_bytes())
+        except ElectionError:
+            key = None
+    rows = {e.index: {"name": e.name, "dealt": e.index in done["deal"],
+                      "acknowledged": e.index in done["ack"]} for e in registered}  # fmt: skip
+    return {"trustees": rows, "key": key}
+
+
 @blueprint.get("/e/<election_id>")
 @needs("read")
 def election(election_id: str, official: Official) -> str:
@@ -151,7 +177,8 @@ def election(election_id: str, official: Official) -> str:
         ).scalars()
         entries = [json.loads(e)["body"] for e in log]
     return render_template("officials/election.html", official=official, election=found,
-                           figures=_figures(election_id), log=entries)  # fmt: skip
+                           figures=_figures(election_id), ceremony=_ceremony(election_id),
+                           log=entries)  # fmt: skip
 
 
 def _election_or_404(election_id: str) -> Any:

@@ -103,6 +103,41 @@ def test_a_reload_between_issuance_and_cast_keeps_the_vote(browser: Any, site: S
     context.close()
 
 
+def _tab_to(page: Any, selector: str) -> None:
+    """Press Tab until ``selector`` has the focus, which must show (focus-visible)."""
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert outline not in ("none", ""), f"{selector} has no visible focus"
+            return
+    raise AssertionError(f"Tab never reaches {selector}")
+
+
+def test_a_resident_votes_with_the_keyboard_only(browser: Any, site: Site) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    voter = site.demo.voters[4]
+    page.goto(f"{site.url}/e/{site.demo.election_id}/login?lang=en")
+    _tab_to(page, "#register_number")
+    page.keyboard.type(voter.register_number)
+    _tab_to(page, "#code")
+    page.keyboard.type(voter.code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    _tab_to(page, "#choose input[value=yes]")
+    page.keyboard.press("ArrowDown")  # radio groups move with the arrow keys
+    assert page.is_checked("input[value=no]")
+    _tab_to(page, "#choose button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#review:not([hidden])")
+    _tab_to(page, "#cast")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#receipt:not([hidden])")
+    assert page.text_content("#receipt-short")
+    context.close()
+
+
 def _axe() -> Path:
     """axe-core from the npm registry, pinned by tests/browser/package-lock.json."""
     import subprocess

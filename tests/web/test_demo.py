@@ -29,7 +29,7 @@ def test_the_demo_is_open_and_its_test_residents_log_in(
     assert made.exit_code == 0, made.output
     voters = re.findall(r"^  (\d\d\.\d\d\.\d\d-\d{3}\.\d\d)  (\S+)  (.+) \((.+)\)$",
                         made.output, re.MULTILINE)  # fmt: skip
-    assert [v[3] for v in voters] == ["may vote"] * 4 + [
+    assert [v[3] for v in voters] == ["may vote"] * 5 + [
         "under 16: refused", "lives in Gent: refused",
     ]  # fmt: skip
     assert (directory / "letters.pdf").read_bytes().startswith(b"%PDF")
@@ -43,7 +43,7 @@ def test_the_demo_is_open_and_its_test_residents_log_in(
     answer = client.post(login, data={"register_number": number, "code": code,
                                       "csrf_token": csrf(client, login)})  # fmt: skip
     assert answer.headers.get("Location") == "/e/demo-kortrijk/booth"
-    young = voters[4]
+    young = voters[5]
     refused = client.post(login, data={"register_number": young[0], "code": young[1],
                                        "csrf_token": csrf(client, login)})  # fmt: skip
     assert "after the reference date" in refused.get_data(as_text=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nacl.signing
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -16,7 +17,11 @@ from sqlalchemy import text
 from audit.verify import verify_bundle
 from evoting.accounts import AccountError, add_official, authenticate, set_disabled
 from evoting.crypto.keyfile import write_key_file
+from evoting.election import parse_manifest
+from evoting.lifecycle import set_up_election
+from tally.ceremony import TrusteeKeys, make_deal
 from tally.decrypt import decrypt_request
+from tally.officials import add_trustee, collect_deal, roster
 from tests.integration.conftest import EXAMPLES, NOW, Setup
 from tests.web.test_api import API, ballot_bytes, credential_for, post
 
@@ -211,3 +216,30 @@ def test_an_official_closes_tallies_and_publishes(
         assert verify_bundle(bundle.data).passed
     with public.get("/e/kortrijk-2019/report.pdf") as report:
         assert report.data.startswith(b"%PDF")
+
+
+def test_officials_follow_the_key_ceremony(client: FlaskClient, accounts: Setup) -> None:
+    log_in(client, "otto")  # observers follow it too
+    text = (EXAMPLES / "kortrijk-2019.yaml").read_text().replace("id: kortrijk-2019", "id: other")
+    with accounts.factory() as session, session.begin():
+        manifest = parse_manifest(yaml.safe_load(text))
+        set_up_election(session, manifest, accounts.keys, NOW)
+    page = client.get("/officials/e/other").get_data(as_text=True)
+    assert page.count("not yet") == 9  # 3 trustees × registered, dealt, checked
+    assert "not set yet: the ceremony is not finished." in page
+
+    manifest_keys = [TrusteeKeys.generate(manifest, i, f"T{i}") for i in (1, 2, 3)]
+    with accounts.factory() as session, session.begin():
+        for k in manifest_keys:
+            add_trustee(session, "other", k.public_record())
+        trustees = roster(session, "other")
+        collect_deal(session, "other", make_deal(manifest_keys[1], manifest, trustees))
+    page = client.get("/officials/e/other").get_data(as_text=True)
+    rows = re.findall(r"<tr><th scope=\"row\">(\d) – (\w+)</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>"
+                      r"\s*<td>(.*?)</td></tr>", page)  # fmt: skip
+    assert rows == [("1", "T1", "yes", "not yet", "not yet"), ("2", "T2", "yes", "yes", "not yet"),
+                    ("3", "T3", "yes", "not yet", "not yet")]  # fmt: skip
+
+    finished = client.get("/officials/e/kortrijk-2019").get_data(as_text=True)
+    assert 'id="election-key"' in finished
+    assert "not yet" not in finished
