@@ -70,6 +70,10 @@ voters = Table(
     Column("excluded", Boolean, nullable=False),
     Column("code_hash", String(64), nullable=True),
     Column("credential_issued_on", Date, nullable=True),
+    # SHA-256 of the blinded message signed at issuance, so that a device whose
+    # answer was lost can ask again for the same signature (identity/issuance.py);
+    # blinding hides the credential in it. Cleared when the vote closes.
+    Column("issued_request", String(64), nullable=True),
     Column("paper_voted_on", Date, nullable=True),
     UniqueConstraint("election_id", "number_hash", name="uq_voters_election_number"),
     CheckConstraint(

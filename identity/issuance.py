@@ -12,15 +12,27 @@
    that commits. Two concurrent requests for one voter: the database lets exactly
    one UPDATE match; the others get `AlreadyIssued`, as does a replayed ticket.
 
+3. If the answer is lost on the way (a dropped connection, a closed tab), the
+   device asks again with the same ticket and the same blinded message, which it
+   kept: the voter row holds the SHA-256 of the blinded message it was marked for,
+   and only that message is signed again (RSA signing is deterministic, so it is
+   the same signature: no second credential). A retry may come after the ticket's
+   ten minutes, while the vote is open; a first request may not.
+
 What is stored about issuance: the voter row's ``credential_issued_on`` (a day,
-not a time). Never the ticket, the blinded message, the signature, or the
-credential key: no table or log can join issuance and ballots.
+not a time) and, until the vote closes, ``issued_request``, the hash of the
+blinded message. The blinding (RFC 9474) makes that message independent of the
+credential it carries, so it links nothing: the registrar saw it anyway when it
+signed. Never the ticket, the signature, or the credential key: no table or log
+can join issuance and ballots.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
+import hmac
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,14 +152,17 @@ def blind_sign(
     (at most once per voter), and the signature leaves only if that commits.
     """
     serializer = _serializer(keys, now)
+    expired = False
     try:
         payload = serializer.loads(ticket, max_age=int(TICKET_LIFETIME.total_seconds()))
-    except SignatureExpired as exc:
-        raise TicketRefused("the ticket has expired: log in again") from exc
+    except SignatureExpired:
+        expired = True  # good for a retry only (below)
+        payload = serializer.loads(ticket)
     except BadSignature as exc:
         raise TicketRefused("this is not a valid ticket") from exc
     if not isinstance(payload, dict) or payload.get("e") != election_id:
         raise TicketRefused("the ticket is for another election")
+    request = hashlib.sha256(blinded_message).hexdigest()
     v = schema.voters
     with factory() as session, session.begin():
         election = get_election(session, election_id)
@@ -164,18 +179,24 @@ def blind_sign(
         reasons = reasons_not_eligible(_rule(election.manifest), _resident(voter))
         if reasons:
             raise IssuanceError("; ".join(r.message for r in reasons))
-        marked = _rowcount(
-            session,
-            update(v)
-            .where(
-                v.c.id == voter.id,
-                v.c.credential_issued_on.is_(None),
-                v.c.paper_voted_on.is_(None),
+        retry = row.issued_request is not None and hmac.compare_digest(row.issued_request, request)
+        if not retry:
+            if expired:
+                raise TicketRefused("the ticket has expired: log in again")
+            marked = _rowcount(
+                session,
+                update(v)
+                .where(
+                    v.c.id == voter.id,
+                    v.c.credential_issued_on.is_(None),
+                    v.c.paper_voted_on.is_(None),
+                )
+                .values(credential_issued_on=local_date(now), issued_request=request),
             )
-            .values(credential_issued_on=local_date(now)),
-        )
-        if marked != 1:
-            raise AlreadyIssued("a credential was already issued to you (or you voted on paper)")
+            if marked != 1:
+                raise AlreadyIssued(
+                    "a credential was already issued to you (or you voted on paper)"
+                )
         checked_credential_public_key(session, election_id, keys)  # stop if the key was swapped
         try:
             return _signer(session, election_id, keys).blind_sign(blinded_message)

@@ -69,6 +69,8 @@ def close_vote(
                 "(pass --early if the authority decided to close early)"
             )
         head = freeze(session, election_id, election.fingerprint, keys)
+        v = schema.voters  # no more credentials: a lost answer is not asked for again
+        session.execute(update(v).where(v.c.election_id == election_id).values(issued_request=None))
         if on_closed is not None:
             on_closed(session, head)
     with factory() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -326,11 +327,39 @@ def _ticket_and_request(s: Setup, name: str) -> tuple[str, bytes]:
     return ticket, CredentialRequest.start(public_key, s.manifest.fingerprint).blinded_message
 
 
-def test_a_replayed_ticket_is_refused(setup: Setup) -> None:
+def test_a_replayed_ticket_signs_no_second_message(setup: Setup) -> None:
     ticket, blinded = _ticket_and_request(setup, "Bram")
     blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+    _, other = _ticket_and_request(setup, "An")  # another blinded message, same ticket
     with pytest.raises(AlreadyIssued, match="already issued"):
-        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, blinded, NOW)
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket, other, NOW)
+
+
+def test_a_lost_answer_is_asked_for_again_and_gives_the_same_credential(setup: Setup) -> None:
+    ticket = issue_ticket(setup.keys, _login(setup, setup.form("Bram")), NOW)
+    with setup.factory() as session:
+        public_key = credential_public_key(session, setup.election_id)
+    request = CredentialRequest.start(public_key, setup.manifest.fingerprint)
+    first = blind_sign(setup.factory, setup.keys, setup.election_id, ticket,
+                       request.blinded_message, NOW)  # fmt: skip
+    # ...the answer is lost; the device kept its request and asks again, even an hour on
+    later = NOW + datetime.timedelta(hours=1)
+    again = blind_sign(setup.factory, setup.keys, setup.election_id, ticket,
+                       request.blinded_message, later)  # fmt: skip
+    assert again == first  # the same signature: still one credential
+    credential = request.finish(public_key, again)
+    verify_credential(public_key, setup.manifest.fingerprint, credential.public_key,
+                      credential.prefix, credential.signature)  # fmt: skip
+    assert issuance_report(setup.factory, setup.election_id, setup.keys).credentials_issued == 1
+    with setup.factory() as session:
+        stored = session.execute(select(schema.voters.c.issued_request).where(
+            schema.voters.c.credential_issued_on.is_not(None))).scalar_one()  # fmt: skip
+    assert stored == hashlib.sha256(request.blinded_message).hexdigest()
+    with setup.factory() as session, session.begin():  # as closing does (test_officials)
+        session.execute(schema.voters.update().values(issued_request=None))
+    with pytest.raises(TicketRefused, match="expired"):  # ...then an old ticket is just old
+        blind_sign(setup.factory, setup.keys, setup.election_id, ticket,
+                   request.blinded_message, later)  # fmt: skip
 
 
 def test_tickets_only_while_the_vote_is_open(setup: Setup) -> None:
@@ -514,6 +543,12 @@ def test_no_column_links_a_voter_to_a_credential(setup: Setup) -> None:
             for form in (value.hex(), base64.urlsafe_b64encode(value).decode().rstrip("="),
                          base64.b64encode(value).decode().rstrip("=")):  # fmt: skip
                 assert form[:16] not in dump
+        public_key, prefix, signature, blinded, blind_signature = values
+        for value in (public_key, prefix, signature, blind_signature):  # nor their hashes
+            assert hashlib.sha256(value).hexdigest() not in dump
+        # Until the vote closes, the hash of the blinded message is kept for a lost
+        # answer: blinding makes it independent of the credential (RFC 9474).
+        assert hashlib.sha256(blinded).hexdigest() in dump
     # The only issuance record that names a voter is the day on the voter's row; the
     # ticket table, the only other issuance record, names no voter.
     assert "issuance_tickets" not in columns  # no record of tickets at all

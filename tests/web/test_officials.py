@@ -12,9 +12,10 @@ import pytest
 import yaml
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from audit.verify import verify_bundle
+from evoting import schema
 from evoting.accounts import AccountError, add_official, authenticate, set_disabled
 from evoting.crypto.keyfile import write_key_file
 from evoting.election import parse_manifest
@@ -165,7 +166,12 @@ def test_an_official_closes_tallies_and_publishes(
     client.post("/officials/e/kortrijk-2019/close", data={"csrf_token": csrf})
     assert "closing now cuts residents off" in client.get("/officials/e/kortrijk-2019").get_data(
         as_text=True)  # fmt: skip
+    kept = schema.voters.c.issued_request.is_not(None)
+    with setup.factory() as session:  # for a resident whose answer was lost...
+        assert session.execute(select(func.count()).where(kept)).scalar_one() == 3
     client.post("/officials/e/kortrijk-2019/close", data={"csrf_token": csrf, "early": "1"})
+    with setup.factory() as session:  # ...until the vote closes
+        assert session.execute(select(func.count()).where(kept)).scalar_one() == 0
     request = json.loads(client.get("/officials/e/kortrijk-2019/tally-request.json").data)
     assert request["ballots"] == 3
     partials = [json.dumps(decrypt_request(s, request)).encode() for s in setup.shares[1:]]

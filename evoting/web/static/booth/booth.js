@@ -3,7 +3,9 @@
 // The page (templates/resident/booth.html) holds every text; this script only
 // shows and hides its parts. The voting key (credential) is kept in
 // localStorage from the moment it is made until the ballot is cast, so a reload
-// or a dropped connection does not cost the resident their vote.
+// or a dropped connection does not cost the resident their vote. Even the
+// request for it is kept before it is sent: if the registrar's answer is lost,
+// the same request is sent again and the registrar answers it again (and only it).
 
 import * as protocol from "./protocol.js";
 
@@ -50,12 +52,20 @@ let params;
 let credential;
 let current; // the encrypted ballot under review
 
-async function obtainCredential() {
+const packed = (request) => Object.fromEntries(
+  Object.entries(request).map(([name, bytes]) => [name, protocol.b64encode(bytes)]));
+const unpacked = (kept) => Object.fromEntries(
+  Object.entries(kept).map(([name, text]) => [name, protocol.b64decode(text)]));
+
+async function obtainCredential(ticket, kept) {
   say("working");
   const rsaKey = await protocol.importCredentialKey(protocol.b64decode(params.credential_key));
-  const pending = await protocol.startCredential(rsaKey, protocol.b64decode(params.fingerprint));
+  const pending = kept
+    ? unpacked(kept)
+    : await protocol.startCredential(rsaKey, protocol.b64decode(params.fingerprint));
+  localStorage.setItem(storeKey, JSON.stringify({ ticket, pending: packed(pending) }));
   const { ok, answer } = await request(data.credentialUrl, JSON.stringify({
-    ticket: data.ticket,
+    ticket,
     blinded: protocol.b64encode(pending.blinded),
   }));
   if (!ok) {
@@ -64,7 +74,7 @@ async function obtainCredential() {
   }
   const made = await protocol.finishCredential(rsaKey, pending,
     protocol.b64decode(answer.blind_signature));
-  localStorage.setItem(storeKey, JSON.stringify({ ticket: data.ticket, credential: made }));
+  localStorage.setItem(storeKey, JSON.stringify({ ticket, credential: made }));
   return made;
 }
 
@@ -180,7 +190,8 @@ async function start() {
   const stored = JSON.parse(localStorage.getItem(storeKey) ?? "null");
   const done = JSON.parse(localStorage.getItem(receiptKey) ?? "null");
   const mine = (kept) => kept && (!data.ticket || kept.ticket === data.ticket);
-  credential = mine(stored) ? stored.credential : null;
+  credential = mine(stored) ? stored.credential ?? null : null;
+  const asked = mine(stored) && stored.pending ? stored : null; // its answer never came
   if (!credential && mine(done)) {
     showReceipt(done.receipt);
     return;
@@ -198,12 +209,14 @@ async function start() {
   }
   params = await response.json();
   if (!credential) {
-    if (!data.ticket) {
+    if (!data.ticket && !asked) {
       say("need-login");
       return;
     }
     try {
-      credential = await obtainCredential();
+      credential = asked
+        ? await obtainCredential(asked.ticket, asked.pending)
+        : await obtainCredential(data.ticket, null);
     } catch {
       say("network");
       return;
