@@ -52,9 +52,10 @@ elections = Table(
 # --- identity (issue 3) ---------------------------------------------------------------
 # The register keeps no register number, name or address: a keyed hash of the
 # number, and the facts eligibility and turnout statistics need. Whether and when
-# (to the day) a voter took a credential is all that links a voter to issuance;
-# nothing links issuance to a credential. (A replayed ticket finds the voter
-# already marked; no table of tickets is kept.)
+# (to the day) a voter took a credential, and until the close the hash of the
+# blinded message signed, is all that links a voter to issuance; nothing links
+# issuance to a credential. (A replayed ticket finds the voter already marked and
+# gets only the same signature again; no table of tickets is kept.)
 
 voters = Table(
     "voters",

@@ -10,7 +10,8 @@
    by a conditional UPDATE that matches only if no credential was issued and no
    paper vote recorded, and only then signs. The signature is returned only if
    that commits. Two concurrent requests for one voter: the database lets exactly
-   one UPDATE match; the others get `AlreadyIssued`, as does a replayed ticket.
+   one UPDATE match; the others get `AlreadyIssued`, as does a replayed ticket
+   with another blinded message.
 
 3. If the answer is lost on the way (a dropped connection, a closed tab), the
    device asks again with the same ticket and the same blinded message, which it
