@@ -184,17 +184,8 @@ def blind_sign(
         if not retry:
             if expired:
                 raise TicketRefused("the ticket has expired: log in again")
-            marked = _rowcount(
-                session,
-                update(v)
-                .where(
-                    v.c.id == voter.id,
-                    v.c.credential_issued_on.is_(None),
-                    v.c.paper_voted_on.is_(None),
-                )
-                .values(credential_issued_on=local_date(now), issued_request=request),
-            )
-            if marked != 1:
+            if not _mark_once(session, voter.id, credential_issued_on=local_date(now),
+                              issued_request=request):  # fmt: skip
                 raise AlreadyIssued(
                     "a credential was already issued to you (or you voted on paper)"
                 )
@@ -214,10 +205,20 @@ def _resident(voter: Voter) -> Resident:
     return Resident(voter.birth_date, voter.municipality, voter.excluded)
 
 
-def _rowcount(session: Session, statement: Update) -> int:
-    """How many rows a conditional UPDATE matched: the database decides, not a prior read."""
-    result = session.execute(statement)
-    return int(cast(CursorResult[Any], result).rowcount)
+def _mark_once(session: Session, voter_id: int, **values: object) -> bool:
+    """Mark the voter as having voted one way (credential or paper), if neither yet.
+
+    A conditional UPDATE: the database decides, not a prior read, so of concurrent
+    requests for one voter exactly one matches.
+    """
+    v = schema.voters
+    statement: Update = (
+        update(v)
+        .where(v.c.id == voter_id, v.c.credential_issued_on.is_(None),
+               v.c.paper_voted_on.is_(None))
+        .values(**values)
+    )  # fmt: skip
+    return int(cast(CursorResult[Any], session.execute(statement)).rowcount) == 1
 
 
 # --- paper ----------------------------------------------------------------------------
@@ -252,17 +253,7 @@ def mark_paper(
         reasons = reasons_not_eligible(_rule(election.manifest), _resident(voter))
         if reasons:
             raise IssuanceError("not eligible: " + "; ".join(r.message for r in reasons))
-        marked = _rowcount(
-            session,
-            update(v)
-            .where(
-                v.c.id == voter.id,
-                v.c.credential_issued_on.is_(None),
-                v.c.paper_voted_on.is_(None),
-            )
-            .values(paper_voted_on=local_date(now)),
-        )
-        if marked != 1:
+        if not _mark_once(session, voter.id, paper_voted_on=local_date(now)):
             current = session.execute(select(v).where(v.c.id == voter.id)).one()
             if current.credential_issued_on is not None:
                 raise AlreadyIssued(
