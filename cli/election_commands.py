@@ -98,12 +98,21 @@ def close(
     """Close the vote, check and add up every ballot, and write the tally request."""
     from audit.actions import close_election
     from evoting.crypto.canonical import canonical_json
+    from tally.service import EarlyClosing
 
     keys, now = context.keys, context.clock()
-    with Progress(transient=True, console=Console(stderr=True)) as bar:
-        task = bar.add_task("checking and adding up the ballots", total=None)
-        request = close_election(context.factory, keys, election_id, now, workers=workers,
-                                 progress=lambda n: bar.advance(task, n), early=early)  # fmt: skip
+    try:
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
+            task = bar.add_task("checking and adding up the ballots", total=None)
+            request = close_election(
+                context.factory, keys, election_id, now, workers=workers,
+                progress=lambda n: bar.advance(task, n), early=early,
+            )  # fmt: skip
+    except EarlyClosing as exc:
+        raise click.ClickException(
+            f"the vote runs until {exc.closes.isoformat()}: closing now cuts residents off "
+            "(pass --early if the authority decided to close early)"
+        ) from exc
     request_out.write_bytes(canonical_json(request) + b"\n")
     click.echo(f"election {election_id} is closed: {request['ballots']} ballots checked and added")
     click.echo(f"tally request written to {request_out}: each trustee runs `evote trustee decrypt`")

@@ -12,8 +12,9 @@ from cli.context import Context, Group, pass_context
 from cli.credential_commands import credential
 from cli.election_commands import close, election, init, open_
 from cli.register_commands import register
-from cli.tally_commands import authority, cast, report, tally, verify, verify_spoiled_command
+from cli.tally_commands import authority, cast, report, tally
 from cli.trustee_commands import trustee
+from cli.verify_commands import verify, verify_spoiled_command
 from cli.web_commands import demo, official, serve
 from evoting import __version__
 

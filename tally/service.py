@@ -35,6 +35,17 @@ from tally.decrypt import combine, read_request, tally_request
 from tally.result import build_result, check_paper
 
 
+class EarlyClosing(ElectionError):
+    """Closing before the manifest's closing time was not asked for explicitly."""
+
+    def __init__(self, closes: datetime.datetime) -> None:
+        super().__init__(
+            f"the vote runs until {closes.isoformat()}: closing now cuts residents off "
+            "(close early only if the authority decided so)"
+        )
+        self.closes = closes
+
+
 class TallyError(Exception):
     """The tally cannot go on; ``problems`` lists every reason."""
 
@@ -64,10 +75,7 @@ def close_vote(
         election = change_state(session, election_id, "closed")
         closes = election.manifest.window.closes
         if now < closes and not early:
-            raise ElectionError(
-                f"the vote runs until {closes.isoformat()}: closing now cuts residents off "
-                "(pass --early if the authority decided to close early)"
-            )
+            raise EarlyClosing(closes)
         head = freeze(session, election_id, election.fingerprint, keys)
         v = schema.voters  # no more credentials: a lost answer is not asked for again
         session.execute(update(v).where(v.c.election_id == election_id).values(issued_request=None))

@@ -1,0 +1,80 @@
+"""`evote verify` and `evote verify-spoiled`: the auditors' commands (no database)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("verify")
+@click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
+def verify(bundle: Path, workers: int | None) -> None:
+    """Recheck a result bundle from the bundle alone: PASS, or every failure."""
+    from audit.verify import UnreadableBundle, verify_file
+
+    try:
+        with Progress(transient=True, console=Console(stderr=True)) as bar:
+            task = bar.add_task("checking ballots", total=None)
+            report = verify_file(
+                bundle,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except UnreadableBundle as exc:
+        click.echo(f"cannot read {bundle}: {exc}", err=True)
+        sys.exit(2)
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    if report.passed:
+        click.echo(f"PASS ({bundle}, sha256 {report.bundle_sha256})")
+        return
+    for failure in report.failures:
+        click.echo(f"FAIL {failure}")
+    sys.exit(1)
+
+
+@click.command("verify-spoiled")
+@click.argument("spoiled", type=FILE)
+@click.option("--manifest", "manifest_file", type=FILE, required=True,
+              help="The election's manifest (its fingerprint binds the ballots).")  # fmt: skip
+@click.option("--election-key", required=True,
+              help="The election key (base64url), as on the spoiled-ballots page.")  # fmt: skip
+def verify_spoiled_command(spoiled: Path, manifest_file: Path, election_key: str) -> None:
+    """Re-encrypt every challenged ballot of SPOILED.jsonl with its revealed randomness."""
+    from ballots.ballot import BallotRejected, tracking_code_short
+    from ballots.spoil import SpoiledMismatch, verify_spoiled
+    from evoting.crypto.canonical import b64decode
+    from evoting.crypto.errors import CryptoError
+    from evoting.crypto.group import Point
+    from evoting.election import load_manifest
+
+    manifest = load_manifest(manifest_file)
+    try:
+        key = Point.from_bytes(b64decode(election_key))
+    except CryptoError as exc:
+        raise click.ClickException(f"the election key is not a valid point: {exc}") from exc
+    try:
+        lines = spoiled.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {spoiled}: {exc}") from exc
+    failures = 0
+    for n, line in enumerate((x for x in lines if x.strip()), start=1):
+        try:
+            ballot, revealed = verify_spoiled(manifest, key, json.loads(line))
+        except (json.JSONDecodeError, SpoiledMismatch, BallotRejected, CryptoError) as exc:
+            failures += 1
+            click.echo(f"line {n}: FAIL: {exc}")
+            continue
+        shown = ", ".join(f"{label}={sel}" for label, sel in revealed.items())
+        click.echo(f"line {n}: {tracking_code_short(ballot.tracking_code)} encrypts {shown}: OK")
+    if failures:
+        raise SystemExit(1)
+    click.echo("PASS")
