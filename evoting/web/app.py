@@ -158,7 +158,10 @@ def create_app(
     )
     if config:
         app.config.update(config)
-    app.extensions["evoting"] = Services(engine, keys, clock or _utc_now, instance_dir(instance))
+    # Absolute: Flask's send_file reads a relative path from the package's directory,
+    # not the one `evote serve` was started in (the default ./instance is relative).
+    where = instance_dir(instance).resolve()
+    app.extensions["evoting"] = Services(engine, keys, clock or _utc_now, where)
     csrf.init_app(app)
     limiter.init_app(app)
     from evoting.web import i18n
