@@ -19,7 +19,9 @@ import datetime
 import hashlib
 import io
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,16 +50,69 @@ _TRUE, _FALSE = {"1", "yes", "ja", "oui", "true", "x"}, {"", "0", "no", "nee", "
 MAX_FIELD = 200
 
 
-class RegisterError(Exception):
-    """The register cannot be read or imported; ``problems`` lists every reason."""
+MAX_PROBLEMS = 100
+"""How many problems a `RegisterError` lists; the others are counted (``total``)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One reason a register is refused, never quoting a resident's data.
+
+    ``line`` is the file's line (None: the file as a whole), ``kind`` names what is
+    wrong and ``facts`` its figures and column names, so that the web UI can word it
+    in each language; ``text`` is the English reason the command line prints.
+    """
+
+    line: int | None
+    kind: str
+    text: str
+    facts: Mapping[str, str | int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text if self.line is None else f"line {self.line}: {self.text}"
+
+
+class RegisterError(Exception):
+    """The register cannot be read or imported.
+
+    ``found`` holds the first `MAX_PROBLEMS` problems and ``total`` counts them all
+    (a file of bad rows must not make a report larger than itself); ``problems`` is
+    their English lines, ending with how many more there are if any were left out.
+    """
+
+    def __init__(self, problems: Sequence[Problem], total: int | None = None) -> None:
+        self.found = tuple(problems[:MAX_PROBLEMS])
+        self.total = max(total or 0, len(problems))
+        self.more = self.total - len(self.found)
+        self.problems = [str(p) for p in self.found]
+        if self.more:
+            self.problems.append(f"and {self.more} more problems ({self.total} in all)")
+        super().__init__("\n".join(self.problems))
 
 
 class RegisterFrozen(RegisterError):
     """The vote has opened: the register can no longer change."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__([Problem(None, "frozen", f"the vote is {state}: the register is frozen",
+                                  {"state": state})])  # fmt: skip
+        self.state = state
+
+
+class _Problems:
+    """Collects problems: the first `MAX_PROBLEMS` kept, every one counted."""
+
+    def __init__(self) -> None:
+        self.kept: list[Problem] = []
+        self.total = 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept.append(problem)
+
+    def error(self) -> RegisterError:
+        return RegisterError(self.kept, self.total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +141,23 @@ class RegisterFile:
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _BELGIAN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 EARLIEST_BIRTH = datetime.date(1890, 1, 1)
+_NOT_TEXT = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+"""Unicode categories no register field holds: control characters (NUL, tab, line
+breaks, DEL, C1), invisible format characters (bidirectional overrides, zero-width
+spaces), private-use and surrogate code points, and line or paragraph separators.
+A letter would print them, or be made to show something other than what was stored."""
+
+
+def _has_control_character(text: str) -> bool:
+    return any(unicodedata.category(c) in _NOT_TEXT for c in text)
+
+
+class _Bad(ValueError):
+    """A field's problem, before its line is known."""
+
+    def __init__(self, kind: str, text: str, facts: Mapping[str, str | int] | None = None) -> None:
+        super().__init__(text)
+        self.kind, self.text, self.facts = kind, text, dict(facts or {})
 
 
 def _parse_date(text: str, reference_date: datetime.date) -> datetime.date:
@@ -99,57 +171,86 @@ def _parse_date(text: str, reference_date: datetime.date) -> datetime.date:
             raise ValueError
         date = datetime.date(year, month, day)
     except ValueError as exc:
-        raise ValueError("the birth date is not a date (YYYY-MM-DD or DD/MM/YYYY)") from exc
+        raise _Bad("birth_date_format",
+                   "the birth date is not a date (YYYY-MM-DD or DD/MM/YYYY)") from exc  # fmt: skip
     if not EARLIEST_BIRTH <= date <= reference_date:
-        raise ValueError(
+        raise _Bad(
+            "birth_date_implausible",
             f"the birth date is not plausible (before {EARLIEST_BIRTH.year} or after the "
-            "reference date)"
+            "reference date)",
+            {"earliest": EARLIEST_BIRTH.year},
         )
     return date
 
 
+def _number_problem(text: str, exc: InvalidRegisterNumber) -> _Bad:
+    """What is wrong with a register number, by kind (the number itself is not quoted)."""
+    from stdnum.exceptions import InvalidChecksum
+
+    digits = "".join(c for c in text if c not in " .-/")
+    facts: dict[str, str | int] = {}
+    if not digits:
+        kind = "number_missing"
+    elif not digits.isdigit():
+        kind = "number_not_digits"
+    elif len(digits) != 11:
+        kind, facts = "number_length", {"digits": len(digits)}
+    elif isinstance(exc.__cause__, InvalidChecksum):
+        kind = "number_check_digits"
+    else:
+        kind = "number_invalid"
+    return _Bad(kind, f"register number: {exc.reason}", facts)
+
+
 def _check_row(
     line: int, raw: dict[str, str], reference_date: datetime.date
-) -> tuple[RegisterRow | None, RegisterNumber | None, list[str]]:
-    problems: list[str] = []
+) -> tuple[RegisterRow | None, RegisterNumber | None, list[Problem]]:
+    problems: list[Problem] = []
 
-    def bad(reason: str) -> None:
-        problems.append(f"line {line}: {reason}")
+    def bad(kind: str, text: str, **facts: str | int) -> None:
+        problems.append(Problem(line, kind, text, facts))
 
     for column, value in raw.items():
         if len(value) > MAX_FIELD:
-            bad(f"{column} is longer than {MAX_FIELD} characters")
+            bad("too_long", f"{column} is longer than {MAX_FIELD} characters",
+                column=column, limit=MAX_FIELD)  # fmt: skip
+        if _has_control_character(value):
+            bad("control_character", f"{column} holds a control or invisible character",
+                column=column)  # fmt: skip
     number: RegisterNumber | None = None
     try:
         number = parse(raw["register_number"])
     except InvalidRegisterNumber as exc:
-        bad(f"register number: {exc.reason}")
+        found = _number_problem(raw["register_number"], exc)
+        bad(found.kind, found.text, **found.facts)
     birth: datetime.date | None = None
     try:
         birth = _parse_date(raw["birth_date"], reference_date)
-    except ValueError as exc:
-        bad(str(exc))
+    except _Bad as exc:
+        bad(exc.kind, exc.text, **exc.facts)
     if number is not None and birth is not None and not number.agrees_with(birth):
-        bad("the birth date does not agree with the register number")
+        bad("birth_date_disagrees", "the birth date does not agree with the register number")
     nis = raw["municipality"].strip()
     if municipality(nis, reference_date) is None:
         shown = repr(nis) if _NIS_LIKE.match(nis) else "(not 5 digits)"
-        bad(f"municipality {shown} is not a Belgian NIS code in force on {reference_date}")
+        bad("municipality",
+            f"municipality {shown} is not a Belgian NIS code in force on {reference_date}",
+            code=nis if _NIS_LIKE.match(nis) else "", day=reference_date.isoformat())  # fmt: skip
     district = raw["district"].strip()
     if not district or len(district) > 64:
-        bad("the district is empty or longer than 64 characters")
+        bad("district", "the district is empty or longer than 64 characters", limit=64)
     for column in ("name", "street", "city"):
         if not raw[column].strip():
-            bad(f"{column} is empty (needed for the poll-card letter)")
+            bad("empty", f"{column} is empty (needed for the poll-card letter)", column=column)
     postal = raw["postal_code"].strip()
     if not (postal.isdigit() and len(postal) == 4):
-        bad("the postal code is not 4 digits")
+        bad("postal_code", "the postal code is not 4 digits")
     excluded_text = raw.get("excluded", "").strip().lower()
     if excluded_text not in _TRUE | _FALSE:
-        bad("excluded must be empty, 0/1, yes/no")
+        bad("excluded", "excluded must be empty, 0/1, yes/no")
     language = raw.get("language", "").strip().lower() or None
     if language not in (None, "nl", "fr", "en"):
-        bad("language must be nl, fr or en (or empty)")
+        bad("language", "language must be nl, fr or en (or empty)")
     if problems or number is None or birth is None:
         return None, number, problems
     return (
@@ -172,60 +273,80 @@ def _check_row(
 
 
 def read_register(data: bytes, reference_date: datetime.date) -> RegisterFile:
-    """Check every row; raise `RegisterError` listing every bad one, or return them all."""
+    """Check every row; raise `RegisterError` listing the bad ones (the first
+    `MAX_PROBLEMS`, and how many in all), or return them all."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RegisterError([f"the file is not UTF-8 text (byte {exc.start})"]) from exc
+        where = {"byte": exc.start}
+        problem = Problem(None, "not_utf8", f"the file is not UTF-8 text (byte {exc.start})", where)
+        raise RegisterError([problem]) from exc
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        raise RegisterError(["the file is empty"]) from None
+        raise RegisterError([Problem(None, "empty_file", "the file is empty")]) from None
     except csv.Error as exc:
-        raise RegisterError([f"line 1: not valid CSV ({exc})"]) from exc
+        raise RegisterError([Problem(1, "csv", f"not valid CSV ({exc})")]) from exc
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [  # by position: a header cell may be personal data (a missing header row)
-        f"{position} (is the header row missing or misspelt?)"
+        position
         for position, c in enumerate(header, start=1)
         if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
     ]
-    duplicated = sorted({c for c in header if header.count(c) > 1})
+    duplicated = sorted(c for c, n in Counter(header).items() if n > 1)  # linear: any header
     if missing or unknown or duplicated:
         raise RegisterError(
-            [f"line 1: missing column {c}" for c in missing]
-            + [f"line 1: column {c} has an unknown name" for c in unknown]
-            + [f"line 1: column {c} appears twice" for c in duplicated]
+            [Problem(1, "missing_column", f"missing column {c}", {"column": c}) for c in missing]
+            + [
+                Problem(
+                    1,
+                    "unknown_column",
+                    f"column {p} (is the header row missing or misspelt?) has an unknown name",
+                    {"position": p},
+                )
+                for p in unknown
+            ]
+            + [
+                Problem(1, "duplicate_column", f"column {c} appears twice", {"column": c})
+                for c in duplicated
+            ]
         )
-    problems: list[str] = []
+    problems = _Problems()
     rows: list[RegisterRow] = []
     first_seen: dict[str, int] = {}
+    ended = reader.line_num  # the line the previous record ended on
     try:
         for fields in reader:
-            line = reader.line_num
+            line, ended = ended + 1, reader.line_num  # where this record starts
             if not any(f.strip() for f in fields):
                 continue  # blank line
             if len(fields) != len(header):
-                problems.append(f"line {line}: {len(fields)} fields, the header has {len(header)}")
+                problems.add(Problem(line, "field_count",
+                                     f"{len(fields)} fields, the header has {len(header)}",
+                                     {"fields": len(fields), "header": len(header)}))  # fmt: skip
                 continue
             row, number, row_problems = _check_row(
                 line, dict(zip(header, fields, strict=True)), reference_date
             )
-            problems += row_problems
+            for problem in row_problems:
+                problems.add(problem)
             if number is not None:
                 earlier = first_seen.setdefault(number.digits, line)
                 if earlier != line:
-                    problems.append(f"line {line}: the same register number as line {earlier}")
-            if row is not None:
-                rows.append(row)
+                    problems.add(Problem(line, "duplicate_number",
+                                         f"the same register number as line {earlier}",
+                                         {"earlier": earlier}))  # fmt: skip
+            if row is not None and not problems.total:
+                rows.append(row)  # once a row is bad, nothing is imported: keep no more
     except csv.Error as exc:
-        problems.append(f"line {reader.line_num}: not valid CSV ({exc})")
-    if problems:
-        raise RegisterError(problems)
+        problems.add(Problem(reader.line_num, "csv", f"not valid CSV ({exc})"))
+    if problems.total:
+        raise problems.error()
     if not rows:
-        raise RegisterError(["the file has no residents"])
+        raise RegisterError([Problem(None, "no_residents", "the file has no residents")])
     return RegisterFile(tuple(rows), hashlib.sha256(data).hexdigest())
 
 
@@ -233,7 +354,9 @@ def read_register_file(path: Path, reference_date: datetime.date) -> RegisterFil
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise RegisterError([f"cannot read {path}: {exc.strerror}"]) from exc
+        raise RegisterError(
+            [Problem(None, "unreadable", f"cannot read {path}: {exc.strerror}")]
+        ) from exc
     return read_register(data, reference_date)
 
 
@@ -267,7 +390,7 @@ def import_register(
     """
     election = get_election(session, election_id, lock=True)
     if election.state != "draft":
-        raise RegisterFrozen([f"the vote is {election.state}: the register is frozen"])
+        raise RegisterFrozen(election.state)
     hash_of = number_hasher(keys, election_id)
     incoming = {
         hash_of(r.number): (r.birth_date, r.municipality, r.district, r.excluded)

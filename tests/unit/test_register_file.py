@@ -135,3 +135,61 @@ def test_semicolons_bom_and_belgian_dates() -> None:
 def test_unusable_files(data: bytes, problem: str) -> None:
     with pytest.raises(RegisterError, match=problem):
         read_register(data, ON)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("district", "Cent\x00rum"),  # NUL
+        ("name", "An\tPeeters"),  # tab
+        ("street", '"Straat\n1"'),  # a line break inside a quoted field
+        ("city", "Kortrijk\x7f"),  # DEL
+        ("name", "An \u202ePeeters"),  # a right-to-left override: the letter would lie
+        ("street", "Straat\u200b1"),  # zero-width space
+        ("postal_code", "85\u000000"),
+    ],
+)
+def test_control_and_invisible_characters_are_refused_by_line(column: str, value: str) -> None:
+    fields = dict(zip(HEADER.split(","), GOOD.split(","), strict=True))
+    fields[column] = value
+    text = f"{HEADER}\n{GOOD.replace('An,', 'Bo,').replace('123', '125')}\n" + ",".join(
+        fields.values()
+    )
+    with pytest.raises(RegisterError) as caught:
+        read_register(text.encode(), ON)
+    found = [p for p in caught.value.found if p.kind == "control_character"]
+    assert [(p.line, p.facts["column"]) for p in found] == [(3, column)]
+    assert f"line 3: {column} holds a control or invisible character" in caught.value.problems
+    assert value.strip('"') not in str(caught.value)  # the value is not echoed
+
+
+def test_a_file_of_bad_rows_reports_the_first_hundred_problems_and_counts_the_rest() -> None:
+    rows = [HEADER] + [f"{make_number(1985, 7, 14, i)},1985-07-14,99999,Centrum,An,S 1,85,Kortrijk"
+                       for i in range(1, 400)]  # fmt: skip
+    with pytest.raises(RegisterError) as caught:
+        read_register("\n".join(rows).encode(), ON)
+    error = caught.value
+    assert len(error.found) == 100
+    assert error.total == 399 * 2  # municipality and postal code: every row counted
+    assert error.more == error.total - 100
+    assert error.problems[-1] == f"and {error.more} more problems ({error.total} in all)"
+    assert len(str(error)) < 100 * 120
+    assert error.found[0].line == 2
+
+
+def test_every_problem_has_a_kind_and_its_facts_for_other_languages() -> None:
+    rows = [
+        HEADER,
+        GOOD,
+        "8507141233,1985-07-14,34022,Centrum,C,S 1,8500,Kortrijk",  # 3: 10 digits
+        f"{make_number(1990, 3, 2, 50)},1990-03-02,99999,Centrum,F,S 1,8500,Kortrijk",  # 4
+        GOOD.replace("An,", "Twin,"),  # 5: line 2's number again
+    ]
+    with pytest.raises(RegisterError) as caught:
+        read_register("\n".join(rows).encode(), ON)
+    found = {(p.line, p.kind): dict(p.facts) for p in caught.value.found}
+    assert found == {
+        (3, "number_length"): {"digits": 10},
+        (4, "municipality"): {"code": "99999", "day": "2019-05-20"},
+        (5, "duplicate_number"): {"earlier": 2},
+    }
