@@ -6,6 +6,33 @@ every field and reports all problems at once, each with its path
 JSON form (`Manifest.to_json`); its SHA-256 is the **election fingerprint**, which
 every signature and proof of the election is bound to.
 
+Manifests come from outside (an official's upload, a published bundle), so every
+size is bounded before anything is walked, each bound well above real use (the
+Kortrijk consultation had 10 themes of statements; a referendum asks one question):
+
+==========================  ==================================================
+``MAX_MANIFEST_BYTES``      16 MiB of YAML or JSON (a valid manifest within
+                            the bounds below stays under 9 MB)
+``MAX_NESTING``             16 levels of lists and mappings (the manifest's
+                            deepest field is 6 levels down)
+``MAX_QUESTIONS``           64 questions
+``MAX_STATEMENTS``          256 statements in one consultation question
+``MAX_CONTESTS``            256 answers in all (one per referendum question,
+                            one per statement): what one ballot can carry
+                            (ballots/ballot.py refuses more contests)
+``MAX_TITLE``               300 characters for the title, per language
+``MAX_TEXT``                1,000 characters for a question's or statement's
+                            text, and for ``web_address``
+``MAX_LONG_TEXT``           10,000 characters for the description and each of
+                            the pro and contra arguments, per language
+==========================  ==================================================
+
+A list longer than its bound is one problem, and its items are not read. Duplicate
+ids are found with a set (linear time). No text or id may hold a control character
+(Unicode category Cc: U+0000-U+001F and U+007F-U+009F, newlines and tabs
+included; surrounding whitespace is stripped first); problems show field names with
+such characters escaped.
+
 This module imports only the kernel (docs/architecture.md).
 """
 
@@ -31,8 +58,19 @@ LANGUAGES = ("nl", "fr", "en")
 TIMEZONE = "Europe/Brussels"
 QUESTION_TYPES = ("referendum", "consultation")
 CONSULTATION_ANSWERS = ("agree", "disagree", "no_opinion")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_NIS = re.compile(r"^[0-9]{5}$")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # used with fullmatch: `$` would allow "id\n"
+_NIS = re.compile(r"[0-9]{5}")
+_WEB_ADDRESS = re.compile(r"https?://[^\s/]+\S*")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
+
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_NESTING = 16
+MAX_QUESTIONS = 64
+MAX_STATEMENTS = 256
+MAX_CONTESTS = 256
+MAX_TITLE = 300
+MAX_TEXT = 1_000
+MAX_LONG_TEXT = 10_000
 
 
 class ManifestError(ValueError):
@@ -41,6 +79,34 @@ class ManifestError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("the manifest is not valid:\n" + "\n".join(f"- {p}" for p in problems))
         self.problems = problems
+
+
+def _shown(key: object, limit: int = 60) -> str:
+    """A field name as a problem may print it: unprintable characters escaped, cut short."""
+    text = key if isinstance(key, str) else repr(key)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _nesting(raw: object) -> int:
+    """How deep lists and mappings nest (iteratively; each shared container counted once)."""
+    deepest, seen = 0, set()
+    stack: list[tuple[object, int]] = [(raw, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if not isinstance(value, (dict, list)) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_NESTING:
+            break
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+_TOO_DEEP = f"manifest: nested deeper than {MAX_NESTING} levels of lists and mappings"
 
 
 Text = Mapping[str, str]
@@ -195,13 +261,13 @@ class _Reader:
             self.fail(path, "expected a mapping of fields")
             return {}
         for key in sorted(set(value) - fields, key=str):
-            self.fail(f"{path}.{key}", "unknown field")
+            self.fail(f"{path}.{_shown(key)}", "unknown field")
         for key in sorted(required - set(value)):
             self.fail(f"{path}.{key}", "missing")
         return value
 
     def identifier(self, value: object, path: str) -> str:
-        if not isinstance(value, str) or not _ID.match(value):
+        if not isinstance(value, str) or not _ID.fullmatch(value):
             self.fail(
                 path,
                 "use 1-63 lowercase letters, digits and dashes, starting with a letter or digit",
@@ -209,7 +275,7 @@ class _Reader:
             return "invalid"
         return value
 
-    def text(self, value: object, path: str) -> dict[str, str]:
+    def text(self, value: object, path: str, limit: int = MAX_TEXT) -> dict[str, str]:
         if not isinstance(value, dict):
             self.fail(path, f"expected a text per language ({', '.join(self.languages)})")
             return {}
@@ -218,11 +284,40 @@ class _Reader:
             item = value.get(lang)
             if not isinstance(item, str) or not item.strip():
                 self.fail(f"{path}.{lang}", "missing")
-            else:
+            elif self.plain(item.strip(), f"{path}.{lang}", limit):
                 out[lang] = item.strip()
         for lang in sorted(set(value) - set(self.languages), key=str):
-            self.fail(f"{path}.{lang}", "not one of the election's languages")
+            self.fail(f"{path}.{_shown(lang)}", "not one of the election's languages")
         return out
+
+    def plain(self, value: str, path: str, limit: int) -> bool:
+        """A text of at most ``limit`` characters without control characters."""
+        if len(value) > limit:
+            self.fail(path, f"at most {limit} characters")
+            return False
+        control = _CONTROL.search(value)
+        if control is not None:
+            self.fail(path, f"contains a control character (U+{ord(control.group()):04X})")
+            return False
+        return True
+
+    def items(self, value: object, path: str, what: str, limit: int) -> list[object]:
+        """A list of 1 to ``limit`` items; longer lists are refused before any item is read."""
+        if not isinstance(value, list) or not value:
+            self.fail(path, f"expected a list of at least one {what}")
+            return []
+        if len(value) > limit:
+            self.fail(path, f"at most {limit} {what}s")
+            return []
+        return value
+
+    def unique(self, ids: list[str], path: str, what: str) -> None:
+        seen: set[str] = set()
+        twice: set[str] = set()
+        for i in ids:
+            (twice if i in seen else seen).add(i)
+        for dup in sorted(twice):
+            self.fail(path, f"{what} id {dup!r} is used twice")
 
     def integer(self, value: object, path: str, low: int, high: int) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -292,9 +387,13 @@ def _read_question(r: _Reader, raw: object, path: str) -> Question | None:
         for extra in sorted({"statements"} & set(q)):
             r.fail(f"{path}.{extra}", "not used by a referendum")
         arguments = r.mapping(q.get("arguments", {}), f"{path}.arguments", {"pro", "contra"}, set())
-        pro = r.text(arguments["pro"], f"{path}.arguments.pro") if "pro" in arguments else None
+        pro = (
+            r.text(arguments["pro"], f"{path}.arguments.pro", MAX_LONG_TEXT)
+            if "pro" in arguments
+            else None
+        )
         contra = (
-            r.text(arguments["contra"], f"{path}.arguments.contra")
+            r.text(arguments["contra"], f"{path}.arguments.contra", MAX_LONG_TEXT)
             if "contra" in arguments
             else None
         )
@@ -326,10 +425,8 @@ def _read_question(r: _Reader, raw: object, path: str) -> Question | None:
         return Question(qid, "referendum", text, pro, contra, blank, rules, ())
     for extra in sorted({"arguments", "blank_allowed", "rules"} & set(q)):
         r.fail(f"{path}.{extra}", "not used by a consultation")
-    raw_statements = q.get("statements")
-    if not isinstance(raw_statements, list) or not raw_statements:
-        r.fail(f"{path}.statements", "expected a list of at least one statement")
-        raw_statements = []
+    raw_statements = r.items(q.get("statements"), f"{path}.statements", "statement",
+                             MAX_STATEMENTS)  # fmt: skip
     statements = []
     for i, raw_statement in enumerate(raw_statements):
         s = r.mapping(raw_statement, f"{path}.statements[{i}]", {"id", "text"}, {"id", "text"})
@@ -340,14 +437,18 @@ def _read_question(r: _Reader, raw: object, path: str) -> Question | None:
                     r.text(s.get("text"), f"{path}.statements[{i}].text"),
                 )
             )
-    ids = [s.id for s in statements]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        r.fail(f"{path}.statements", f"statement id {dup!r} is used twice")
+    r.unique([s.id for s in statements], f"{path}.statements", "statement")
     return Question(qid, "consultation", text, None, None, False, None, tuple(statements))
 
 
 def parse_manifest(raw: object) -> Manifest:
-    """Validate a manifest document (already parsed from YAML or JSON)."""
+    """Validate a manifest document (already parsed from YAML or JSON).
+
+    Reading YAML or JSON text: `manifest_from_text` (it bounds size and nesting
+    before parsing, which a parser given a deep document cannot do afterwards).
+    """
+    if _nesting(raw) > MAX_NESTING:
+        raise ManifestError([_TOO_DEEP])
     r = _Reader()
     doc = r.mapping(
         raw,
@@ -373,10 +474,16 @@ def parse_manifest(raw: object) -> Manifest:
         languages = list(LANGUAGES)
     r.languages = tuple(languages)
     election_id = r.identifier(doc.get("id"), "id")
-    title = r.text(doc.get("title"), "title")
-    description = r.text(doc["description"], "description") if "description" in doc else {}
+    title = r.text(doc.get("title"), "title", MAX_TITLE)
+    description = (
+        r.text(doc["description"], "description", MAX_LONG_TEXT) if "description" in doc else {}
+    )
     web_address = doc.get("web_address")
-    if not isinstance(web_address, str) or not re.match(r"^https?://[^\s/]+", web_address):
+    if (
+        not isinstance(web_address, str)
+        or not r.plain(web_address, "web_address", MAX_TEXT)
+        or not _WEB_ADDRESS.fullmatch(web_address)
+    ):
         r.fail("web_address", "expected the address residents vote at, https://...")
         web_address = "https://invalid"
     window_raw = r.mapping(
@@ -399,7 +506,7 @@ def parse_manifest(raw: object) -> Manifest:
     municipality = el.get("municipality")
     if isinstance(municipality, int) and not isinstance(municipality, bool):
         municipality = f"{municipality:05d}"
-    if not isinstance(municipality, str) or not _NIS.match(municipality):
+    if not isinstance(municipality, str) or not _NIS.fullmatch(municipality):
         r.fail("eligibility.municipality", "expected a 5-digit NIS code, e.g. '34022'")
         municipality = "00000"
     eligibility = Eligibility(
@@ -409,18 +516,17 @@ def parse_manifest(raw: object) -> Manifest:
         if "reference_date" in el
         else window.opens.date(),
     )
-    raw_questions = doc.get("questions")
-    if not isinstance(raw_questions, list) or not raw_questions:
-        r.fail("questions", "expected a list of at least one question")
-        raw_questions = []
+    raw_questions = r.items(doc.get("questions"), "questions", "question", MAX_QUESTIONS)
     questions = [
         q
         for i, raw_q in enumerate(raw_questions)
         if (q := _read_question(r, raw_q, f"questions[{i}]")) is not None
     ]
-    qids = [q.id for q in questions]
-    for dup in sorted({i for i in qids if qids.count(i) > 1}):
-        r.fail("questions", f"question id {dup!r} is used twice")
+    r.unique([q.id for q in questions], "questions", "question")
+    answers = sum(len(q.statements) if q.type == "consultation" else 1 for q in questions)
+    if answers > MAX_CONTESTS:
+        r.fail("questions", f"at most {MAX_CONTESTS} answers in all (one per referendum "
+                            f"question, one per statement), not {answers}")  # fmt: skip
     t = r.mapping(doc.get("trustees"), "trustees", {"n", "k"}, {"n", "k"})
     trustees = Trustees(
         r.integer(t.get("n", 1), "trustees.n", 1, 64), r.integer(t.get("k", 1), "trustees.k", 1, 64)
@@ -459,16 +565,48 @@ def local_date(moment: datetime.datetime) -> datetime.date:
 def load_manifest(path: Path) -> Manifest:
     """Read and validate a manifest file (``.yaml``, ``.yml`` or ``.json``)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with Path(path).open("rb") as f:
+            data = f.read(MAX_MANIFEST_BYTES + 1)
     except OSError as exc:
         raise ManifestError([f"{path}: cannot read ({exc.strerror})"]) from exc
-    except UnicodeDecodeError as exc:
-        raise ManifestError([f"{path}: not UTF-8 text"]) from exc
+    return manifest_from_text(data, str(path), as_json=str(path).endswith(".json"))
+
+
+def manifest_from_text(data: bytes, name: str = "manifest", *, as_json: bool = False) -> Manifest:
+    """Parse and validate a manifest's YAML (or, with ``as_json``, JSON) text.
+
+    Size and nesting are bounded before the document is built (an upload nested
+    thousands of levels deep is a `ManifestError`, not a `RecursionError`).
+    """
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ManifestError([f"{name}: larger than {MAX_MANIFEST_BYTES >> 20} MiB"])
     try:
-        raw = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError([f"{name}: not UTF-8 text"]) from exc
+    try:
+        if as_json:
+            raw = json.loads(text)
+        else:
+            _check_yaml_nesting(text)
+            raw = yaml.safe_load(text)
+    except RecursionError as exc:
+        raise ManifestError([_TOO_DEEP]) from exc
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ManifestError([f"{path}: not valid YAML or JSON ({exc})"]) from exc
+        raise ManifestError([f"{name}: not valid YAML or JSON ({exc})"]) from exc
     return parse_manifest(raw)
+
+
+def _check_yaml_nesting(text: str) -> None:
+    """Refuse deep YAML from its event stream (the parser is iterative; the loader is not)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise ManifestError([_TOO_DEEP])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 @functools.lru_cache(maxsize=64)
@@ -478,4 +616,4 @@ def manifest_from_canonical(data: bytes) -> Manifest:
     Cached by content: a manifest is immutable, and the server reads the same one
     for every request.
     """
-    return parse_manifest(json.loads(data))
+    return manifest_from_text(data, "the canonical manifest", as_json=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,18 @@ import pytest
 import yaml
 
 from evoting.election import (
+    MAX_CONTESTS,
+    MAX_LONG_TEXT,
+    MAX_MANIFEST_BYTES,
+    MAX_NESTING,
+    MAX_QUESTIONS,
+    MAX_STATEMENTS,
+    MAX_TEXT,
+    MAX_TITLE,
     ManifestError,
     load_manifest,
     manifest_from_canonical,
+    manifest_from_text,
     parse_manifest,
 )
 
@@ -123,3 +133,164 @@ def test_unreadable_files(tmp_path: Path) -> None:
     broken.write_text("id: [unclosed")
     with pytest.raises(ManifestError, match="not valid YAML"):
         load_manifest(broken)
+
+
+# Hostile manifests: bounded counts, linear checks, bounded nesting, no control characters.
+
+
+def _consultation(statements: int) -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load((EXAMPLES / "grote-bevraging.yaml").read_text())
+    text = {"nl": "s", "fr": "s", "en": "s"}
+    raw["questions"][0]["statements"] = [{"id": f"s{i}", "text": text} for i in range(statements)]
+    return raw
+
+
+def test_the_largest_consultation_the_ballot_allows_is_accepted_quickly() -> None:
+    started = time.perf_counter()
+    manifest = parse_manifest(_consultation(MAX_CONTESTS))
+    assert len(manifest.questions[0].statements) == MAX_CONTESTS
+    assert time.perf_counter() - started < 1
+
+
+def test_too_many_statements_are_refused_before_any_is_read() -> None:
+    started = time.perf_counter()  # 32k statements once took 18 s (list.count per id)
+    problems = _problems(_consultation(32_000))
+    assert time.perf_counter() - started < 1
+    assert problems == [f"questions[0].statements: at most {MAX_STATEMENTS} statements"]
+
+
+def test_contests_are_bounded_over_all_questions(raw: dict[str, Any]) -> None:
+    consultation = _consultation(MAX_CONTESTS)["questions"][0]
+    raw["questions"].append(consultation)  # one referendum + 256 statements: 257 contests
+    assert f"questions: at most {MAX_CONTESTS} answers in all" in " ".join(_problems(raw))
+
+
+def test_too_many_questions_are_refused_quickly(raw: dict[str, Any]) -> None:
+    question = raw["questions"][0]
+    raw["questions"] = [dict(question, id=f"q{i}") for i in range(50_000)]
+    started = time.perf_counter()
+    problems = _problems(raw)
+    assert time.perf_counter() - started < 1
+    assert problems == [f"questions: at most {MAX_QUESTIONS} questions"]
+
+
+def test_duplicate_ids_are_found_in_linear_time() -> None:
+    raw = _consultation(MAX_STATEMENTS)
+    raw["questions"][0]["statements"][-1]["id"] = "s0"
+    assert "questions[0].statements: statement id 's0' is used twice" in _problems(raw)
+
+
+@pytest.mark.parametrize(
+    ("where", "limit"),
+    [
+        (lambda r: r["title"], MAX_TITLE),
+        (lambda r: r["description"], MAX_LONG_TEXT),
+        (lambda r: r["questions"][0]["text"], MAX_TEXT),
+        (lambda r: r["questions"][0]["arguments"]["pro"], MAX_LONG_TEXT),
+    ],
+)
+def test_text_lengths_are_bounded(raw: dict[str, Any], where: Any, limit: int) -> None:
+    where(raw)["fr"] = "x" * limit
+    parse_manifest(raw)
+    where(raw)["fr"] = "x" * (limit + 1)
+    assert any(p.endswith(f".fr: at most {limit} characters") for p in _problems(raw))
+
+
+def test_the_web_address_is_bounded(raw: dict[str, Any]) -> None:
+    raw["web_address"] = "https://stemmen.kortrijk.be/" + "x" * MAX_TEXT
+    assert any(p.startswith("web_address:") for p in _problems(raw))
+
+
+@pytest.mark.parametrize("suffix", ["\x00", "\n", "\t", "\x1b[2J", "\x7f", "\x85", "\x9f"])
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        ("title.nl", lambda r: (r["title"], "nl")),
+        ("description.en", lambda r: (r["description"], "en")),
+        ("questions[0].text.fr", lambda r: (r["questions"][0]["text"], "fr")),
+        ("questions[0].arguments.contra.nl",
+         lambda r: (r["questions"][0]["arguments"]["contra"], "nl")),
+        ("web_address", lambda r: (r, "web_address")),
+        ("id", lambda r: (r, "id")),
+        ("questions[0].id", lambda r: (r["questions"][0], "id")),
+        ("eligibility.municipality", lambda r: (r["eligibility"], "municipality")),
+    ],
+)  # fmt: skip
+def test_control_characters_are_refused_naming_the_field(
+    raw: dict[str, Any], path: str, where: Any, suffix: str
+) -> None:
+    parent, key = where(raw)
+    value = parent[key]
+    parent[key] = value[:3] + suffix + value[3:] if len(value) > 3 else value + suffix
+    problems = _problems(raw)
+    assert any(p.startswith(f"{path}:") for p in problems), problems
+    assert all(suffix not in p for p in problems)  # the problem shows no control character
+
+
+def test_a_trailing_newline_does_not_slip_through_an_id(raw: dict[str, Any]) -> None:
+    raw["id"] = "kortrijk-2019\n"  # `$` in a regex matches before a final newline
+    raw["eligibility"]["municipality"] = "34022\n"
+    problems = _problems(raw)
+    assert any(p.startswith("id:") for p in problems)
+    assert any(p.startswith("eligibility.municipality:") for p in problems)
+
+
+def test_a_statement_text_with_a_control_character(raw: dict[str, Any]) -> None:
+    raw = _consultation(3)
+    raw["questions"][0]["statements"][1]["text"]["en"] = "a\x00b"
+    assert any(p.startswith("questions[0].statements[1].text.en: ") and "U+0000" in p
+               for p in _problems(raw))  # fmt: skip
+
+
+def test_an_unknown_field_with_a_control_character_is_shown_escaped(raw: dict[str, Any]) -> None:
+    raw["\x1b[31mPASS\n" + "x" * 10_000] = 1
+    problems = _problems(raw)
+    assert len(problems) == 1
+    assert "\x1b" not in problems[0]
+    assert "\n" not in problems[0]
+    assert len(problems[0]) < 200
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+@pytest.mark.parametrize("depth", [MAX_NESTING + 1, 100_000])
+def test_deep_nesting_is_a_manifest_error(tmp_path: Path, suffix: str, depth: int) -> None:
+    deep = tmp_path / f"deep{suffix}"
+    deep.write_text('{"id": ' + "[" * depth + "]" * depth + "}")
+    with pytest.raises(ManifestError, match="nested deeper than"):
+        load_manifest(deep)
+
+
+def test_deeply_nested_yaml_in_block_style(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("".join(f"{' ' * i}a:\n" for i in range(5_000)) + " " * 5_000 + "a: 1\n")
+    with pytest.raises(ManifestError, match="nested deeper than"):
+        load_manifest(deep)
+
+
+def test_a_deep_document_given_already_parsed_is_refused() -> None:
+    deep: list[Any] = []
+    for _ in range(10_000):
+        deep = [deep]
+    with pytest.raises(ManifestError, match="nested deeper than"):
+        parse_manifest({"id": "x", "questions": deep})
+
+
+def test_the_canonical_form_is_read_with_bounded_nesting() -> None:
+    with pytest.raises(ManifestError, match="nested deeper than"):
+        manifest_from_canonical(b'{"id":' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+
+
+def test_manifest_text_is_read_from_bytes(raw: dict[str, Any]) -> None:
+    data = yaml.safe_dump(raw).encode()
+    assert manifest_from_text(data).fingerprint == parse_manifest(raw).fingerprint
+    with pytest.raises(ManifestError, match="not UTF-8"):
+        manifest_from_text(b"\xff\xfe")
+    with pytest.raises(ManifestError, match="larger than"):
+        manifest_from_text(b" " * (MAX_MANIFEST_BYTES + 1))
+
+
+def test_a_file_too_large_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (MAX_MANIFEST_BYTES + 1))
+    with pytest.raises(ManifestError, match="larger than"):
+        load_manifest(big)
