@@ -29,7 +29,71 @@ TRANSITIONS = {"open": ("draft",), "closed": ("open",), "tallied": ("closed",),
 
 
 class ElectionError(Exception):
-    """An election that does not exist, already exists, or is in the wrong state."""
+    """An election that does not exist, already exists, or is in the wrong state.
+
+    Each case has its own type with the facts as fields, so that the web UI can say
+    it in the reader's language; the message is English, for the command line.
+    """
+
+
+class NoSuchElection(ElectionError):
+    def __init__(self, election_id: str) -> None:
+        super().__init__(f"there is no election {election_id!r}")
+        self.election_id = election_id
+
+
+class ElectionExists(ElectionError):
+    """An election with this id, or with this very manifest, exists already."""
+
+    def __init__(self, election_id: str) -> None:
+        super().__init__(f"an election {election_id!r} (or this very manifest) exists")
+        self.election_id = election_id
+
+
+class ManifestAltered(ElectionError):
+    """The stored manifest no longer has the fingerprint stored beside it."""
+
+    def __init__(self, election_id: str) -> None:
+        super().__init__(f"election {election_id!r}: the stored manifest was altered")
+        self.election_id = election_id
+
+
+class WrongState(ElectionError):
+    """The election is in ``state``; what was asked needs ``wanted`` (a state to move
+    to, from one of ``allowed_from``)."""
+
+    def __init__(self, election_id: str, state: str, wanted: str,
+                 allowed_from: tuple[str, ...]) -> None:  # fmt: skip
+        super().__init__(
+            f"election {election_id!r} is {state}; it can become {wanted} only "
+            f"from {' or '.join(allowed_from) or 'nowhere'}"
+        )
+        self.election_id, self.state, self.wanted = election_id, state, wanted
+        self.allowed_from = allowed_from
+
+
+class KeyFixed(ElectionError):
+    """The election key is set only while the election is a draft."""
+
+    def __init__(self, election_id: str, state: str) -> None:
+        super().__init__(f"election {election_id!r} is {state}: its key is fixed")
+        self.election_id, self.state = election_id, state
+
+
+class NoElectionKey(ElectionError):
+    """The trustees' key ceremony has not produced the election key yet."""
+
+    def __init__(self, election_id: str) -> None:
+        super().__init__(f"election {election_id!r} has no key yet: run the key ceremony")
+        self.election_id = election_id
+
+
+class MissingKey(ElectionError):
+    """One of the election's own stored keys (credential, board) is missing."""
+
+    def __init__(self, election_id: str, purpose: str) -> None:
+        super().__init__(f"election {election_id!r} has no {purpose} key")
+        self.election_id, self.purpose = election_id, purpose
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +121,7 @@ def create_election(session: Session, manifest: Manifest, now: datetime.datetime
                 )
             )
     except IntegrityError as exc:
-        raise ElectionError(f"an election {manifest.id!r} (or this very manifest) exists") from exc
+        raise ElectionExists(manifest.id) from exc
     return Election(manifest.id, "draft", manifest, now)
 
 
@@ -68,10 +132,10 @@ def get_election(session: Session, election_id: str, *, lock: bool = False) -> E
         query = query.with_for_update()
     row = session.execute(query).one_or_none()
     if row is None:
-        raise ElectionError(f"there is no election {election_id!r}")
+        raise NoSuchElection(election_id)
     manifest = manifest_from_canonical(row.manifest.encode("utf-8"))
     if manifest.fingerprint.hex() != row.fingerprint:
-        raise ElectionError(f"election {election_id!r}: the stored manifest was altered")
+        raise ManifestAltered(election_id)
     created = row.created_at
     if created.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
         created = created.replace(tzinfo=datetime.UTC)
@@ -92,10 +156,7 @@ def change_state(session: Session, election_id: str, to_state: str) -> Election:
         election_public_key(session, election_id)  # no vote without the trustees' key
     allowed_from = TRANSITIONS.get(to_state, ())
     if election.state not in allowed_from:
-        raise ElectionError(
-            f"election {election_id!r} is {election.state}; it can become {to_state} only "
-            f"from {' or '.join(allowed_from) or 'nowhere'}"
-        )
+        raise WrongState(election_id, election.state, to_state, allowed_from)
     session.execute(
         update(schema.elections).where(schema.elections.c.id == election_id).values(state=to_state)
     )
@@ -134,7 +195,7 @@ def _key_row(session: Session, election_id: str, purpose: str) -> Row[Any, Any]:
         )
     ).one_or_none()
     if row is None:
-        raise ElectionError(f"election {election_id!r} has no {purpose} key")
+        raise MissingKey(election_id, purpose)
     return row
 
 
@@ -173,7 +234,7 @@ def set_election_public_key(session: Session, election_id: str, key: Point) -> N
     """Record the election key K that the trustees' ceremony produced (draft only)."""
     election = get_election(session, election_id, lock=True)
     if election.state != "draft":
-        raise ElectionError(f"election {election_id!r} is {election.state}: its key is fixed")
+        raise KeyFixed(election_id, election.state)
     session.execute(
         update(schema.elections)
         .where(schema.elections.c.id == election_id)
@@ -186,9 +247,9 @@ def election_public_key(session: Session, election_id: str) -> Point:
         select(schema.elections.c.public_key).where(schema.elections.c.id == election_id)
     ).one_or_none()
     if row is None:
-        raise ElectionError(f"there is no election {election_id!r}")
+        raise NoSuchElection(election_id)
     if row.public_key is None:
-        raise ElectionError(f"election {election_id!r} has no key yet: run the key ceremony")
+        raise NoElectionKey(election_id)
     return Point.from_bytes(bytes.fromhex(row.public_key))
 
 
