@@ -11,8 +11,9 @@ size is bounded before anything is walked, each bound well above real use (the
 Kortrijk consultation had 10 themes of statements; a referendum asks one question):
 
 ==========================  ==================================================
-``MAX_MANIFEST_BYTES``      16 MiB of YAML or JSON (a valid manifest within
-                            the bounds below stays under 9 MB)
+``MAX_MANIFEST_BYTES``      16 MiB of YAML or JSON (the bounds below keep a
+                            valid manifest under 2.2 million characters of
+                            text, under 10 MB even in 4-byte characters)
 ``MAX_NESTING``             16 levels of lists and mappings (the manifest's
                             deepest field is 6 levels down)
 ``MAX_QUESTIONS``           64 questions
@@ -23,8 +24,9 @@ Kortrijk consultation had 10 themes of statements; a referendum asks one questio
 ``MAX_TITLE``               300 characters for the title, per language
 ``MAX_TEXT``                1,000 characters for a question's or statement's
                             text, and for ``web_address``
-``MAX_LONG_TEXT``           10,000 characters for the description and each of
-                            the pro and contra arguments, per language
+``MAX_LONG_TEXT``           5,000 characters (a page and a half) for the
+                            description and for each of the pro and contra
+                            arguments, per language
 ==========================  ==================================================
 
 A list longer than its bound is one problem, and its items are not read. Duplicate
@@ -70,7 +72,7 @@ MAX_STATEMENTS = 256
 MAX_CONTESTS = 256
 MAX_TITLE = 300
 MAX_TEXT = 1_000
-MAX_LONG_TEXT = 10_000
+MAX_LONG_TEXT = 5_000
 
 
 class ManifestError(ValueError):

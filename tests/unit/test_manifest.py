@@ -294,3 +294,16 @@ def test_a_file_too_large_is_refused_before_it_is_parsed(tmp_path: Path) -> None
     big.write_bytes(b"#" * (MAX_MANIFEST_BYTES + 1))
     with pytest.raises(ManifestError, match="larger than"):
         load_manifest(big)
+
+
+def test_the_largest_manifest_the_bounds_allow_fits_the_size_bound(raw: dict[str, Any]) -> None:
+    def text(n: int) -> dict[str, str]:
+        return dict.fromkeys(("nl", "fr", "en"), "😀" * n)  # 4 bytes each in UTF-8
+
+    raw["title"], raw["description"] = text(MAX_TITLE), text(MAX_LONG_TEXT)
+    arguments = {"pro": text(MAX_LONG_TEXT), "contra": text(MAX_LONG_TEXT)}
+    question = dict(raw["questions"][0], text=text(MAX_TEXT), arguments=arguments)
+    raw["questions"] = [dict(question, id=f"q{i}") for i in range(MAX_QUESTIONS)]
+    canonical = parse_manifest(raw).canonical()
+    assert 8_000_000 < len(canonical) < MAX_MANIFEST_BYTES
+    assert manifest_from_text(canonical, as_json=True) == parse_manifest(raw)
