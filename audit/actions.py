@@ -17,7 +17,7 @@ from typing import Any
 import nacl.signing
 from sqlalchemy.orm import Session
 
-from audit.bundle import write_bundle
+from audit.bundle import write_bundle, write_unsigned
 from audit.export import bundle_contents
 from audit.store import record
 from ballots.chain import SignedHead
@@ -76,11 +76,13 @@ def tally_election(
     partials: Sequence[object],
     paper: Sequence[Mapping[str, object]],
     registrar: Mapping[str, Any],
-    authority: nacl.signing.SigningKey,
+    authority: nacl.signing.SigningKey | None,
     out: Path,
     now: datetime.datetime,
 ) -> Tallied:
-    """Decrypt the totals, apply the rules, and write the signed result bundle to ``out``.
+    """Decrypt the totals, apply the rules, and write the signed result bundle to ``out``,
+    or, without ``authority``, the unsigned bundle for the authority to sign on its own
+    machine (`evote authority sign`, then audit.bundle.attach_signature).
 
     ``registrar`` is the registrar's issuance report (`identity.issuance_report`,
     without the credential key, which is in keys.json): the bundle's
@@ -104,4 +106,6 @@ def tally_election(
 
     result = finish_tally(factory, election_id, partials, paper, eligible, on_tallied=tallied)
     fingerprint, contents = bundle_contents(factory, election_id, registrar)
+    if authority is None:
+        return Tallied(result, write_unsigned(out, contents))
     return Tallied(result, write_bundle(out, fingerprint, contents, authority))

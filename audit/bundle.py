@@ -26,14 +26,17 @@ and permissions, deterministic compression.
 from __future__ import annotations
 
 import hashlib
+import secrets
+import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import nacl.signing
 
 from evoting.crypto import signing
-from evoting.crypto.canonical import JSONValue, b64encode, canonical_json
+from evoting.crypto.canonical import JSONValue, b64decode, b64encode, canonical_json
+from evoting.crypto.errors import CanonicalEncodingError, CryptoError
 
 MEMBERS = (
     "manifest.json",
@@ -49,8 +52,19 @@ MEMBERS = (
     "audit-log.jsonl",
 )
 SIGNATURES = "signatures.json"
+BOARD_PACKAGE = (
+    "manifest.json",
+    "keys.json",
+    "trustees.json",
+    "board.jsonl",
+    "board-head.json",
+    "tally.json",
+)
+"""The members of the closed board the officials hand the trustees (a bundle without
+results: tally.json holds the request and no partial decryption yet)."""
 BUNDLE_PURPOSE = "EVOTING-V1-bundle"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
+MAX_MANIFEST_BYTES = 4 << 20
 
 
 Member = bytes | Callable[[], Iterable[bytes]]
@@ -74,27 +88,23 @@ def _info(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def write_bundle(
+def _write(
     path: Path,
-    fingerprint: bytes,
+    names: Sequence[str],
     contents: Mapping[str, Member],
-    authority: nacl.signing.SigningKey,
+    signatures: Callable[[dict[str, str]], bytes] | None,
 ) -> str:
-    """Write the bundle; returns its SHA-256 (hex).
-
-    Members are streamed into the zip while their SHA-256 is taken, and
-    ``signatures.json`` (the authority's signature over all of them) comes last.
-    The file appears whole or not at all.
-    """
-    missing = [m for m in MEMBERS if m not in contents]
+    """Write ``names`` in order (and signatures.json last, from the members' hashes);
+    the file appears whole or not at all. Returns the file's SHA-256 (hex)."""
+    missing = [m for m in names if m not in contents]
     if missing:
         raise ValueError(f"bundle members missing: {missing}")
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.partial")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.partial")  # writers race
     hashes: dict[str, str] = {}
     try:
         with zipfile.ZipFile(temporary, "w", compresslevel=9) as archive:
-            for name in MEMBERS:
+            for name in names:
                 content = contents[name]
                 digest = hashlib.sha256()
                 with archive.open(_info(name), "w", force_zip64=True) as out:
@@ -102,16 +112,118 @@ def write_bundle(
                         digest.update(chunk)
                         out.write(chunk)
                 hashes[name] = digest.hexdigest()
-            payload = {"election": fingerprint, "members": hashes}
-            signatures = {
-                "authority": b64encode(bytes(authority.verify_key)),
-                "members": hashes,
-                "signature": b64encode(signing.sign(authority, BUNDLE_PURPOSE, payload)),
-            }
-            archive.writestr(_info(SIGNATURES), json_member(signatures))
+            if signatures is not None:
+                archive.writestr(_info(SIGNATURES), signatures(hashes))
         temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def signature_document(
+    fingerprint: bytes, hashes: Mapping[str, str], authority: nacl.signing.SigningKey
+) -> dict[str, JSONValue]:
+    """signatures.json: the authority's signature over the election and every member's hash."""
+    payload = {"election": fingerprint, "members": dict(hashes)}
+    return {
+        "authority": b64encode(bytes(authority.verify_key)),
+        "members": dict(hashes),
+        "signature": b64encode(signing.sign(authority, BUNDLE_PURPOSE, payload)),
+    }
+
+
+def write_bundle(
+    path: Path,
+    fingerprint: bytes,
+    contents: Mapping[str, Member],
+    authority: nacl.signing.SigningKey,
+) -> str:
+    """Write the signed bundle; returns its SHA-256 (hex).
+
+    Members are streamed into the zip while their SHA-256 is taken, and
+    ``signatures.json`` (the authority's signature over all of them) comes last.
+    """
+
+    def signatures(hashes: dict[str, str]) -> bytes:
+        return json_member(signature_document(fingerprint, hashes, authority))
+
+    return _write(path, MEMBERS, contents, signatures)
+
+
+def write_unsigned(path: Path, contents: Mapping[str, Member]) -> str:
+    """The bundle without signatures.json, for the authority to sign on its own machine
+    (`evote authority sign`); `attach_signature` then completes it."""
+    return _write(path, MEMBERS, contents, None)
+
+
+def write_board_package(path: Path, contents: Mapping[str, Member]) -> str:
+    """The closed board for the trustees (`BOARD_PACKAGE`): what they check before
+    decrypting (tally/closed_board.py). Unsigned: its final head is signed by the board
+    key the trustees pinned, and they recompute everything else."""
+    return _write(path, BOARD_PACKAGE, contents, None)
+
+
+class SignatureRefused(ValueError):
+    """A signatures.json that does not sign this unsigned bundle; says why."""
+
+
+def member_hashes(path: Path) -> tuple[bytes, dict[str, str]]:
+    """The fingerprint (SHA-256 of manifest.json) and each member's SHA-256 of an
+    unsigned bundle, which must hold exactly the bundle's members, once each."""
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        if sorted(names) != sorted(MEMBERS):
+            raise SignatureRefused("not an unsigned bundle: its members are not a bundle's")
+        hashes: dict[str, str] = {}
+        for name in MEMBERS:
+            digest = hashlib.sha256()
+            with archive.open(name) as member:
+                while block := member.read(1 << 20):
+                    digest.update(block)
+            hashes[name] = digest.hexdigest()
+        if archive.getinfo("manifest.json").file_size > MAX_MANIFEST_BYTES:
+            raise SignatureRefused("its manifest.json is larger than any manifest")
+        manifest = archive.read("manifest.json")
+    return hashlib.sha256(manifest.rstrip(b"\n")).digest(), hashes
+
+
+def attach_signature(
+    unsigned: Path, signatures: object, out: Path, *, pinned: bytes | None = None
+) -> str:
+    """Complete an unsigned bundle with the authority's signatures.json (made offline by
+    `evote authority sign`); returns the bundle's SHA-256. Refused unless it signs exactly
+    these members for this election (and, if ``pinned``, with that authority key)."""
+    fingerprint, hashes = member_hashes(unsigned)
+    try:
+        if not isinstance(signatures, Mapping):
+            raise TypeError("not a JSON object")
+        authority = signing.verify_key_from_bytes(b64decode(signatures["authority"]))
+        signature = b64decode(signatures["signature"])
+        signed = signatures["members"]
+    except (KeyError, TypeError, CanonicalEncodingError, CryptoError) as exc:
+        raise SignatureRefused(f"not a signatures.json ({exc})") from exc
+    if signed != hashes:
+        raise SignatureRefused("it signs other members than this bundle's")
+    if pinned is not None and bytes(authority) != pinned:
+        raise SignatureRefused("it is signed by another key than the manifest's authority key")
+    try:
+        signing.verify(authority, BUNDLE_PURPOSE, {"election": fingerprint, "members": hashes},
+                       signature)  # fmt: skip
+    except CryptoError as exc:
+        raise SignatureRefused("the signature does not verify") from exc
+    document = {"authority": b64encode(bytes(authority)), "members": hashes,
+                "signature": b64encode(signature)}  # fmt: skip
+    out = Path(out)
+    temporary = out.with_name(f".{out.name}.{secrets.token_hex(8)}.partial")
+    try:
+        shutil.copyfile(unsigned, temporary)
+        with zipfile.ZipFile(temporary, "a") as archive:
+            archive.writestr(_info(SIGNATURES), json_member(document))
+        temporary.replace(out)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    with out.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()

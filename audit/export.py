@@ -16,10 +16,48 @@ from audit.bundle import Member, json_member, lines_member
 from audit.store import entries as audit_entries
 from ballots.board import entries as board_entries
 from evoting import schema
-from evoting.crypto.canonical import b64encode, canonical_json
+from evoting.crypto.canonical import JSONValue, b64encode, canonical_json
 from evoting.elections import election_public_key, get_election, sealed_public_key
 from tally.officials import ceremony_record
 from tally.service import tally_record
+
+
+def _keys(session: Session, election_id: str) -> dict[str, JSONValue]:
+    return {
+        "election": b64encode(election_public_key(session, election_id).to_bytes()),
+        "credential": b64encode(sealed_public_key(session, election_id, "credential")),
+        "board": b64encode(sealed_public_key(session, election_id, "board")),
+        "operator": b64encode(sealed_public_key(session, election_id, "operator")),
+    }
+
+
+def _board(factory: Callable[[], Session], election_id: str) -> Callable[[], Iterator[str]]:
+    def board() -> Iterator[str]:
+        with factory() as session:
+            for entry in board_entries(session, election_id):
+                yield canonical_json(entry.to_json()).decode("utf-8")
+
+    return board
+
+
+def board_package_contents(factory: Callable[[], Session], election_id: str) -> dict[str, Member]:
+    """The closed board for the trustees (audit.bundle.BOARD_PACKAGE): a bundle without
+    results, once the vote is closed and added up."""
+    with factory() as session:
+        election = get_election(session, election_id)
+        if election.state in ("draft", "open"):
+            raise ValueError(f"election {election_id!r} is {election.state}: close it first")
+        record = tally_record(session, election_id)
+        keys = _keys(session, election_id)
+        trustees = ceremony_record(session, election_id)
+    return {
+        "manifest.json": json_member(election.manifest.to_json()),
+        "keys.json": json_member(keys),
+        "trustees.json": json_member(trustees),
+        "board.jsonl": lines_member(_board(factory, election_id)),
+        "board-head.json": json_member(record["request"]["final_head"]),
+        "tally.json": json_member({"request": record["request"], "partials": []}),
+    }
 
 
 def bundle_contents(
@@ -31,12 +69,7 @@ def bundle_contents(
         if election.state not in ("tallied", "published"):
             raise ValueError(f"election {election_id!r} is {election.state}: tally it first")
         record = tally_record(session, election_id)
-        keys = {
-            "election": b64encode(election_public_key(session, election_id).to_bytes()),
-            "credential": b64encode(sealed_public_key(session, election_id, "credential")),
-            "board": b64encode(sealed_public_key(session, election_id, "board")),
-            "operator": b64encode(sealed_public_key(session, election_id, "operator")),
-        }
+        keys = _keys(session, election_id)
         trustees = ceremony_record(session, election_id)
         spoiled = list(
             session.execute(
@@ -47,17 +80,12 @@ def bundle_contents(
         )
         log = audit_entries(session, election_id)
 
-    def board() -> Iterator[str]:
-        with factory() as session:
-            for entry in board_entries(session, election_id):
-                yield canonical_json(entry.to_json()).decode("utf-8")
-
     contents: dict[str, Member] = {
         "manifest.json": json_member(election.manifest.to_json()),
         "keys.json": json_member(keys),
         "trustees.json": json_member(trustees),
         "credentials.json": json_member(dict(credentials)),
-        "board.jsonl": lines_member(board),
+        "board.jsonl": lines_member(_board(factory, election_id)),
         "board-head.json": json_member(record["request"]["final_head"]),
         "spoiled.jsonl": lines_member(lambda: spoiled),
         "tally.json": json_member(

@@ -261,7 +261,10 @@ def _synthetic_election(ballots: int, workers: int, directory: Path) -> _Electio
     trustees = [ceremony.TrusteeKeys.generate(manifest, i, f"T{i}") for i in (1, 2, 3)]
     roster = ceremony.read_roster(manifest, [k.public_record() for k in trustees])
     deals = [ceremony.make_deal(k, manifest, roster) for k in trustees]
-    received = [ceremony.receive(k, manifest, roster, deals) for k in trustees]
+    board_key = nacl.signing.SigningKey.generate()  # pinned by the trustees, signs the head
+    received = [
+        ceremony.receive(k, manifest, roster, deals, bytes(board_key.verify_key)) for k in trustees
+    ]
     shares = []
     for k, r in zip(trustees, received, strict=True):
         assert r.share is not None
@@ -292,7 +295,6 @@ def _synthetic_election(ballots: int, workers: int, directory: Path) -> _Electio
                 entry = BoardEntry(position, ballot_json, code, "", previous, digest)
                 board.write(canonical_json(entry.to_json()).decode() + "\n")
                 previous = digest
-    board_key = nacl.signing.SigningKey.generate()
     return _Election(
         manifest=manifest,
         board=path,

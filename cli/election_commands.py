@@ -55,7 +55,22 @@ def create(context: Context, manifest: Path) -> None:
     with context.factory() as session, session.begin():
         created = set_up_election(session, parsed, keys, now)
     click.echo(f"election {created.id} created (draft)")
-    click.echo(f"fingerprint {created.fingerprint.hex()}")
+    _echo_pins(context, created.id)
+
+
+def _echo_pins(context: Context, election_id: str) -> None:
+    """What is published before the vote, for residents, trustees and auditors to pin."""
+    from evoting.crypto.canonical import b64encode
+    from evoting.elections import sealed_public_key
+
+    with context.factory() as session:
+        found = get_election(session, election_id)
+        board = sealed_public_key(session, election_id, "board")
+    authority = found.manifest.authority_key
+    click.echo(f"fingerprint {found.fingerprint.hex()}")
+    click.echo("authority key sha256 " + (hashlib.sha256(authority).hexdigest() if authority
+                                           else "(none pinned in the manifest)"))  # fmt: skip
+    click.echo(f"board key {b64encode(board)} (trustees pin it: evote trustee receive --board-key)")
 
 
 @election.command("show")
@@ -66,7 +81,7 @@ def show(context: Context, election_id: str) -> None:
     with context.factory() as session:
         found = get_election(session, election_id)
     click.echo(f"election {found.id}: {found.state}")
-    click.echo(f"fingerprint {found.fingerprint.hex()}")
+    _echo_pins(context, election_id)
     click.echo(json.dumps(found.manifest.to_json(), indent=2, ensure_ascii=False))
 
 
@@ -91,10 +106,13 @@ def open_(context: Context, election_id: str) -> None:
 @click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
 @click.option("--early", is_flag=True,
               help="Close before the manifest's closing time (audit-logged).")  # fmt: skip
+@click.option("--board-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the closed board the trustees check (board.zip).")  # fmt: skip
 @pass_context
 def close(
-    context: Context, election_id: str, request_out: Path, workers: int | None, early: bool
-) -> None:
+    context: Context, election_id: str, request_out: Path, workers: int | None, early: bool,
+    board_out: Path | None,
+) -> None:  # fmt: skip
     """Close the vote, check and add up every ballot, and write the tally request."""
     from audit.actions import close_election
     from evoting.crypto.canonical import canonical_json
@@ -115,7 +133,32 @@ def close(
         ) from exc
     request_out.write_bytes(canonical_json(request) + b"\n")
     click.echo(f"election {election_id} is closed: {request['ballots']} ballots checked and added")
-    click.echo(f"tally request written to {request_out}: each trustee runs `evote trustee decrypt`")
+    click.echo(f"tally request written to {request_out}")
+    if board_out is not None:
+        _write_board(context, election_id, board_out)
+
+
+def _write_board(context: Context, election_id: str, out: Path) -> None:
+    from audit.bundle import write_board_package
+    from audit.export import board_package_contents
+
+    digest = write_board_package(out, board_package_contents(context.factory, election_id))
+    click.echo(f"closed board written to {out} (sha256 {digest})")
+    click.echo(f"each trustee runs: evote trustee decrypt --share SHARE --board {out.name} "
+               "--out PARTIAL")  # fmt: skip
+
+
+@election.command("board")
+@click.argument("election_id")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The closed board (a bundle without results) for the trustees.")  # fmt: skip
+@pass_context
+def board(context: Context, election_id: str, out: Path) -> None:
+    """Write the closed board the trustees check before decrypting (after the close)."""
+    try:
+        _write_board(context, election_id, out)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @election.command("publish")

@@ -18,7 +18,8 @@ import click
 
 from audit.store import record
 from cli.context import Context, Group, pass_context
-from evoting.crypto.canonical import canonical_json
+from evoting.crypto.canonical import b64decode, canonical_json
+from evoting.crypto.errors import CanonicalEncodingError
 from evoting.crypto.keyfile import read_key_file, write_key_file
 from evoting.election import Manifest, load_manifest
 from tally import ceremony, officials
@@ -156,17 +157,27 @@ def collect(context: Context, election_id: str, deals: Sequence[Path], out: Path
 @click.option("--deals", type=FILE, required=True, help="All dealer messages (from the officials).")
 @click.option("--out", type=NEW_FILE, required=True, help="Your acknowledgement.")
 @click.option("--share-out", type=NEW_FILE, required=True, help="Your key-share file.")
+@click.option("--board-key", required=True,
+              help="The election's board key (base64url), as published.")  # fmt: skip
 @click.option("--exclude", type=int, multiple=True, help="A disqualified dealer.")
 def receive(key: Path, manifest: Path, roster_file: Path, deals: Path, out: Path,
-            share_out: Path, exclude: Sequence[int]) -> None:  # fmt: skip
-    """Round 2: check your shares; keep your key share; acknowledge (or complain)."""
+            share_out: Path, board_key: str, exclude: Sequence[int]) -> None:  # fmt: skip
+    """Round 2: check your shares; keep your key share; acknowledge (or complain).
+
+    The acknowledgement pins the election's board key: later you decrypt only the
+    totals of the board that key closed."""
     parsed = load_manifest(manifest)
     documents = _read_json(deals)
     if not isinstance(documents, list):
         raise click.ClickException(f"{deals} is not a list of dealer messages")
+    try:
+        board = b64decode(board_key.strip())
+    except CanonicalEncodingError as exc:
+        raise click.ClickException(f"--board-key is not base64url: {exc}") from exc
     passphrase = _passphrase(False)
     keys = ceremony.TrusteeKeys.from_secret_bytes(read_key_file(key, "trustee", passphrase))
-    received = ceremony.receive(keys, parsed, _roster(parsed, roster_file), documents, exclude)
+    received = ceremony.receive(keys, parsed, _roster(parsed, roster_file), documents, board,
+                                exclude)  # fmt: skip
     if received.share is not None:
         share = ceremony.encode_share(keys, received.share, received.acknowledgement)
         write_key_file(share_out, "trustee-share", share, passphrase)
@@ -199,13 +210,50 @@ def finish(context: Context, election_id: str, acknowledgements: Sequence[Path],
 
 @trustee.command("decrypt")
 @click.option("--share", type=FILE, required=True, help="Your key-share file.")
-@click.option("--request", "request_file", type=FILE, required=True,
-              help="The tally request the officials published.")  # fmt: skip
+@click.option(
+    "--board", "board_file", type=FILE, required=True,
+    help="The closed board (board.zip from the officials, or a result bundle).",
+)  # fmt: skip
+@click.option(
+    "--request", "request_file", type=FILE,
+    help="The tally request the officials published (checked; default: the board's).",
+)  # fmt: skip
 @click.option("--out", type=NEW_FILE, required=True, help="Your partial decryption.")
-def decrypt(share: Path, request_file: Path, out: Path) -> None:
-    """Your share of decrypting the totals (and only the totals), with proofs."""
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation before decrypting.")
+@click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
+def decrypt(share: Path, board_file: Path, request_file: Path | None, out: Path, yes: bool,
+            workers: int | None) -> None:  # fmt: skip
+    """Your share of decrypting the totals, and only the totals, with proofs.
+
+    Before anything is decrypted, the board is checked on this machine: its head is
+    final and signed by the board key you pinned in the ceremony, every ballot holds,
+    and the request is exactly the sum of the board's ballots for the manifest's
+    questions. Otherwise nothing is decrypted."""
+    from cli.board_file import BoardFileError, open_board_file
+    from evoting.election import ManifestError, parse_manifest
+    from tally.closed_board import NotTheTotals, check_for_trustee
     from tally.decrypt import decrypt_request
 
     key_share = ceremony.decode_share(read_key_file(share, "trustee-share", _passphrase(False)))
-    _write_json(out, decrypt_request(key_share, _read_json(request_file)))
+    try:
+        board = open_board_file(board_file)
+        manifest = parse_manifest(board.json("manifest.json"))
+        given = _read_json(request_file) if request_file else board.json("tally.json")["request"]
+        checked = check_for_trustee(key_share, manifest, board.json("keys.json"),
+                                    board.json("board-head.json"), board.lines("board.jsonl"),
+                                    given, workers=workers)  # fmt: skip
+    except (BoardFileError, ManifestError, NotTheTotals, KeyError, TypeError) as exc:
+        raise click.ClickException(f"refused, nothing decrypted: {_one_line(exc)}") from exc
+    click.echo(f"election      {checked.election_id}")
+    click.echo(f"fingerprint   {checked.fingerprint}")
+    click.echo(f"ballots       {checked.ballots}")
+    click.echo(f"final head    {checked.final_head}")
+    if not yes and not click.confirm("Decrypt the totals of this closed board?", default=False):
+        raise click.ClickException("nothing decrypted")
+    _write_json(out, decrypt_request(key_share, checked.request))
     click.echo(f"your partial decryption is in {out}; give it to the officials")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

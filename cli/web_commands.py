@@ -90,15 +90,15 @@ def _how_to_tally(made: Demo, address: str) -> None:
         return str(path.relative_to(here)) if path.is_relative_to(here) else str(path)
 
     program = shown(Path(sys.argv[0])) if sys.argv[0].endswith("evote") else "evote"
-    request = f"{made.election_id}-tally-request.json"
+    request = f"{made.election_id}-board.zip"
     click.echo(f"\nTo close and tally (demo only: every key is here, sealed by '{PASSPHRASE}'):")
     click.echo(f"  1. log in at {address}/officials as '{OFFICIAL}', password '{PASSWORD}';")
-    click.echo("     close the vote (early) and download the tally request")
+    click.echo("     close the vote (early) and download the tally request (the closed board)")
     click.echo("  2. two of the three trustees decrypt it (each on their own machine, really):")
     for i, share in enumerate(made.trustee_shares[:2], start=1):
         click.echo(
             f"     EVOTING_PASSPHRASE={PASSPHRASE} {program} trustee decrypt "
-            f"--share {shown(share)} --request {request} --out partial-{i}.json"
+            f"--share {shown(share)} --board {request} --out partial-{i}.json"
         )
     click.echo(f"  3. upload both partial files and {shown(made.authority_key)} on the tally form,")
     click.echo("     with the passphrase; then publish and see the results page")

@@ -10,7 +10,11 @@ Each trustee works on their own machine with `evote trustee ...` (docs/cli.md):
 4. The officials check and collect the n deals and hand them out.
 5. **receive**: the trustee opens and checks the share from every qualified
    dealer, keeps its key share (a second key file) and signs an *acknowledgement*:
-   the election key K and its own verification key, or its complaints.
+   the election key K, its own verification key and the election's **board key**
+   (the Ed25519 key that signs the bulletin board's heads, published when the
+   election was created), or its complaints. Pinning the board key here, before
+   the vote, is what lets a trustee later refuse to decrypt anything but the
+   totals of the board that key closed (tally/decrypt.py `check_request`).
 6. The officials **finish**: every acknowledgement agrees on K and on the
    verification keys computed from the commitments; K becomes the election key.
 
@@ -23,10 +27,11 @@ stores what trustees send, is tally/officials.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import nacl.exceptions
 import nacl.public
 import nacl.signing
 
@@ -205,10 +210,13 @@ def receive(
     manifest: Manifest,
     roster: Sequence[RosterEntry],
     deals: Sequence[object],
+    board_key: bytes,
     exclude: Sequence[int] = (),
 ) -> Received:
-    """Round 2: open and check every qualified dealer's share for this trustee."""
+    """Round 2: open and check every qualified dealer's share for this trustee;
+    acknowledge the election key and the election's ``board_key`` (32 bytes)."""
     _check_me(keys, roster)
+    _check_board_key(board_key)
     messages = [read_deal(d, manifest, roster) for d in deals]
     qualified = [m for m in messages if m.dealer not in exclude]
     _check_dealers(manifest, qualified, exclude)
@@ -227,6 +235,7 @@ def receive(
         "trustee": keys.index,
         "qualified": sorted(m.dealer for m in qualified),
         "public_key": key.to_bytes(),
+        "board_key": board_key,
         "complaints": complaints,
     }
     share = None
@@ -234,6 +243,13 @@ def receive(
         share = combine_shares(shares)
         body["verification_key"] = verification_key(qualified, keys.index).to_bytes()
     return Received(share, signing.sign_document(keys.signing_key, ACK, body))
+
+
+def _check_board_key(board_key: bytes) -> None:
+    try:
+        nacl.signing.VerifyKey(board_key)
+    except (TypeError, ValueError, nacl.exceptions.CryptoError) as exc:
+        raise CeremonyError("the board key is not an Ed25519 public key (32 bytes)") from exc
 
 
 def _check_dealers(manifest: Manifest, qualified: Sequence[DealerMessage],
@@ -261,9 +277,14 @@ def encode_share(keys: TrusteeKeys, share: Scalar, acknowledgement: dict[str, ob
 
 @dataclass(frozen=True, slots=True)
 class KeyShare:
+    """A trustee's key share, with what they acknowledged in the ceremony: the
+    election key and the board key (what they will decrypt only the totals of)."""
+
     keys: TrusteeKeys
     share: Scalar
     verification_key: Point
+    public_key: Point
+    board_key: bytes
 
     def __repr__(self) -> str:
         return f"KeyShare(trustee {self.keys.index}, <secret>)"
@@ -277,11 +298,14 @@ def decode_share(data: bytes) -> KeyShare:
                                         bytes(keys.signing_key.verify_key))  # fmt: skip
         share = Scalar.from_bytes(b64decode(doc["share"]))
         vk = Point.from_bytes(b64decode(body["verification_key"]))
-    except (KeyError, CryptoError, CanonicalEncodingError) as exc:
+        public_key = Point.from_bytes(b64decode(body["public_key"]))
+        board_key = b64decode(body["board_key"])
+    except (KeyError, TypeError, CryptoError, CanonicalEncodingError) as exc:
         raise CeremonyError(f"not a key-share file: {exc}") from exc
     if base_mul(share) != vk:
         raise CeremonyError("the key share does not match its verification key")
-    return KeyShare(keys, share, vk)
+    _check_board_key(board_key)
+    return KeyShare(keys, share, vk, public_key, board_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,33 +316,48 @@ class CeremonyKeys:
     verification_keys: dict[int, Point]
     trustee_keys: dict[int, bytes]  # Ed25519 public keys
     qualified: tuple[int, ...]
+    board_key: bytes  # the board key every trustee acknowledged
 
 
-def keys_from_record(manifest: Manifest, record: Mapping[str, Any]) -> CeremonyKeys:
-    """Re-check a ceremony record (trustees.json) and derive its keys; `CeremonyError` if bad."""
+def keys_from_record(manifest: Manifest, record: object) -> CeremonyKeys:
+    """Re-check a ceremony record (trustees.json) and derive its keys; `CeremonyError` if bad
+    (whatever the record holds: it may come from a hostile bundle)."""
     try:
-        trustees = read_roster(manifest, record["roster"])
-        deals = [read_deal(d, manifest, trustees) for d in record["deals"]]
-        acks = [signing.open_document(a, ACK) for a in record["acknowledgements"]]
-    except (KeyError, TypeError, CryptoError) as exc:
+        return _keys_from_record(manifest, record)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, CryptoError,
+            CanonicalEncodingError) as exc:  # fmt: skip
         raise CeremonyError(f"the ceremony record is malformed: {exc}") from exc
+
+
+def _keys_from_record(manifest: Manifest, record: Any) -> CeremonyKeys:
+    trustees = read_roster(manifest, record["roster"])
+    deals = [read_deal(d, manifest, trustees) for d in record["deals"]]
+    acks = [signing.open_document(a, ACK) for a in record["acknowledgements"]]
     if len(acks) != manifest.trustees.n:
         raise CeremonyError(f"{len(acks)} acknowledgements; every trustee must acknowledge")
     qualified_sets = {tuple(body["qualified"]) for body, _ in acks}
     if len(qualified_sets) != 1:
         raise CeremonyError("the trustees acknowledged different sets of dealers")
+    board_keys = {str(body.get("board_key")) for body, _ in acks}
+    if len(board_keys) != 1:
+        raise CeremonyError("the trustees acknowledged different board keys")
+    board_key = b64decode(board_keys.pop())
+    _check_board_key(board_key)
     qualified = qualified_sets.pop()
     chosen = [m for m in deals if m.dealer in qualified]
     if sorted(m.dealer for m in chosen) != list(qualified) or not qualified:
         raise CeremonyError("the acknowledged dealers' messages are not all in the record")
     key = joint_public_key(chosen)
     vkeys = {e.index: verification_key(chosen, e.index) for e in trustees}
+    if sorted(body["trustee"] for body, _ in acks) != list(range(1, manifest.trustees.n + 1)):
+        raise CeremonyError("the acknowledgements are not one from each trustee")
     for body, signer in acks:
-        index = int(body["trustee"])
+        index = body["trustee"]
         if trustees[index - 1].verify_key != signer:
             raise CeremonyError(f"trustee {index}'s acknowledgement is not signed by them")
         if body["complaints"] or b64decode(body["public_key"]) != key.to_bytes():
             raise CeremonyError(f"trustee {index} did not acknowledge the election key")
         if b64decode(body["verification_key"]) != vkeys[index].to_bytes():
             raise CeremonyError(f"trustee {index}'s verification key does not match")
-    return CeremonyKeys(key, vkeys, {e.index: e.verify_key for e in trustees}, qualified)
+    return CeremonyKeys(key, vkeys, {e.index: e.verify_key for e in trustees}, qualified,
+                        board_key)  # fmt: skip

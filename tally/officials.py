@@ -18,7 +18,7 @@ from evoting.crypto.canonical import b64decode, canonical_json, parse_canonical
 from evoting.crypto.errors import CanonicalEncodingError, CryptoError
 from evoting.crypto.group import Point
 from evoting.crypto.threshold import joint_public_key, verification_key
-from evoting.elections import get_election, set_election_public_key
+from evoting.elections import get_election, sealed_public_key, set_election_public_key
 from tally.ceremony import (
     ACK,
     CeremonyError,
@@ -114,6 +114,7 @@ def finish(
     qualified = [m for m in deals if m.dealer not in exclude]
     _check_dealers(manifest, qualified, exclude)
     key = joint_public_key(qualified)
+    board_key = sealed_public_key(session, election_id, "board")
     problems: list[str] = []
     seen: set[int] = set()
     for document in acknowledgements:
@@ -131,6 +132,10 @@ def finish(
                 problems.append(f"trustee {index} received from other dealers")
             elif b64decode(body["public_key"]) != key.to_bytes():
                 problems.append(f"trustee {index} computed another election key")
+            elif b64decode(body["board_key"]) != board_key:
+                problems.append(
+                    f"trustee {index} acknowledged another board key than this election's"
+                )
             elif (
                 b64decode(body["verification_key"]) != verification_key(qualified, index).to_bytes()
             ):
@@ -173,7 +178,8 @@ def share_files_in_process(session: Session, election_id: str, names: Sequence[s
     for k in keys:
         collect_deal(session, election_id, make_deal(k, manifest, trustees))
     deals = documents(session, election_id, "deal")
-    received = [receive(k, manifest, trustees, deals) for k in keys]
+    board_key = sealed_public_key(session, election_id, "board")
+    received = [receive(k, manifest, trustees, deals, board_key) for k in keys]
     finish(session, election_id, [r.acknowledgement for r in received])
     return [
         encode_share(k, r.share, r.acknowledgement)

@@ -23,6 +23,7 @@ from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.deployment import DeploymentKeys
 from evoting.election import Manifest
 from evoting.elections import (
+    Election,
     ElectionError,
     change_state,
     checked_credential_public_key,
@@ -31,6 +32,7 @@ from evoting.elections import (
 )
 from tally import ceremony, officials
 from tally.aggregate import Context, aggregate
+from tally.closed_board import NotTheTotals, Pins, check_stored_request
 from tally.decrypt import combine, read_request, tally_request
 from tally.result import build_result, check_paper
 
@@ -140,6 +142,23 @@ def decrypted_totals(
     )
 
 
+def _totals_of_closed_board(
+    session: Session,
+    election: Election,
+    request: Mapping[str, Any],
+    ceremony_record: Mapping[str, Any],
+) -> None:
+    """Before partial decryptions are accepted: the stored request is the totals of the
+    board the trustees' pinned key closed (tally/closed_board.py), re-added from the board."""
+    established = ceremony.keys_from_record(election.manifest, ceremony_record)
+    pins = Pins(election.fingerprint, established.public_key, established.board_key)
+    lines = (canonical_json(e.to_json()).decode() for e in entries(session, election.id))
+    try:
+        check_stored_request(election.manifest, pins, request, lines)
+    except NotTheTotals as exc:
+        raise TallyError([f"the tally request is refused: {exc}"]) from exc
+
+
 def finish_tally(
     factory: Callable[[], Session],
     election_id: str,
@@ -156,6 +175,8 @@ def finish_tally(
         election = get_election(session, election_id)
         record = tally_record(session, election_id)
         ceremony_record = officials.ceremony_record(session, election_id)
+        if election.state == "closed" and record["request"]["ballots"]:
+            _totals_of_closed_board(session, election, record["request"], ceremony_record)
     paper = check_paper(election.manifest, paper)  # before any trustee's work is spent
     online = decrypted_totals(election.manifest, record["request"], partials, ceremony_record)
     result = build_result(

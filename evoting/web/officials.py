@@ -328,6 +328,28 @@ def tally_request_file(election_id: str, official: Official) -> Response:
                     headers={"Content-Disposition": f"attachment; filename={name}"})  # fmt: skip
 
 
+@blueprint.get("/e/<election_id>/board.zip")
+@needs("read")
+def board_file(election_id: str, official: Official) -> Response:
+    """The closed board the trustees check before decrypting (with the tally request)."""
+    from flask import send_file
+
+    from audit.bundle import write_board_package
+    from audit.export import board_package_contents
+    from tally.service import TallyError
+
+    s = services()
+    path = s.published / election_id / "board.zip"
+    if not path.is_file():  # the board is final once closed: made once, then served
+        try:
+            contents = board_package_contents(s.factory, election_id)
+        except (ValueError, TallyError, ElectionError):
+            abort(404)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_board_package(path, contents)
+    return send_file(path, as_attachment=True, download_name=f"{election_id}-board.zip")
+
+
 @blueprint.post("/e/<election_id>/tally")
 @needs("run")
 def tally(election_id: str, official: Official) -> Response:

@@ -35,11 +35,9 @@ def _vote(browser: Any, site: Site, index: int, answer: str) -> None:
 
 
 def _decrypt(share: Path, request: Path, out: Path) -> None:
-    made = CliRunner().invoke(
-        evote,
-        ["trustee", "decrypt", "--share", str(share), "--request", str(request), "--out", str(out)],
-        env={"EVOTING_PASSPHRASE": PASSPHRASE},
-    )
+    arguments = ["trustee", "decrypt", "--share", str(share), "--board", str(request),
+                 "--out", str(out), "--yes"]  # fmt: skip
+    made = CliRunner().invoke(evote, arguments, env={"EVOTING_PASSPHRASE": PASSPHRASE})
     assert made.exit_code == 0, made.output
 
 

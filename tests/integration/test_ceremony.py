@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import nacl.public
+import nacl.signing
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -26,14 +27,16 @@ from evoting.crypto.threshold import (
     combine_partials,
     partial_decrypt,
 )
+from evoting.deployment import DeploymentKeys
 from evoting.election import Manifest, load_manifest
 from evoting.elections import (
     change_state,
-    create_election,
     election_public_key,
     get_election,
+    sealed_public_key,
     set_election_public_key,
 )
+from evoting.lifecycle import set_up_election
 from tally import ceremony, officials
 from tally.ceremony import CeremonyError, TrusteeKeys
 
@@ -53,8 +56,13 @@ def manifest() -> Manifest:
 def factory(engine: Engine, manifest: Manifest) -> Factory:
     factory = db.session_factory(engine)
     with factory() as session, session.begin():
-        create_election(session, manifest, NOW)
+        set_up_election(session, manifest, DeploymentKeys.generate(), NOW)
     return factory
+
+
+def board_key(factory: Factory) -> bytes:
+    """The election's board key, as the officials publish it for the trustees to pin."""
+    return in_tx(factory, lambda s: sealed_public_key(s, ELECTION, "board"))
 
 
 def in_tx(factory: Factory, step: Callable[[Session], T]) -> T:
@@ -115,12 +123,13 @@ def test_a_cheating_dealer_is_named_and_can_be_excluded(
         keys[1].signing_key, ceremony.DEAL, {"election": manifest.fingerprint, "message": cheat}
     )
     _collect(factory, deals)
-    received = [ceremony.receive(k, manifest, trustees, deals) for k in keys]
+    received = [ceremony.receive(k, manifest, trustees, deals, board_key(factory)) for k in keys]
     assert received[2].share is None
     acks = [r.acknowledgement for r in received]
     with pytest.raises(CeremonyError, match="trustee 3 complains: trustee 2's share for trustee 3"):
         in_tx(factory, lambda s: officials.finish(s, ELECTION, acks))
-    again = [ceremony.receive(k, manifest, trustees, deals, exclude=[2]) for k in keys]
+    again = [ceremony.receive(k, manifest, trustees, deals, board_key(factory), exclude=[2])
+             for k in keys]  # fmt: skip
     assert all(r.share is not None for r in again)
     acks = [r.acknowledgement for r in again]
     key = in_tx(factory, lambda s: officials.finish(s, ELECTION, acks, exclude=[2]))
@@ -150,7 +159,7 @@ def test_acknowledgements_must_agree(factory: Factory, manifest: Manifest) -> No
     keys, trustees = _registered(factory, manifest)
     deals = [ceremony.make_deal(k, manifest, trustees) for k in keys]
     _collect(factory, deals)
-    received = [ceremony.receive(k, manifest, trustees, deals) for k in keys]
+    received = [ceremony.receive(k, manifest, trustees, deals, board_key(factory)) for k in keys]
     body, _ = signing.open_document(received[0].acknowledgement, ceremony.ACK)
     other_point = b64encode(b64decode(body["verification_key"]))
     lying = signing.sign_document(
@@ -170,3 +179,47 @@ def test_no_deals_once_the_vote_opened(factory: Factory, manifest: Manifest) -> 
     deal = ceremony.make_deal(keys[0], manifest, trustees)
     with pytest.raises(CeremonyError, match="is open"):
         in_tx(factory, lambda s: officials.collect_deal(s, ELECTION, deal))
+
+
+def test_every_trustee_pins_the_elections_board_key(factory: Factory, manifest: Manifest) -> None:
+    """The acknowledgement names the board key; the officials refuse another one, and the
+    published record says which key every trustee pinned."""
+    keys, trustees = _registered(factory, manifest)
+    deals = [ceremony.make_deal(k, manifest, trustees) for k in keys]
+    _collect(factory, deals)
+    stranger = bytes(nacl.signing.SigningKey.generate().verify_key)
+    received = [ceremony.receive(k, manifest, trustees, deals, board_key(factory)) for k in keys]
+    lying = ceremony.receive(keys[1], manifest, trustees, deals, stranger)
+    acks = [received[0].acknowledgement, lying.acknowledgement, received[2].acknowledgement]
+    with pytest.raises(CeremonyError, match="trustee 2 acknowledged another board key"):
+        in_tx(factory, lambda s: officials.finish(s, ELECTION, acks))
+    in_tx(factory, lambda s: officials.finish(s, ELECTION, [r.acknowledgement for r in received]))
+    record = in_tx(factory, lambda s: officials.ceremony_record(s, ELECTION))
+    assert ceremony.keys_from_record(manifest, record).board_key == board_key(factory)
+    share = received[0].share
+    assert share is not None
+    decoded = ceremony.decode_share(
+        ceremony.encode_share(keys[0], share, received[0].acknowledgement)
+    )
+    assert decoded.board_key == board_key(factory)
+    mixed = {**record, "acknowledgements": acks}
+    with pytest.raises(CeremonyError, match="different board keys"):
+        ceremony.keys_from_record(manifest, mixed)
+    with pytest.raises(CeremonyError, match="not an Ed25519 public key"):
+        ceremony.receive(keys[0], manifest, trustees, deals, b"short")
+
+
+def test_a_record_needs_one_acknowledgement_from_each_trustee(
+    factory: Factory, manifest: Manifest
+) -> None:
+    in_tx(factory, lambda s: officials.run_in_process(s, ELECTION, ["Ann", "Bart", "Cas"]))
+    record = in_tx(factory, lambda s: officials.ceremony_record(s, ELECTION))
+    acks = record["acknowledgements"]
+    assert isinstance(acks, list)
+    twice = {**record, "acknowledgements": [acks[0], acks[0], acks[1]]}
+    with pytest.raises(CeremonyError, match="one from each trustee"):
+        ceremony.keys_from_record(manifest, twice)
+    broken: object
+    for broken in ([], "x", {"roster": 1}, {**record, "deals": [[]]}, {**record, "roster": "s"}):
+        with pytest.raises(CeremonyError):
+            ceremony.keys_from_record(manifest, broken)

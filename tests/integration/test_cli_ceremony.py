@@ -30,6 +30,14 @@ def register_trustees(run: Invoker, tmp_path: Path, manifest: Path) -> None:
     assert roster.exit_code == 0, roster.output
 
 
+def board_key(run: Invoker) -> str:
+    """The board key as `evote election show` publishes it."""
+    shown = run("election", "show", "kortrijk-2019")
+    assert shown.exit_code == 0, shown.output
+    line = next(x for x in shown.output.splitlines() if x.startswith("board key "))
+    return line.split()[2]
+
+
 def deal_and_finish(run: Invoker, tmp_path: Path, manifest: Path) -> None:
     """Both rounds of the ceremony; leaves each trustee's share in ``share{i}.key``."""
     for i in (1, 2, 3):
@@ -41,11 +49,12 @@ def deal_and_finish(run: Invoker, tmp_path: Path, manifest: Path) -> None:
                     *(str(tmp_path / f"deal{i}.json") for i in (1, 2, 3)),
                     "--out", str(tmp_path / "deals.json"))  # fmt: skip
     assert collected.exit_code == 0, collected.output
+    board = board_key(run)
     for i in (1, 2, 3):
         got = run("trustee", "receive", "--key", str(tmp_path / f"t{i}.key"), "--manifest",
                   str(manifest), "--roster", str(tmp_path / "roster.json"),
                   "--deals", str(tmp_path / "deals.json"), "--out", str(tmp_path / f"ack{i}.json"),
-                  "--share-out", str(tmp_path / f"share{i}.key"))  # fmt: skip
+                  "--share-out", str(tmp_path / f"share{i}.key"), "--board-key", board)  # fmt: skip
         assert got.exit_code == 0, got.output
     finished = run("trustee", "finish", "kortrijk-2019",
                    *(str(tmp_path / f"ack{i}.json") for i in (1, 2, 3)))  # fmt: skip

@@ -71,7 +71,9 @@ def test_officials_trustees_and_residents_run_a_referendum(
     assert on_time.exit_code == 1
     assert "--early" in on_time.output
     assert not request.exists()
-    closed = run("election", "close", ELECTION, "--request-out", str(request), "--early")
+    closed_board = tmp_path / "board.zip"
+    closed = run("election", "close", ELECTION, "--request-out", str(request), "--early",
+                 "--board-out", str(closed_board))  # fmt: skip
     assert closed.exit_code == 0, closed.output
     assert "4 ballots checked and added" in closed.output
     late = run("cast", ELECTION, "--answer", "car-free-sunday=no",
@@ -80,8 +82,8 @@ def test_officials_trustees_and_residents_run_a_referendum(
 
     for i in (2, 3):  # trustee 1 is away: k = 2 of n = 3 suffice
         share, partial = tmp_path / f"share{i}.key", tmp_path / f"partial{i}.json"
-        decrypted = run("trustee", "decrypt", "--share", str(share), "--request", str(request),
-                        "--out", str(partial))  # fmt: skip
+        decrypted = run("trustee", "decrypt", "--share", str(share), "--board", str(closed_board),
+                        "--request", str(request), "--out", str(partial), "--yes")  # fmt: skip
         assert decrypted.exit_code == 0, decrypted.output
     bundle = tmp_path / "bundle.zip"
     key = str(tmp_path / "authority.key")

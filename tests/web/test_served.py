@@ -59,12 +59,12 @@ def test_the_published_bundle_and_report_download_from_a_server_run_in_its_direc
         official.post_form("/officials/login", {"username": OFFICIAL, "password": PASSWORD})
         page = f"/officials/e/{ELECTION}"
         official.post_form(f"{page}/close", {"early": "1"}, form_on=page)
-        request = official.get(f"{page}/tally-request.json")
-        assert request.status == 200
-        (tmp_path / "request.json").write_bytes(request.body)
+        board = official.get(f"{page}/board.zip")
+        assert board.status == 200
+        (tmp_path / "board.zip").write_bytes(board.body)
         for i in (1, 3):  # two of the three trustees, each with their own key-share file
             evote(tmp_path, "trustee", "decrypt", "--share", f"demo/trustees/trustee-{i}.share",
-                  "--request", "request.json", "--out", f"partial-{i}.json",
+                  "--board", "board.zip", "--out", f"partial-{i}.json", "--yes",
                   extra={"EVOTING_PASSPHRASE": PASSPHRASE})  # fmt: skip
         files = [("partials", f"partial-{i}.json", (tmp_path / f"partial-{i}.json").read_bytes())
                  for i in (1, 3)]  # fmt: skip
