@@ -10,7 +10,8 @@ the election and the voter's register hash); the code itself exists only in the
 letter. Letters are one A4 page per voter (reportlab): the question, the voting
 period, the web address, the code, and a QR code that opens the login page with
 the code filled in (in the URL's fragment, which never reaches the server; never
-the register number).
+the register number), and the election fingerprint (full lowercase hex, as the
+official report and `evote verify` print it) for the resident to compare.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ _TEXT = {
         "van uw identiteitskaart) en deze persoonlijke code, of scan de QR-code.",
         "code": "Uw persoonlijke code",
         "keep": "Bewaar deze brief. Geef de code aan niemand: ze is uw stem.",
+        "fingerprint": "Vingerafdruk van de stemming: vergelijk ze met de vingerafdruk die de "
+        "stad publiceert. Zijn ze gelijk, dan stemt u over dezelfde vraag als iedereen.",
     },
     "fr": {
         "intro": "Vous êtes invité(e) à voter dans cette consultation populaire :",
@@ -101,6 +104,8 @@ _TEXT = {
         "national (au dos de votre carte d'identité) et ce code personnel, ou scannez le code QR.",
         "code": "Votre code personnel",
         "keep": "Conservez cette lettre. Ne donnez ce code à personne : c'est votre voix.",
+        "fingerprint": "Empreinte du scrutin : comparez-la avec l'empreinte que publie la ville. "
+        "Si elles sont identiques, vous votez sur la même question que tout le monde.",
     },
     "en": {
         "intro": "You may vote in this referendum:",
@@ -109,6 +114,8 @@ _TEXT = {
         "your identity card) and this personal code, or scan the QR code.",
         "code": "Your personal code",
         "keep": "Keep this letter. Give the code to nobody: it is your vote.",
+        "fingerprint": "Election fingerprint: compare it with the fingerprint the city "
+        "publishes. If they are the same, you vote on the same question as everyone else.",
     },
 }
 
@@ -129,12 +136,34 @@ def login_url(manifest: Manifest, code: str) -> str:
     return f"{manifest.web_address.rstrip('/')}/e/{manifest.id}/login#code={display(code)}"
 
 
-def _wrap(canvas: Canvas, text: str, x: float, y: float, width: float, size: float) -> float:
-    """Draw ``text`` wrapped to ``width``; returns the y below it."""
-    words, line = text.split(), ""
+def _wrap(
+    canvas: Canvas,
+    text: str,
+    x: float,
+    y: float,
+    width: float,
+    size: float,
+    font: str = "Helvetica",
+) -> float:
+    """Draw ``text`` wrapped to ``width`` in the canvas's current font; returns the y below it.
+
+    ``font`` must be that font: it measures the words. A word wider than the line
+    (the fingerprint) is cut between characters.
+    """
+    words: list[str] = []
+    line = ""
+    for word in text.split():
+        rest = word
+        while len(rest) > 1 and canvas.stringWidth(rest, font, size) > width:
+            cut = len(rest) - 1
+            while cut > 1 and canvas.stringWidth(rest[:cut], font, size) > width:
+                cut -= 1
+            words.append(rest[:cut])
+            rest = rest[cut:]
+        words.append(rest)
     for word in words:
         trial = f"{line} {word}".strip()
-        if canvas.stringWidth(trial, "Helvetica", size) > width and line:
+        if canvas.stringWidth(trial, font, size) > width and line:
             canvas.drawString(x, y, line)
             y -= size * 1.35
             line = word
@@ -178,7 +207,13 @@ def _draw_letter(canvas: Canvas, manifest: Manifest, letter: Letter) -> None:
     size = 40 * mm
     draw_qr(canvas, login_url(manifest, letter.code), width - 25 * mm - size, y - 25 * mm, size)
     canvas.setFont("Helvetica-Oblique", 9)
-    _wrap(canvas, text["keep"], left, y - 35 * mm, usable, 9)
+    y = _wrap(canvas, text["keep"], left, y - 35 * mm, usable, 9, "Helvetica-Oblique")
+    # The fingerprint binds every ballot to this manifest: the resident compares it
+    # with what the city publishes (and the official report prints).
+    canvas.setFont("Helvetica", 8.5)
+    y = _wrap(canvas, text["fingerprint"], left, y - 6 * mm, usable, 8.5)
+    canvas.setFont("Courier", 8.5)
+    _wrap(canvas, manifest.fingerprint.hex(), left, y - 1 * mm, usable, 8.5, "Courier")
     canvas.showPage()
 
 
