@@ -10,8 +10,16 @@
 7. ``proof``: every selection and sum proof holds.
 
 Then the ballot is appended in one transaction. Two different ballots racing with
-one credential: the board's unique credential column lets exactly one in. A
-ballot that was challenged and spoiled (Benaloh) can never be cast.
+one credential: the board's unique credential column lets exactly one in.
+
+A ballot is cast or spoiled, never both. A ballot that was challenged and spoiled
+(Benaloh) can never be cast (``spoiled``) and a cast ballot can never be spoiled
+(``already_cast``): the early checks only save work, the deciding ones run in the
+transaction that appends or publishes, under the board head's lock that both take
+(ballots/board.py). Spoiling follows casting's rule for the window (``window``) and
+needs a valid credential and signature; each credential may have at most
+`MAX_SPOILED_PER_CREDENTIAL` challenges published (``spoil_limit``), counted under
+that lock. Publishing the same record again changes and counts nothing.
 
 The receipt is the tracking code, the position and the board head after the
 append, signed; Ed25519 is deterministic, so a re-sent ballot gets the very same
@@ -24,7 +32,6 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -37,14 +44,32 @@ from ballots.ballot import (
     check_proofs,
     check_signature,
 )
-from ballots.board import append, board_signing_key, by_credential, by_tracking_code
+from ballots.board import (
+    SPOILED,
+    BoardError,
+    add_spoiled,
+    append,
+    board_signing_key,
+    by_credential,
+    is_spoiled,
+)
 from ballots.chain import BoardEntry, SignedHead, sign_head
 from ballots.spoil import SpoiledMismatch, verify_spoiled
-from evoting import schema
 from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.crypto.errors import CanonicalEncodingError
 from evoting.deployment import DeploymentKeys
-from evoting.elections import checked_credential_public_key, election_public_key, get_election
+from evoting.elections import (
+    Election,
+    checked_credential_public_key,
+    election_public_key,
+    get_election,
+)
+
+MAX_SPOILED_PER_CREDENTIAL = 10
+"""Benaloh challenges a credential may publish: enough to check a device several
+times, few enough that nobody fills the public page with them."""
+MAX_SPOILED_BYTES = 2 * MAX_BALLOT_BYTES
+"""A record is its ballot plus, per option, a selection and 32 bytes of randomness."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +114,7 @@ def cast(
     with factory() as session:
         election = get_election(session, election_id)
         manifest = election.manifest
-        if election.state != "open" or not manifest.window.contains(now):
-            raise BallotRejected("window", "the vote is not open now")
+        _check_open(election, now)
         ballot = parse_ballot(data)
         check_fingerprint(manifest, ballot)
         credential_key = checked_credential_public_key(session, election_id, keys)
@@ -102,22 +126,16 @@ def cast(
             if existing.tracking_code == tracking_code:
                 return _receipt(session, election_id, manifest.fingerprint, keys, existing)
             raise BallotRejected("credential_used", "this credential has already cast a ballot")
-        spoiled = session.execute(
-            select(schema.spoiled_ballots.c.id).where(
-                schema.spoiled_ballots.c.election_id == election_id,
-                schema.spoiled_ballots.c.tracking_code == tracking_code,
-            )
-        ).first()
-        if spoiled is not None:
-            raise BallotRejected(
-                "spoiled", "this ballot was challenged and spoiled; make a new one"
-            )
+        if is_spoiled(session, election_id, tracking_code):  # early, to save the proofs'
+            raise BallotRejected("spoiled", SPOILED)  # work; append decides under the lock
         check_signature(ballot)
         check_proofs(manifest, election_public_key(session, election_id), ballot)
     canonical = ballot.canonical().decode("utf-8")
     try:
         with factory() as session, session.begin():
             entry = append(session, election_id, canonical, tracking_code, credential)
+    except BoardError:
+        raise BallotRejected("window", "the vote is not open now") from None  # closed meanwhile
     except IntegrityError:
         # Another request with this credential won the race (or this very ballot did).
         with factory() as session:
@@ -132,19 +150,33 @@ def cast(
 
 
 def publish_spoiled(
-    factory: Callable[[], Session], keys: DeploymentKeys, election_id: str, data: bytes
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    data: bytes,
+    now: datetime.datetime | None = None,
 ) -> str:
     """Check a spoiled-ballot record and publish it; returns its tracking code.
 
-    The ballot must carry a valid credential and signature (so the page cannot be
-    flooded), must not be on the board, and its revealed randomness must check out.
+    Only while the vote is open, as for casting (``window``). The ballot must carry
+    a valid credential and signature (so that only a credential's holder can spend
+    its `MAX_SPOILED_PER_CREDENTIAL` challenges), its revealed randomness must check
+    out, and it must not be on the board: decided, with the count, in the publishing
+    transaction under the board head's lock. Publishing the same record again
+    returns its tracking code and counts nothing.
+
+    ``now`` is required in effect: without it (callers not yet passing their clock)
+    only the election's state is checked, not the manifest's window.
     """
+    if len(data) > MAX_SPOILED_BYTES:
+        raise BallotRejected("schema", "the record is too large")
     try:
         record = parse_canonical(data)
     except CanonicalEncodingError as exc:
         raise BallotRejected("schema", f"not canonical JSON: {exc}") from exc
     with factory() as session:
         election = get_election(session, election_id)
+        _check_open(election, now)
         try:
             ballot, _ = verify_spoiled(
                 election.manifest, election_public_key(session, election_id), record
@@ -154,17 +186,16 @@ def publish_spoiled(
         credential_key = checked_credential_public_key(session, election_id, keys)
         check_credential(election.manifest, credential_key, ballot)
         check_signature(ballot)
-        if by_tracking_code(session, election_id, ballot.tracking_code) is not None:
-            raise BallotRejected("spoiled", "this ballot was cast: it cannot be spoiled")
     try:
         with factory() as session, session.begin():
-            session.execute(
-                insert(schema.spoiled_ballots).values(
-                    election_id=election_id,
-                    record=canonical_json(record).decode("utf-8"),
-                    tracking_code=ballot.tracking_code,
-                )
-            )
-    except IntegrityError:
-        pass  # published already: publishing is idempotent
+            add_spoiled(session, election_id, canonical_json(record).decode("utf-8"),
+                        ballot.tracking_code, ballot.credential_public_key.hex(),
+                        MAX_SPOILED_PER_CREDENTIAL)  # fmt: skip
+    except BoardError:
+        raise BallotRejected("window", "the vote is not open now") from None  # closed meanwhile
     return ballot.tracking_code
+
+
+def _check_open(election: Election, now: datetime.datetime | None) -> None:
+    if election.state != "open" or (now is not None and not election.manifest.window.contains(now)):
+        raise BallotRejected("window", "the vote is not open now")

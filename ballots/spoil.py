@@ -8,6 +8,9 @@ re-encrypt and compare (`verify_spoiled`); the ballot is published as spoiled an
 can never be cast (ballots/cast.py refuses its tracking code), and the device makes
 a fresh ballot with new randomness.
 
+A record holds exactly the fields below and each selection is below the group
+order L, so a ballot has one valid record and nothing else rides along with it.
+
 Record (canonical JSON)::
 
     {"format": "EVOTING-V1-spoiled", "ballot": {...},
@@ -20,7 +23,7 @@ from ballots.ballot import Ballot, BallotSecrets, check_fingerprint
 from evoting.crypto.canonical import b64decode, b64encode
 from evoting.crypto.elgamal import encrypt_with
 from evoting.crypto.errors import CanonicalEncodingError, InvalidEncoding
-from evoting.crypto.group import Point, Scalar
+from evoting.crypto.group import L, Point, Scalar
 from evoting.election import Manifest
 
 FORMAT = "EVOTING-V1-spoiled"
@@ -52,6 +55,8 @@ def verify_spoiled(
     """Re-encrypt what was revealed; returns the ballot and its selections by contest."""
     if not isinstance(record, dict) or record.get("format") != FORMAT:
         raise SpoiledMismatch("not a spoiled-ballot record")
+    if set(record) != {"format", "ballot", "contests"}:
+        raise SpoiledMismatch("a spoiled-ballot record has format, ballot and contests only")
     ballot = Ballot.from_json(record.get("ballot"))
     check_fingerprint(manifest, ballot)
     revealed = record.get("contests")
@@ -62,14 +67,18 @@ def verify_spoiled(
         try:
             if not isinstance(item, dict) or item.get("label") != label:
                 raise SpoiledMismatch(f"{label}: the revealed contests are not in ballot order")
+            if set(item) != {"label", "selections", "randomness"}:
+                raise SpoiledMismatch(f"{label}: expected label, selections and randomness only")
             sels, rands = item.get("selections"), item.get("randomness")
             if not isinstance(sels, list) or not isinstance(rands, list):
                 raise SpoiledMismatch(f"{label}: selections and randomness are lists")
             if not len(sels) == len(rands) == len(contest.ciphertexts):
                 raise SpoiledMismatch(f"{label}: one selection and randomness per option")
             for i, (s, r, ct) in enumerate(zip(sels, rands, contest.ciphertexts, strict=True)):
-                if isinstance(s, bool) or not isinstance(s, int) or s < 0:
-                    raise SpoiledMismatch(f"{label}: selection {i} is not a whole number")
+                # Below L: s and s + L encrypt alike, so without the bound one ballot
+                # would have many "valid" records showing absurd numbers.
+                if isinstance(s, bool) or not isinstance(s, int) or not 0 <= s < L:
+                    raise SpoiledMismatch(f"{label}: selection {i} is not a whole number below L")
                 if encrypt_with(election_key, s, Scalar.from_bytes(b64decode(r))) != ct:
                     raise SpoiledMismatch(
                         f"{label}: option {i} does not encrypt what the device showed"

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -183,8 +184,15 @@ spoiled_ballots = Table(
     ),
     Column("record", Text, nullable=False),
     Column("tracking_code", String(64), nullable=False),
+    # The credential public key (hex, as board_entries stores it) that signed the
+    # spoiled ballot: the ballot box counts a credential's challenges (at most
+    # ballots/cast.py MAX_SPOILED_PER_CREDENTIAL). It is in the record too, in public.
+    Column("credential", String(64), nullable=False),
     UniqueConstraint("election_id", "tracking_code", name="uq_spoiled_ballots_tracking_code"),
+    Index("ix_spoiled_ballots_credential", "election_id", "credential"),
 )
+"""Benaloh challenges, published. A tracking code is here or on the board, never both:
+appending and publishing check each other under the board head's lock (ballots/board.py)."""
 
 # --- trustees and the audit log (issue 4) ------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ballots.board import entries, freeze
+from ballots.board import entries, freeze, spoiled_codes
 from ballots.chain import SignedHead
 from evoting import schema
 from evoting.crypto.canonical import canonical_json, parse_canonical
@@ -31,7 +31,7 @@ from evoting.elections import (
     get_election,
 )
 from tally import ceremony, officials
-from tally.aggregate import Context, aggregate
+from tally.aggregate import Aggregate, Context, aggregate
 from tally.closed_board import NotTheTotals, Pins, check_stored_request
 from tally.decrypt import combine, read_request, tally_request
 from tally.result import build_result, check_paper
@@ -95,6 +95,7 @@ def close_vote(
     problems = list(added.problems)
     if (added.ballots, added.head) != (head.position, head.entry_hash):
         problems.append("the board read back does not end at its final head")
+    problems += _spoiled_and_cast(factory, election_id, added)
     if problems:
         raise TallyError(problems)
     request = tally_request(election.manifest, added, head.to_json())
@@ -107,6 +108,18 @@ def close_vote(
             )
         )
     return request
+
+
+def _spoiled_and_cast(factory: Callable[[], Session], election_id: str,
+                      added: Aggregate) -> list[str]:  # fmt: skip
+    """A ballot is cast or spoiled, never both: the ballot box makes sure of it, and the
+    close checks it was not bypassed (a row written behind the ballot box's back)."""
+    with factory() as session:
+        return [
+            f"spoiled ballot {code} is on the board: a ballot is cast or spoiled, never both"
+            for code in spoiled_codes(session, election_id)
+            if added.was_cast(code)
+        ]
 
 
 def tally_record(session: Session, election_id: str) -> dict[str, Any]:

@@ -240,7 +240,7 @@ def test_benaloh_challenge(setup: Setup) -> None:
     _, shown = verify_spoiled(setup.manifest, setup.public_key, record)
     assert shown == {"car-free-sunday": [0, 1, 0]}
     assert publish_spoiled(
-        setup.factory, setup.keys, setup.election_id, canonical_json(record)
+        setup.factory, setup.keys, setup.election_id, canonical_json(record), now=NOW
     ) == (ballot.tracking_code)
     _refused(setup, ballot, "spoiled")  # a challenged ballot can never be cast
     fresh = _ballot(setup, credential, NO)  # the device starts again with new randomness
@@ -255,11 +255,14 @@ def test_a_lying_device_is_caught_by_the_challenge(setup: Setup) -> None:
     ballot, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential, NO)
     record = spoiled_record(ballot, secrets)
     record["contests"][0]["selections"] = [1, 0, 0]  # type: ignore[index]  # shows "yes"
-    with pytest.raises(BallotRejected, match="does not encrypt what the device showed"):
-        publish_spoiled(setup.factory, setup.keys, setup.election_id, canonical_json(record))
-    cast_ballot = _ballot(setup, credential)
+    with pytest.raises(BallotRejected, match="does not encrypt what the device showed") as lie:
+        publish_spoiled(setup.factory, setup.keys, setup.election_id, canonical_json(record),
+                        now=NOW)  # fmt: skip
+    assert lie.value.code == "spoiled"
+    cast_ballot, cast_secrets = encrypt_ballot(setup.manifest, setup.public_key, credential, YES)
     _cast(setup, cast_ballot)
-    cast_record = spoiled_record(cast_ballot, encrypt_ballot(
-        setup.manifest, setup.public_key, credential, YES)[1])  # fmt: skip
-    with pytest.raises(BallotRejected):
-        publish_spoiled(setup.factory, setup.keys, setup.election_id, canonical_json(cast_record))
+    cast_record = spoiled_record(cast_ballot, cast_secrets)  # true, but the ballot is cast
+    with pytest.raises(BallotRejected) as cast_already:
+        publish_spoiled(setup.factory, setup.keys, setup.election_id, canonical_json(cast_record),
+                        now=NOW)  # fmt: skip
+    assert cast_already.value.code == "already_cast"

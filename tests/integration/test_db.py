@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +78,33 @@ def test_migration_0003_moves_credential_keys(engine: Engine) -> None:
     assert (moved.purpose, bytes(moved.public_key), bytes(moved.sealed_private_key)) == (
         "credential", b"public", b"sealed",
     )  # fmt: skip
+
+
+def test_migration_0009_reads_spoiled_credentials_and_forgets_logins(engine: Engine) -> None:
+    db.downgrade(engine, "0008")
+    _store(engine, _election(8, state="open"))
+    _store(engine, _election(9, state="closed"))
+    key = bytes(range(32))
+    public_key = base64.urlsafe_b64encode(key).decode().rstrip("=")
+    ballot = {"credential": {"public_key": public_key}}
+    record = json.dumps({"format": "EVOTING-V1-spoiled", "ballot": ballot, "contests": []})
+    counters = [("election-8", "failed", 2), ("election-8", "succeeded", 0),
+                ("election-9", "closed", 3)]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO spoiled_ballots (election_id, record, tracking_code) "
+                 "VALUES ('election-8', :record, :code)"),
+            {"record": record, "code": "ab" * 32},
+        )  # fmt: skip
+        for election, subject, failures in counters:
+            conn.execute(insert(schema.login_failures).values(
+                election_id=election, kind="number", subject=subject, failures=failures,
+                window_started_at=WHEN))  # fmt: skip
+    db.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(select(schema.spoiled_ballots.c.credential)).scalar_one() == key.hex()
+        left = conn.execute(select(schema.login_failures.c.subject)).scalars().all()
+    assert left == ["failed"]  # a success's row and a closed vote's rows are gone
 
 
 def test_committed_unit_of_work_is_stored(engine: Engine) -> None:
