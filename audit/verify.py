@@ -8,7 +8,15 @@ key; the audit log's chain and signatures; the board's chain and final signed
 head; every ballot's credential, signature and proofs, and that each credential
 votes once (streamed, on every core); the aggregate; every trustee's partial
 decryption and its proof, and the combination; the decrypted totals; the paper
-totals; the rules' verdict; the spoiled ballots.
+totals; the rules' verdict; the spoiled ballots. Optionally, residents' receipts
+against the final board (audit/receipts.py), and pins: the fingerprint and the
+authority key the city published before the vote.
+
+The bundle is hostile input: audit/reader.py bounds every size before reading,
+audit/shapes.py checks every member's JSON types. Each check is one small function
+per member or concern (audit/checks.py), run by `checks.run`: whatever a malformed
+member makes a check raise is reported as that member's failure, and the other
+checks still run.
 
 Exit codes: 0 PASS, 1 one or more failures (one line each: member, entry,
 reason), 2 a bundle that cannot be read at all.
@@ -19,122 +27,52 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-import nacl.signing
+from audit import checks
+from audit.bundle import MEMBERS, SIGNATURES
+from audit.reader import Bundle, UnreadableBundle
+from audit.receipts import Claim
+from audit.verdict import Report, shown
+from evoting.election import Manifest
 
-from audit.bundle import BUNDLE_PURPOSE, MEMBERS, SIGNATURES
-from audit.log import check_log
-from ballots.ballot import BallotRejected
-from ballots.chain import SignedHead
-from ballots.spoil import SpoiledMismatch, verify_spoiled
-from evoting.crypto import signing
-from evoting.crypto.blind import PublicKey
-from evoting.crypto.canonical import b64decode, canonical_json, parse_canonical
-from evoting.crypto.errors import CanonicalEncodingError, CryptoError
-from evoting.crypto.group import Point
-from evoting.election import Manifest, ManifestError, parse_manifest
-from tally.aggregate import Context, aggregate
-from tally.ceremony import CeremonyError, keys_from_record, params
-from tally.decrypt import DecryptionRefused, combine, read_request, tally_request
-from tally.result import build_result
+__all__ = ["Pins", "Report", "UnreadableBundle", "pin", "verify_bundle", "verify_file"]
+
+_PIN = re.compile(r"[0-9a-f]{64}")
 
 
-class UnreadableBundle(Exception):
-    """Not a bundle at all (exit code 2)."""
-
-
-@dataclass
-class Report:
-    failures: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    bundle_sha256: str = ""
-
-    def fail(self, member: str, reason: str) -> None:
-        self.failures.append(f"{member}: {reason}")
-
-    @property
-    def passed(self) -> bool:
-        return not self.failures
-
-
-class _Bundle:
-    """The bundle's members, read from disk as needed: the board is never held whole."""
-
-    def __init__(self, source: Path | IO[bytes]) -> None:
-        try:
-            self.zip = zipfile.ZipFile(source)
-            self.names = set(self.zip.namelist())
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise UnreadableBundle(f"not a zip file: {exc}") from exc
-        if SIGNATURES not in self.names or "manifest.json" not in self.names:
-            raise UnreadableBundle("not a result bundle: no signatures.json or manifest.json")
-
-    def raw(self, name: str) -> bytes:
-        return self.zip.read(name)
-
-    def sha256(self, name: str) -> str:
-        digest = hashlib.sha256()
-        with self.zip.open(name) as f:
-            while block := f.read(1 << 20):
-                digest.update(block)
-        return digest.hexdigest()
-
-    def json(self, name: str) -> Any:
-        return parse_canonical(self.raw(name).rstrip(b"\n"))
-
-    def lines(self, name: str) -> Iterator[str]:
-        with self.zip.open(name) as f:
-            for line in io.TextIOWrapper(f, encoding="utf-8"):
-                if line.strip():
-                    yield line.rstrip("\n")
-
-
-def _check_signatures(bundle: _Bundle, report: Report) -> tuple[bytes, str]:
-    """The authority's signature over every member's hash; returns the authority key."""
-    try:
-        doc = bundle.json(SIGNATURES)
-        authority = b64decode(doc["authority"])
-        hashes = doc["members"]
-        signature = b64decode(doc["signature"])
-    except (CanonicalEncodingError, KeyError, TypeError) as exc:
-        raise UnreadableBundle(f"signatures.json is unreadable: {exc}") from exc
-    fingerprint = hashlib.sha256(bundle.raw("manifest.json").rstrip(b"\n")).digest()
-    try:
-        signing.verify(signing.verify_key_from_bytes(authority), BUNDLE_PURPOSE,
-                       {"election": fingerprint, "members": hashes}, signature)  # fmt: skip
-    except CryptoError as exc:
-        report.fail(SIGNATURES, f"the authority's signature does not verify ({exc})")
-    for name in MEMBERS:
-        if name not in bundle.names:
-            report.fail(name, "missing from the bundle")
-        elif hashes.get(name) != bundle.sha256(name):
-            report.fail(name, "changed after the authority signed it (its SHA-256 differs)")
-    for name in sorted(bundle.names - set(MEMBERS) - {SIGNATURES}):
-        report.fail(name, "not signed by the authority (an extra member)")
-    return authority, hashlib.sha256(authority).hexdigest()
-
-
-def _manifest(bundle: _Bundle, report: Report, authority: bytes) -> Manifest:
-    try:
-        manifest = parse_manifest(bundle.json("manifest.json"))
-    except (ManifestError, CanonicalEncodingError) as exc:
-        raise UnreadableBundle(f"manifest.json is not a valid manifest: {exc}") from exc
-    if canonical_json(manifest.to_json()) != bundle.raw("manifest.json").rstrip(b"\n"):
-        report.fail("manifest.json", "not in the canonical form its fingerprint is taken of")
-    if manifest.authority_key is None:
-        report.notes.append(
-            "the manifest pins no authority key: compare the signer's key fingerprint "
-            "with the one the election authority published"
+def pin(value: str, option: str) -> str:
+    """A pin as given on the command line: 64 hex digits, any case, spaces around."""
+    normal = value.strip().lower()
+    if not _PIN.fullmatch(normal):
+        raise ValueError(
+            f"{option}: expected 64 hexadecimal digits (a SHA-256, as the city "
+            f"published it), not {shown(value, 80)!r}"
         )
-    elif manifest.authority_key != authority:
-        report.fail(SIGNATURES, "signed by a key other than the manifest's authority_key")
-    return manifest
+    return normal
+
+
+@dataclass(frozen=True, slots=True)
+class Pins:
+    """What the auditor pins the bundle to (`pin` normalises each): lowercase hex."""
+
+    fingerprint: str | None = None
+    authority_key: str | None = None  # SHA-256 of the Ed25519 public key
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    workers: int | None
+    progress: Callable[[int, int], None] | None
+    pins: Pins
+    receipts: Sequence[Claim]
+    identified: Callable[[Report], None] | None
 
 
 def verify_bundle(
@@ -142,155 +80,16 @@ def verify_bundle(
     *,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pins: Pins = Pins(),
+    receipts: Sequence[Claim] = (),
+    identified: Callable[[Report], None] | None = None,
 ) -> Report:
     """Every check of the module docstring, on a bundle in memory (see `verify_file`);
     raises `UnreadableBundle` (exit 2) only. ``progress(checked, total)`` follows the
-    ballots."""
-    return _verify(_Bundle(io.BytesIO(data)), hashlib.sha256(data).hexdigest(), workers, progress)
-
-
-def _verify(
-    bundle: _Bundle,
-    bundle_sha256: str,
-    workers: int | None,
-    progress: Callable[[int, int], None] | None,
-) -> Report:
-    try:
-        return _checks(bundle, Report(bundle_sha256=bundle_sha256), workers, progress)
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise UnreadableBundle(f"a member of the bundle is corrupt: {exc}") from exc
-
-
-def _checks(
-    bundle: _Bundle,
-    report: Report,
-    workers: int | None,
-    progress: Callable[[int, int], None] | None,
-) -> Report:
-    authority, authority_fingerprint = _check_signatures(bundle, report)
-    report.notes.append(f"signed by the authority key with SHA-256 {authority_fingerprint}")
-    manifest = _manifest(bundle, report, authority)
-    fingerprint = manifest.fingerprint
-    try:
-        keys = bundle.json("keys.json")
-        election_key = Point.from_bytes(b64decode(keys["election"]))
-        credential_der = b64decode(keys["credential"])
-        PublicKey.from_der(credential_der)
-        board_key = nacl.signing.VerifyKey(b64decode(keys["board"]))
-        operator_key = b64decode(keys["operator"])
-    except (CanonicalEncodingError, CryptoError, KeyError, TypeError, ValueError) as exc:
-        report.fail("keys.json", f"unreadable ({exc})")
-        return report
-
-    # The ceremony: the election key is the trustees' joint key.
-    try:
-        ceremony = keys_from_record(manifest, bundle.json("trustees.json"))
-        if ceremony.public_key != election_key:
-            report.fail("trustees.json", "the trustees' joint key is not keys.json's election key")
-    except (CeremonyError, CanonicalEncodingError) as exc:
-        report.fail("trustees.json", str(exc))
-        ceremony = None
-
-    # The audit log.
-    try:
-        entries, problems = check_log(bundle.lines("audit-log.jsonl"), fingerprint,
-                                      {operator_key: "operator"})  # fmt: skip
-        for problem in problems:
-            report.failures.append(problem)
-        if not entries or entries[0].get("action") != "election-created":
-            report.fail("audit-log.jsonl", "does not begin with the election's creation")
-    except (UnicodeDecodeError, KeyError) as exc:
-        report.fail("audit-log.jsonl", f"unreadable ({exc})")
-
-    # The board: chain, final head, every ballot.
-    try:
-        head = SignedHead.from_json(bundle.json("board-head.json"))
-        head.verify(board_key)
-        if not head.final or head.fingerprint != fingerprint:
-            report.fail("board-head.json", "not this election's final head")
-    except (CryptoError, CanonicalEncodingError) as exc:
-        report.fail("board-head.json", f"the final head does not verify ({exc})")
-        return report
-    context = Context(manifest.canonical(), election_key.to_bytes(), credential_der)
-    checked = 0
-
-    def advance(n: int) -> None:
-        nonlocal checked
-        checked += n
-        if progress is not None:
-            progress(checked, head.position)
-
-    added = aggregate(bundle.lines("board.jsonl"), context, workers=workers,
-                      expected=head.position, progress=advance)  # fmt: skip
-    for problem in added.problems:
-        report.fail("board.jsonl", problem)
-    if (added.ballots, added.head) != (head.position, head.entry_hash):
-        report.fail("board.jsonl", f"ends at entry {added.ballots}, but the final signed head "
-                                   f"is entry {head.position} with another hash")  # fmt: skip
-
-    credentials = _json_or_fail(bundle, report, "credentials.json")
-    if credentials is not None and added.ballots > int(credentials.get("credentials_issued", -1)):
-        issued = credentials.get("credentials_issued")
-        report.fail("credentials.json", f"{added.ballots} ballots, {issued} credentials issued")
-
-    # The tally: the request is this board's aggregate; decryptions check out.
-    tally = _json_or_fail(bundle, report, "tally.json")
-    paper = _json_or_fail(bundle, report, "paper.json")
-    result = _json_or_fail(bundle, report, "result.json")
-    if tally is None or paper is None or result is None or credentials is None:
-        return report
-    expected_request = tally_request(manifest, added, head.to_json())
-    if tally.get("request") != expected_request:
-        report.fail("tally.json", "the request's aggregate is not the sum of the board's ballots")
-    online: dict[str, list[int]] | None = None
-    if added.ballots == 0:
-        online = {label: [0] * len(sums) for label, sums in added.sums.items()}
-    elif ceremony is not None:
-        try:
-            online = combine(read_request(expected_request), tally.get("partials", []),
-                             ceremony.trustee_keys, ceremony.verification_keys,
-                             params(manifest))  # fmt: skip
-        except DecryptionRefused as exc:
-            report.fail("tally.json", str(exc))
-    if online is not None:
-        try:
-            recomputed = build_result(manifest, online, added.ballots, paper,
-                                      int(credentials["eligible"]))  # fmt: skip
-        except (KeyError, TypeError, ValueError) as exc:
-            report.fail("paper.json", f"unreadable paper totals ({exc})")
-        else:
-            for where in _differences(recomputed, result):
-                report.fail("result.json", f"{where} is not what the bundle gives")
-
-    # Spoiled ballots: each reveals what it encrypted, and none was cast.
-    for n, line in enumerate(bundle.lines("spoiled.jsonl"), start=1):
-        try:
-            ballot, _ = verify_spoiled(manifest, election_key, parse_canonical(line.encode()))
-            if added.was_cast(ballot.tracking_code):
-                report.fail("spoiled.jsonl", f"entry {n}: a spoiled ballot was cast")
-        except (SpoiledMismatch, BallotRejected, CryptoError, CanonicalEncodingError) as exc:
-            report.fail("spoiled.jsonl", f"entry {n}: {exc}")
-    return report
-
-
-def _json_or_fail(bundle: _Bundle, report: Report, name: str) -> Any:
-    try:
-        return bundle.json(name)
-    except (CanonicalEncodingError, KeyError) as exc:
-        report.fail(name, f"unreadable ({exc})")
-        return None
-
-
-def _differences(expected: Any, actual: Any, path: str = "") -> Iterator[str]:
-    """Field paths where two JSON values differ."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
-        for key in sorted(set(expected) | set(actual)):
-            yield from _differences(expected.get(key), actual.get(key), f"{path}.{key}")
-    elif isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            yield from _differences(e, a, f"{path}[{i}]")
-    elif expected != actual:
-        yield path.lstrip(".") or "the whole result"
+    ballots; ``receipts`` come from `audit.receipts.read_receipts`; ``identified(report)``
+    is called once the election, its fingerprint and its authority key are known."""
+    options = _Options(workers, progress, pins, receipts, identified)
+    return _verify(io.BytesIO(data), hashlib.sha256(data).hexdigest(), options)
 
 
 def verify_file(
@@ -298,6 +97,9 @@ def verify_file(
     *,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pins: Pins = Pins(),
+    receipts: Sequence[Claim] = (),
+    identified: Callable[[Report], None] | None = None,
 ) -> Report:
     """`verify_bundle` on a file, read member by member: memory stays flat."""
     with contextlib.ExitStack() as stack:
@@ -307,4 +109,115 @@ def verify_file(
             f.seek(0)
         except OSError as exc:
             raise UnreadableBundle(f"cannot read {path}: {exc.strerror}") from exc
-        return _verify(_Bundle(f), digest, workers, progress)
+        return _verify(f, digest, _Options(workers, progress, pins, receipts, identified))
+
+
+def _verify(source: IO[bytes], bundle_sha256: str, options: _Options) -> Report:
+    report = Report(bundle_sha256=bundle_sha256)
+    try:
+        _checks(Bundle(source), report, options)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise UnreadableBundle(f"a member of the bundle is corrupt: {exc}") from exc
+    return report.finish()
+
+
+def _checks(bundle: Bundle, report: Report, options: _Options) -> None:
+    for name, reason in bundle.problems:
+        report.fail(name, reason)
+    for name in MEMBERS:
+        if name not in bundle.members:
+            report.fail(name, "missing from the bundle")
+    raw = checks.run(report, "manifest.json", lambda: checks.raw_fingerprint(bundle))
+    authority = checks.run(report, SIGNATURES, lambda: checks.signatures(bundle, report, raw))
+    manifest = checks.run(
+        report, "manifest.json", lambda: checks.read_manifest(bundle, report, authority)
+    )
+    _identify(report, manifest, raw, authority, options.pins)
+    if options.identified is not None:
+        options.identified(report)
+    keys = (
+        None
+        if manifest is None
+        else checks.run(report, "keys.json", lambda: checks.read_keys(bundle))
+    )
+    if manifest is None or keys is None:
+        return checks.unchecked(report, options.receipts, "the manifest or keys.json is unreadable")
+    ceremony = checks.run(
+        report, "trustees.json", lambda: checks.ceremony(bundle, report, manifest, keys)
+    )
+    checks.run(report, "audit-log.jsonl", lambda: checks.audit_log(bundle, report, manifest, keys))
+    head = checks.run(
+        report, "board-head.json", lambda: checks.final_head(bundle, report, manifest, keys)
+    )
+    added = None
+    if head is not None:
+        added = checks.run(
+            report,
+            "board.jsonl",
+            lambda: checks.board(
+                bundle,
+                report,
+                manifest,
+                keys,
+                head,
+                options.workers,
+                options.progress,
+                options.receipts,
+            ),
+        )
+    if head is None or added is None:
+        return checks.unchecked(report, options.receipts, "the final board does not verify")
+    checks.receipts(report, options.receipts, manifest, keys, head, added)
+    credentials = checks.run(
+        report, "credentials.json", lambda: checks.credentials(bundle, report, added)
+    )
+    online = checks.run(
+        report, "tally.json", lambda: checks.tally(bundle, report, manifest, ceremony, head, added)
+    )
+    if credentials is not None and online is not None:
+        checks.run(
+            report,
+            "result.json",
+            lambda: checks.result(bundle, report, manifest, online, added, credentials),
+        )
+    checks.run(
+        report, "spoiled.jsonl", lambda: checks.spoiled(bundle, report, manifest, keys, added)
+    )
+    return None
+
+
+def _identify(
+    report: Report,
+    manifest: Manifest | None,
+    raw: bytes | None,
+    authority: bytes | None,
+    pins: Pins,
+) -> None:
+    """What the bundle says it is, and whether that is what the auditor pinned."""
+    if manifest is not None:
+        report.election = manifest.id
+        report.title = " / ".join(manifest.title[lang] for lang in manifest.languages)
+    fingerprint = manifest.fingerprint if manifest is not None else raw
+    report.fingerprint = fingerprint.hex() if fingerprint is not None else ""
+    report.authority = hashlib.sha256(authority).hexdigest() if authority is not None else ""
+    if pins.fingerprint is not None:
+        report.pinned.append("--fingerprint")
+        if report.fingerprint != pins.fingerprint:
+            report.fail(
+                "manifest.json",
+                f"the election's fingerprint is "
+                f"{report.fingerprint or 'unknown'}, not the pinned {pins.fingerprint}",
+            )
+    if pins.authority_key is not None:
+        report.pinned.append("--authority-key")
+        if report.authority != pins.authority_key:
+            report.fail(
+                SIGNATURES,
+                f"signed by the authority key with SHA-256 "
+                f"{report.authority or 'unknown'}, not the pinned {pins.authority_key}",
+            )
+    if manifest is not None and manifest.authority_key is None and pins.authority_key is None:
+        report.note(
+            "the manifest pins no authority key: compare the signer's key fingerprint "
+            "with the one the election authority published"
+        )

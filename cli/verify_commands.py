@@ -15,10 +15,41 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @click.command("verify")
 @click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
-def verify(bundle: Path, workers: int | None) -> None:
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Processes checking ballots (default: every core).")  # fmt: skip
+@click.option("--fingerprint", metavar="HEX",
+              help="The election's fingerprint as the city published it (64 hex digits); "
+                   "any other is a failure.")  # fmt: skip
+@click.option("--authority-key", metavar="SHA256HEX",
+              help="SHA-256 of the authority's public key as the city published it (64 hex "
+                   "digits); a bundle signed by any other key fails.")  # fmt: skip
+@click.option("--receipt", "receipts", multiple=True, type=FILE, metavar="FILE",
+              help="A receipt from the ballot box (the booth's saved receipt, `evote cast "
+                   "--receipt-out`), or JSON lines of many: each must be on the final "
+                   "board. Repeatable.")  # fmt: skip
+def verify(
+    bundle: Path,
+    workers: int | None,
+    fingerprint: str | None,
+    authority_key: str | None,
+    receipts: tuple[Path, ...],
+) -> None:
     """Recheck a result bundle from the bundle alone: PASS, or every failure."""
-    from audit.verify import UnreadableBundle, verify_file
+    from audit.receipts import read_receipts
+    from audit.verify import Pins, Report, UnreadableBundle, pin, verify_file
+
+    try:
+        pins = Pins(
+            None if fingerprint is None else pin(fingerprint, "--fingerprint"),
+            None if authority_key is None else pin(authority_key, "--authority-key"),
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    claims = read_receipts(receipts)
+
+    def identified(report: Report) -> None:
+        for line in report.heading():
+            click.echo(line)
 
     try:
         with Progress(transient=True, console=Console(stderr=True)) as bar:
@@ -27,14 +58,22 @@ def verify(bundle: Path, workers: int | None) -> None:
                 bundle,
                 workers=workers,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                pins=pins,
+                receipts=claims,
+                identified=identified,
             )
     except UnreadableBundle as exc:
         click.echo(f"cannot read {bundle}: {exc}", err=True)
         sys.exit(2)
     for note in report.notes:
         click.echo(f"note: {note}")
+    for line in report.confirmed:
+        click.echo(f"OK {line}")
     if report.passed:
-        click.echo(f"PASS ({bundle}, sha256 {report.bundle_sha256})")
+        click.echo(f"note: {report.meaning()}")
+        what = ("internally consistent" if not report.pinned
+                else f"matches {' and '.join(report.pinned)}")  # fmt: skip
+        click.echo(f"PASS: {what} ({bundle}, sha256 {report.bundle_sha256})")
         return
     for failure in report.failures:
         click.echo(f"FAIL {failure}")

@@ -10,7 +10,16 @@ run the same checks without a database:
 * each credential and each tracking code once only;
 * the entry's tracking code is the ballot's.
 
-The board is streamed: memory holds a few chunks, never the whole board.
+Entries may come from a hostile bundle: each is an object of exactly its five
+fields, the position a whole number (not a float, not a boolean), the others text;
+a ballot larger than the ballot box accepts is refused unread; whatever else a
+malformed ballot raises is that ballot's problem, not the end of the count. At most
+`MAX_PROBLEMS` problems are listed, and the rest counted.
+
+The board is streamed: memory holds a few chunks (each at most `CHUNK` ballots and
+`CHUNK_BYTES` of ballot text), never the whole board. ``record``: positions whose
+tracking code and entry hash to keep (`Aggregate.recorded`), so that receipts are
+checked against the board in the same pass.
 """
 
 from __future__ import annotations
@@ -18,22 +27,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
-from ballots.ballot import Ballot, BallotRejected, verify_ballot
+from ballots.ballot import MAX_BALLOT_BYTES, Ballot, BallotRejected, verify_ballot
 from ballots.chain import entry_hash, genesis_hash
 from ballots.encoding import contests
 from evoting.crypto.blind import PublicKey
-from evoting.crypto.canonical import parse_canonical
+from evoting.crypto.canonical import MAX_SAFE_INTEGER, parse_canonical
 from evoting.crypto.elgamal import Ciphertext
 from evoting.crypto.errors import CryptoError
 from evoting.crypto.group import IDENTITY, Point
 from evoting.election import Manifest, manifest_from_canonical
 
 CHUNK = 200  # ballots a worker checks per task: few enough to keep memory flat
+CHUNK_BYTES = 8 << 20  # ... and at most this much ballot text (a ballot is up to 1 MiB)
+MAX_PROBLEMS = 1000
+_FIELDS = frozenset({"position", "ballot", "tracking_code", "previous", "entry_hash"})
 MIN_CHUNK = 25
 PARALLEL_FROM = 400  # below this many ballots, one process is faster than a pool
 
@@ -58,6 +70,15 @@ class Aggregate:
     # Once-only checks need one entry per ballot (~100 bytes each, the only state that
     # grows with the board): codes as 32 raw bytes, a malformed code as its text.
     tracking_codes: set[bytes | str] = field(default_factory=set)
+    recorded: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Position → (tracking code, entry hash), for the positions asked for."""
+    unlisted: int = 0  # problems beyond MAX_PROBLEMS
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
+        else:
+            self.unlisted += 1
 
     def was_cast(self, tracking_code: str) -> bool:
         return _code_key(tracking_code) in self.tracking_codes
@@ -107,11 +128,19 @@ def _check_chunk(chunk: list[tuple[int, str, str]]) -> _Checked:
         data = ballot_json.encode("utf-8")
         if hashlib.sha256(data).hexdigest() != claimed_code:
             problems.append(f"board entry {position}: the tracking code is not the ballot's")
+        if len(data) > MAX_BALLOT_BYTES:
+            problems.append(f"board entry {position}: the ballot is larger than the ballot "
+                            f"box accepts ({MAX_BALLOT_BYTES} bytes)")  # fmt: skip
+            continue
         try:
             ballot = Ballot.from_json(parse_canonical(data))
             verify_ballot(manifest, election_key, credential_key, ballot)
         except (BallotRejected, CryptoError) as exc:
             problems.append(f"board entry {position}: the ballot is refused ({exc})")
+            continue
+        except Exception as exc:  # a hostile ballot must not stop the count
+            problems.append(f"board entry {position}: the ballot is malformed "
+                            f"({type(exc).__name__}: {exc})")  # fmt: skip
             continue
         credentials.append((position, ballot.credential_public_key))
         for label, contest in ballot.contests:
@@ -122,50 +151,79 @@ def _check_chunk(chunk: list[tuple[int, str, str]]) -> _Checked:
     return _Checked(sums, problems, credentials)
 
 
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    entry = dict(pairs)
+    if len(entry) != len(pairs):
+        raise ValueError("a field appears twice")
+    return entry
+
+
+def _no_floats(text: str) -> object:
+    raise ValueError(f"{text[:20]} is not a whole number")
+
+
+def _entry(line: str | bytes) -> tuple[int, str, str, str, str]:
+    """(position, ballot, tracking code, previous hash, entry hash), or `ValueError`.
+
+    A plain parse: the entry's hash and the worker's canonical check of the ballot
+    cover its content; re-encoding each line here would cost the main process, which
+    shares the cores with the workers, as much again.
+    """
+    text = line.decode("utf-8") if isinstance(line, bytes) else line
+    entry = json.loads(text, object_pairs_hook=_no_duplicates, parse_float=_no_floats,
+                       parse_constant=_no_floats)  # fmt: skip
+    if not isinstance(entry, dict) or set(entry) != _FIELDS:
+        raise ValueError("expected an object of position, ballot, tracking_code, previous "
+                         "and entry_hash")  # fmt: skip
+    position = entry["position"]
+    if type(position) is not int or not 0 < position <= MAX_SAFE_INTEGER:
+        raise ValueError("the position is not a whole number from 1")
+    fields = [entry[k] for k in ("ballot", "tracking_code", "previous", "entry_hash")]
+    if not all(isinstance(f, str) for f in fields):
+        raise ValueError("ballot, tracking_code, previous and entry_hash are text")
+    return position, *fields
+
+
 def _chunks(
-    lines: Iterable[str], fingerprint: bytes, aggregate: Aggregate, size: int
+    lines: Iterable[str | bytes],
+    fingerprint: bytes,
+    aggregate: Aggregate,
+    size: int,
+    record: Collection[int],
 ) -> Iterator[list[tuple[int, str, str]]]:
     """Check the chain while reading (in order); yield ballots to verify, in chunks."""
     previous = genesis_hash(fingerprint)
     codes = aggregate.tracking_codes
     chunk: list[tuple[int, str, str]] = []
+    chunk_bytes = 0
     expected = 1
     for line in lines:
         where = f"board entry {expected}"
         try:
-            # A plain parse: the entry's hash and the worker's canonical check of the
-            # ballot cover its content; re-encoding each line here would cost the main
-            # process, which shares the cores with the workers, as much again.
-            entry = json.loads(line)
-            position, ballot_json = entry["position"], entry["ballot"]
-            code, previous_hash, claimed = (
-                entry["tracking_code"],
-                entry["previous"],
-                entry["entry_hash"],
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            aggregate.problems.append(f"{where}: unreadable ({exc})")
+            position, ballot_json, code, previous_hash, claimed = _entry(line)
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            aggregate.problem(f"{where}: unreadable ({exc})")
             expected += 1
             continue
         if position != expected:
-            aggregate.problems.append(f"{where}: has position {position} (dropped or reordered)")
+            aggregate.problem(f"{where}: has position {position} (dropped or reordered)")
         if previous_hash != previous:
-            aggregate.problems.append(f"{where}: does not chain to the entry before it")
-        if not isinstance(code, str) or entry_hash(position, previous_hash, code) != claimed:
-            aggregate.problems.append(f"{where}: its hash is wrong")
-        key = _code_key(code) if isinstance(code, str) else repr(code)
+            aggregate.problem(f"{where}: does not chain to the entry before it")
+        if entry_hash(position, previous_hash, code) != claimed:
+            aggregate.problem(f"{where}: its hash is wrong")
+        key = _code_key(code)
         if key in codes:
-            aggregate.problems.append(f"{where}: the same ballot is on the board twice")
+            aggregate.problem(f"{where}: the same ballot is on the board twice")
         codes.add(key)
+        if expected in record:
+            aggregate.recorded[expected] = (code, claimed)
         previous = claimed
         expected += 1
-        if not isinstance(ballot_json, str):
-            aggregate.problems.append(f"{where}: the ballot is not text")
-            continue
         chunk.append((expected - 1, ballot_json, code))  # by reading order, not claimed position
-        if len(chunk) >= size:
+        chunk_bytes += len(ballot_json)
+        if len(chunk) >= size or chunk_bytes >= CHUNK_BYTES:
             yield chunk
-            chunk = []
+            chunk, chunk_bytes = [], 0
     aggregate.ballots = expected - 1
     aggregate.head = previous
     if chunk:
@@ -173,13 +231,12 @@ def _chunks(
 
 
 def _add(aggregate: Aggregate, checked: _Checked, credentials: dict[bytes, int]) -> None:
-    aggregate.problems += checked.problems
+    for problem in checked.problems:
+        aggregate.problem(problem)
     for position, credential in checked.credentials:
         first = credentials.setdefault(credential, position)
         if first != position:
-            aggregate.problems.append(
-                f"board entry {position}: its credential already cast entry {first}"
-            )
+            aggregate.problem(f"board entry {position}: its credential already cast entry {first}")
     for label, sums in checked.sums.items():
         aggregate.sums[label] = [
             (a1 + a2, b1 + b2)
@@ -199,22 +256,38 @@ def _settle(
 
 
 def aggregate(
-    lines: Iterable[str],
+    lines: Iterable[str | bytes],
     context: Context,
     *,
     workers: int | None = None,
     expected: int = 0,
     progress: Callable[[int], None] | None = None,
+    record: Collection[int] = (),
 ) -> Aggregate:
     """Check the whole board and add it up. ``expected``: the size, if known (for the pool);
-    ``progress`` is told how many more ballots were checked, chunk by chunk."""
+    ``progress`` is told how many more ballots were checked, chunk by chunk; ``record``:
+    positions whose tracking code and entry hash to keep (`Aggregate.recorded`)."""
+    result = _aggregate(lines, context, workers, expected, progress, frozenset(record))
+    if result.unlisted:
+        result.problems.append(f"... and {result.unlisted} more problems")
+    return result
+
+
+def _aggregate(
+    lines: Iterable[str | bytes],
+    context: Context,
+    workers: int | None,
+    expected: int,
+    progress: Callable[[int], None] | None,
+    record: Collection[int],
+) -> Aggregate:
     manifest = manifest_from_canonical(context.manifest)
     result = Aggregate(_empty(manifest))
     workers = workers or os.cpu_count() or 1
     # A small board in 200-ballot chunks would leave a core idle at the end: at
     # least four chunks per worker when the size is known.
     size = max(MIN_CHUNK, min(CHUNK, -(-expected // (4 * workers)))) if expected else CHUNK
-    chunks = _chunks(lines, manifest.fingerprint, result, size)
+    chunks = _chunks(lines, manifest.fingerprint, result, size, record)
     credentials: dict[bytes, int] = {}
     if workers == 1 or 0 < expected < PARALLEL_FROM:
         _init_worker(context)

@@ -6,102 +6,37 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import nacl.signing
 import pytest
 
 from audit.bundle import MEMBERS, SIGNATURES, write_bundle
-from audit.export import bundle_contents
-from audit.verify import UnreadableBundle, verify_bundle, verify_file
-from ballots.ballot import encrypt_ballot
-from ballots.cast import cast, publish_spoiled
-from ballots.spoil import spoiled_record
-from evoting.crypto import signing
-from evoting.crypto.canonical import b64encode, canonical_json
-from tally.decrypt import decrypt_request
-from tally.service import close_vote, finish_tally
-from tests.integration.conftest import CLOSED, NOW, Setup, make_setup, obtain_credential
-
-AUTHORITY = nacl.signing.SigningKey(bytes(range(32)))
-VOTES = {"An": "yes", "Bram": "no", "Chantal": "yes", "Dries": None}
+from audit.verify import Pins, UnreadableBundle, verify_bundle, verify_file
+from evoting.crypto.canonical import canonical_json
+from tests.integration.bundles import AUTHORITY, Made, edit_lines, made_bundle, members, rezip
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
+    return made_bundle(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def bundle(made: Made) -> bytes:
     """One real bundle (SQLite), made once: the tamper tests change copies of it."""
-    from evoting import db
-
-    tmp = tmp_path_factory.mktemp("bundle")
-    engine = db.make_engine(f"sqlite:///{tmp / 'b.sqlite3'}")
-    db.upgrade(engine)
-    monkeypatch = pytest.MonkeyPatch()
-    try:
-        setup = make_setup(engine, tmp, monkeypatch, trustees=True)
-        return _make_bundle(setup, tmp / "bundle.zip")
-    finally:
-        monkeypatch.undo()
-        engine.dispose()
+    return made.data
 
 
-def _make_bundle(setup: Setup, out: Path) -> bytes:
-    for name, answer in VOTES.items():
-        credential = obtain_credential(setup, name)
-        if name == "An":  # An first challenges a ballot, then casts a fresh one
-            spoiled, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential,
-                                              {"car-free-sunday": "no"})  # fmt: skip
-            publish_spoiled(setup.factory, setup.keys, setup.election_id,
-                            canonical_json(spoiled_record(spoiled, secrets)))  # fmt: skip
-        ballot, _ = encrypt_ballot(setup.manifest, setup.public_key, credential,
-                                   {"car-free-sunday": answer})  # fmt: skip
-        cast(setup.factory, setup.keys, setup.election_id, ballot.canonical(), NOW)
-    request = close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, workers=1)
-    partials = [decrypt_request(s, request) for s in setup.shares[:2]]
-    finish_tally(setup.factory, setup.election_id, partials, [], eligible=9)
-    figures = {"credentials_issued": 4, "eligible": 9, "paper_votes": 0}
-    fingerprint, contents = bundle_contents(setup.factory, setup.election_id, figures)
-    write_bundle(out, fingerprint, contents, AUTHORITY)
-    return out.read_bytes()
-
-
-def _members(data: bytes) -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-def _rezip(
-    members: dict[str, bytes], *, resign: nacl.signing.SigningKey | None = AUTHORITY
-) -> bytes:
-    """Rebuild a bundle; with ``resign``, as a dishonest authority would, signing the changes."""
-    members = dict(members)
-    if resign is not None:
-        hashes = {
-            name: hashlib.sha256(members[name]).hexdigest() for name in MEMBERS if name in members
-        }
-        fingerprint = hashlib.sha256(members["manifest.json"].rstrip(b"\n")).digest()
-        payload = {"election": fingerprint, "members": hashes}
-        members[SIGNATURES] = canonical_json({
-            "authority": b64encode(bytes(resign.verify_key)), "members": hashes,
-            "signature": b64encode(signing.sign(resign, "EVOTING-V1-bundle", payload)),
-        }) + b"\n"  # fmt: skip
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
+_members = members
+_rezip = rezip
+_edit_lines = edit_lines
 
 
 def _failures(data: bytes) -> list[str]:
     report = verify_bundle(data, workers=1)
     assert not report.passed
     return report.failures
-
-
-def _edit_lines(members: dict[str, bytes], name: str,
-                change: Callable[[list[bytes]], list[bytes]]) -> dict[str, bytes]:  # fmt: skip
-    lines = members[name].splitlines()
-    return {**members, name: b"\n".join(change(lines)) + b"\n"}
 
 
 def test_a_real_bundle_passes(bundle: bytes) -> None:
@@ -259,3 +194,141 @@ def test_the_report_is_printed_from_the_bundle(bundle: bytes, tmp_path: Path) ->
     assert out.read_bytes().startswith(b"%PDF")
     assert write_report(bundle, tmp_path / "again.pdf") == 3
     assert (tmp_path / "again.pdf").read_bytes() == out.read_bytes()  # deterministic
+
+
+# Item 8: one copy of each member, and nothing else in the zip.
+
+
+def test_a_forged_copy_placed_before_the_genuine_member_is_caught(bundle: bytes) -> None:
+    members = _members(bundle)
+    genuine = members.pop("result.json")
+    result = json.loads(genuine)
+    result["questions"][0]["totals"]["yes"] += 100
+    forged = canonical_json(result) + b"\n"
+    signatures = members.pop(SIGNATURES)  # the authority signed the genuine one
+    data = _rezip(members, resign=None, entries=[("result.json", forged),
+                                                 ("result.json", genuine),
+                                                 (SIGNATURES, signatures)])  # fmt: skip
+    with zipfile.ZipFile(io.BytesIO(data)) as z:  # what Python's zipfile reads: the genuine one
+        assert z.read("result.json") == genuine
+    failures = _failures(data)
+    assert (
+        "result.json: appears 2 times in the zip: tools disagree on which copy is the member"
+        in failures
+    )
+    # the copy checked is the first, as unzip shows it: the forged one
+    assert "result.json: changed after the authority signed it (its SHA-256 differs)" in failures
+
+
+def test_a_duplicate_identical_copy_is_still_a_failure(bundle: bytes) -> None:
+    members = _members(bundle)
+    data = _rezip(members, resign=None, entries=[("paper.json", members["paper.json"])])
+    assert _failures(data) == [
+        "paper.json: appears 2 times in the zip: tools disagree on which copy is the member"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("docs/", "a directory entry, not a bundle member"),
+        ("manifest.json/", "a directory entry, not a bundle member"),
+        ("/etc/cron.d/evil", "an absolute path, not a bundle member"),
+        ("C:/evil.json", "an absolute path, not a bundle member"),
+        ("../result.json", "a path with '..', not a bundle member"),
+        ("a/../../result.json", "a path with '..', not a bundle member"),
+        ("sub/result.json", "not signed by the authority (an extra member)"),
+        ("RESULT.JSON", "not signed by the authority (an extra member)"),
+        ("result.json ", "not signed by the authority (an extra member)"),
+    ],
+)
+def test_unexpected_names_are_failures(bundle: bytes, name: str, reason: str) -> None:
+    data = _rezip(_members(bundle), resign=None, entries=[(name, b"{}\n")])
+    assert _failures(data) == [f"{name}: {reason}"]
+
+
+def test_a_name_cannot_write_lines_into_the_report(bundle: bytes) -> None:
+    name = "x\nPASS \x1b[2K\u202e" + "y" * 1000
+    failures = _failures(_rezip(_members(bundle), resign=None, entries=[(name, b"")]))
+    assert len(failures) == 1
+    assert failures[0].startswith("x\\nPASS \\x1b[2K\\u202e")
+    assert failures[0].isprintable()
+    assert len(failures[0]) < 300
+
+
+# Item 4: pins the auditor brings from outside the bundle.
+
+
+def test_a_bundle_signed_by_another_authority_fails_against_the_pinned_key(
+    bundle: bytes, made: Made
+) -> None:
+    stranger = nacl.signing.SigningKey.generate()
+    forged = _rezip(_members(bundle), resign=stranger)
+    assert verify_bundle(forged, workers=1).passed  # consistent on its own: not enough
+    pinned = Pins(authority_key=hashlib.sha256(bytes(AUTHORITY.verify_key)).hexdigest())
+    report = verify_bundle(forged, workers=1, pins=pinned)
+    stranger_hash = hashlib.sha256(bytes(stranger.verify_key)).hexdigest()
+    assert report.failures == [
+        f"signatures.json: signed by the authority key with SHA-256 {stranger_hash}, "
+        f"not the pinned {pinned.authority_key}"
+    ]
+    assert verify_bundle(bundle, workers=1, pins=pinned).passed
+
+
+def test_the_fingerprint_pin(bundle: bytes, made: Made) -> None:
+    right = made.manifest.fingerprint.hex()
+    report = verify_bundle(bundle, workers=1, pins=Pins(fingerprint=right))
+    assert report.passed
+    assert report.pinned == ["--fingerprint"]
+    wrong = "ab" * 32
+    report = verify_bundle(bundle, workers=1, pins=Pins(fingerprint=wrong))
+    assert report.failures == [
+        f"manifest.json: the election's fingerprint is {right}, not the pinned {wrong}"
+    ]
+
+
+def test_the_report_says_what_the_bundle_is(bundle: bytes, made: Made) -> None:
+    report = verify_bundle(bundle, workers=1)
+    authority = hashlib.sha256(bytes(AUTHORITY.verify_key)).hexdigest()
+    assert report.heading() == [
+        "election: kortrijk-2019",
+        "title: Volksraadpleging autovrije zondag / Consultation populaire sur le dimanche "
+        "sans voiture / Referendum on a car-free Sunday",
+        f"fingerprint: {made.manifest.fingerprint.hex()}",
+        f"authority key: {authority} (SHA-256 of the key that signed signatures.json)",
+    ]
+    assert "internally consistent" in report.meaning()
+    assert "poll-card letter" in report.meaning()
+
+
+def test_evote_verify_prints_what_it_checked_first(bundle: bytes, made: Made,
+                                                   tmp_path: Path) -> None:  # fmt: skip
+    from click.testing import CliRunner
+
+    from cli.main import evote
+
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(bundle)
+    fingerprint = made.manifest.fingerprint.hex()
+    authority = hashlib.sha256(bytes(AUTHORITY.verify_key)).hexdigest()
+    runner = CliRunner()
+    plain = runner.invoke(evote, ["verify", str(path), "--workers", "1"])
+    assert plain.exit_code == 0, plain.output
+    lines = plain.output.splitlines()
+    assert lines[0] == "election: kortrijk-2019"
+    assert lines[2] == f"fingerprint: {fingerprint}"
+    assert lines[3].startswith(f"authority key: {authority}")
+    assert "PASS means the bundle is internally consistent" in plain.output
+    assert lines[-1].startswith("PASS: internally consistent")
+    pinned = runner.invoke(evote, ["verify", str(path), "--workers", "1",
+                                   "--fingerprint", f"  {fingerprint.upper()}\n",
+                                   "--authority-key", authority])  # fmt: skip
+    assert pinned.exit_code == 0, pinned.output
+    assert pinned.output.splitlines()[-1].startswith(
+        "PASS: matches --fingerprint and --authority-key"
+    )
+    wrong = runner.invoke(evote, ["verify", str(path), "--workers", "1",
+                                  "--fingerprint", "0" * 64])  # fmt: skip
+    assert wrong.exit_code == 1
+    assert wrong.output.splitlines()[0] == "election: kortrijk-2019"
+    assert f"FAIL manifest.json: the election's fingerprint is {fingerprint}" in wrong.output

@@ -1,0 +1,191 @@
+"""The JSON shape of each bundle member, checked before anything is computed from it.
+
+A member of the wrong type (a list where an object belongs, a float or a boolean
+where a count belongs, text where a list belongs) raises `Malformed` with the field's
+path, which the verifier reports as ``FAIL member: reason``. JSON's numbers need
+care: ``json.loads`` gives floats, and in Python ``1.0 == 1`` and ``True == 1``, so
+counts and positions must be `int` and not `bool`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import nacl.signing
+
+from evoting.crypto.blind import PublicKey
+from evoting.crypto.canonical import MAX_SAFE_INTEGER, b64decode
+from evoting.crypto.errors import CanonicalEncodingError, CryptoError
+from evoting.crypto.group import Point
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class Malformed(ValueError):
+    """A member, or a field of it, of the wrong type or form."""
+
+
+def mapping(value: object, path: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise Malformed(f"{path}: expected an object, not {_kind(value)}")
+    return value
+
+
+def obj(
+    value: object, path: str, required: set[str], optional: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """An object with every ``required`` field and no field beyond ``optional``."""
+    value = mapping(value, path)
+    missing = sorted(required - set(value))
+    if missing:
+        raise Malformed(f"{path}: {missing[0]} is missing")
+    extra = sorted(set(value) - required - optional)
+    if extra:
+        raise Malformed(f"{path}: unexpected field {extra[0]!r}")
+    return value
+
+
+def array(value: object, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise Malformed(f"{path}: expected a list, not {_kind(value)}")
+    return value
+
+
+def count(value: object, path: str, low: int = 0) -> int:
+    """A whole number from ``low`` (an `int`, not a float nor a boolean)."""
+    if type(value) is not int or not low <= value <= MAX_SAFE_INTEGER:
+        raise Malformed(f"{path}: expected a whole number from {low}, not {_kind(value)}")
+    return value
+
+
+def text(value: object, path: str) -> str:
+    if not isinstance(value, str):
+        raise Malformed(f"{path}: expected text, not {_kind(value)}")
+    return value
+
+
+def hex64(value: object, path: str) -> str:
+    if not isinstance(value, str) or not _HEX64.fullmatch(value):
+        raise Malformed(f"{path}: expected 64 lowercase hexadecimal digits")
+    return value
+
+
+def b64(value: object, path: str, size: int | None = None) -> bytes:
+    try:
+        raw = b64decode(text(value, path))
+    except CanonicalEncodingError as exc:
+        raise Malformed(f"{path}: {exc}") from exc
+    if size is not None and len(raw) != size:
+        raise Malformed(f"{path}: expected {size} bytes, not {len(raw)}")
+    return raw
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    names = {
+        bool: "true or false",
+        int: "a whole number",
+        float: "a fraction",
+        str: "text",
+        list: "a list",
+        dict: "an object",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """signatures.json: the authority's key, the members' hashes it signed, the signature."""
+
+    authority: bytes
+    members: dict[str, str]
+    signature: bytes
+
+
+def signatures(doc: object, members: tuple[str, ...]) -> Signed:
+    doc = obj(doc, "signatures.json", {"authority", "members", "signature"})
+    hashes = obj(doc["members"], "members", set(members))
+    for name, digest in hashes.items():
+        hex64(digest, f"members.{name}")
+    return Signed(
+        b64(doc["authority"], "authority", 32), dict(hashes), b64(doc["signature"], "signature", 64)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """keys.json: the election key, the credential key (DER), the board and operator keys."""
+
+    election: Point
+    credential: bytes
+    board: nacl.signing.VerifyKey
+    operator: bytes
+
+
+def keys(doc: object) -> Keys:
+    doc = obj(doc, "keys.json", {"election", "credential", "board", "operator"})
+    credential = b64(doc["credential"], "credential")
+    try:
+        election = Point.from_bytes(b64(doc["election"], "election", 32))
+        PublicKey.from_der(credential)
+    except (CryptoError, ValueError) as exc:
+        raise Malformed(f"not a valid key ({exc})") from exc
+    board = nacl.signing.VerifyKey(b64(doc["board"], "board", 32))
+    return Keys(election, credential, board, b64(doc["operator"], "operator", 32))
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    issued: int
+    eligible: int
+    paper_votes: int | None
+
+
+def credentials(doc: object) -> Credentials:
+    """credentials.json: counts only (fields the verifier does not use are still typed)."""
+    doc = obj(
+        doc,
+        "credentials.json",
+        {"credentials_issued", "eligible"},
+        frozenset(
+            {"paper_votes", "issued_by_age_band", "issued_by_district", "credential_public_key"}
+        ),
+    )
+    for field in ("issued_by_age_band", "issued_by_district"):
+        for key, n in mapping(doc.get(field, {}), field).items():
+            count(n, f"{field}.{key}")
+    if "credential_public_key" in doc:
+        text(doc["credential_public_key"], "credential_public_key")
+    paper = doc.get("paper_votes")
+    return Credentials(
+        count(doc["credentials_issued"], "credentials_issued"),
+        count(doc["eligible"], "eligible"),
+        None if paper is None else count(paper, "paper_votes"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    request: dict[str, Any]
+    partials: list[dict[str, Any]]
+
+
+def tally(doc: object) -> Tally:
+    doc = obj(doc, "tally.json", {"request", "partials"})
+    partials = array(doc["partials"], "partials")
+    for i, partial in enumerate(partials):
+        obj(partial, f"partials[{i}]", {"purpose", "body", "signer", "signature"})
+    return Tally(mapping(doc["request"], "request"), partials)
+
+
+def ceremony(doc: object) -> dict[str, Any]:
+    """trustees.json: lists of signed documents (tally/ceremony.py checks each)."""
+    record = obj(doc, "trustees.json", {"roster", "deals", "acknowledgements"})
+    for part in ("roster", "deals", "acknowledgements"):
+        for i, document in enumerate(array(record[part], part)):
+            signed = obj(document, f"{part}[{i}]", {"purpose", "body", "signer", "signature"})
+            mapping(signed["body"], f"{part}[{i}].body")
+    return record
