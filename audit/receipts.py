@@ -98,16 +98,15 @@ def _claim(where: str, value: Any) -> Claim:
 
 
 def _claims(name: str, data: bytes) -> Iterable[Claim]:
-    """A file's receipts: one JSON object, or JSON lines of them."""
+    """A file's receipts: one JSON document (the booth's is pretty-printed), or JSON lines."""
     data = data.removeprefix(codecs.BOM_UTF8)
-    if len(data) <= MAX_LINE_BYTES:
+    first = next((line.strip() for line in data.split(b"\n") if line.strip()), b"")
+    if len(data) <= MAX_LINE_BYTES and (b"\n" not in data.strip() or first in (b"{", b"[")):
         try:
-            whole = _parse(data)
-        except (ValueError, RecursionError):
-            whole = None
-        if isinstance(whole, dict):
-            yield _claim(f"{name}#1", whole)
-            return
+            yield _claim(f"{name}#1", _parse(data))
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            yield Claim(f"{name}#1", problem=f"not JSON ({exc})")
+        return
     lines = (line for line in data.split(b"\n") if line.strip())
     for n, line in enumerate(lines, start=1):
         where = f"{name}#{n}"
@@ -134,7 +133,7 @@ def read_receipts(paths: Sequence[Path]) -> list[Claim]:
             claims.append(Claim(name, problem=f"cannot read it ({exc.strerror})"))
             continue
         if len(data) > MAX_FILE_BYTES:
-            claims.append(Claim(name, problem=f"larger than {MAX_FILE_BYTES >> 20} MiB: not read"))
+            claims.append(Claim(name, problem=f"larger than {MAX_FILE_BYTES} bytes: not read"))
             continue
         for claim in _claims(name, data):
             if len(claims) >= MAX_RECEIPTS:

@@ -84,10 +84,10 @@ def _make(tmp: Path) -> Made:
                                  ballot.canonical(), NOW))  # fmt: skip
         request = close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, workers=1)
         partials = [decrypt_request(s, request) for s in setup.shares[:2]]
-        if "paper" in inspect.signature(finish_tally).parameters:  # paper boxes were an argument
-            finish_tally(setup.factory, setup.election_id, partials, [], eligible=9)  # type: ignore[call-arg, arg-type, unused-ignore]
-        else:  # ... until officials entered them (tally/paper_entry.py)
-            finish_tally(setup.factory, setup.election_id, partials, eligible=9)
+        arguments: dict[str, Any] = {"eligible": 9}
+        if "paper" in inspect.signature(finish_tally).parameters:  # before officials entered
+            arguments["paper"] = []  # the paper boxes themselves (tally/paper_entry.py)
+        finish_tally(setup.factory, setup.election_id, partials, **arguments)
         figures = {"credentials_issued": 4, "eligible": 9, "paper_votes": 0}
         fingerprint, contents = bundle_contents(setup.factory, setup.election_id, figures)
         out = tmp / "bundle.zip"
