@@ -18,6 +18,12 @@ would implement the same two methods from a verified ID token.
   attempt takes a slot before its code is checked, so concurrent requests cannot
   exceed the limit; a success gives its slot back and resets nothing, so the
   counters never tell an attacker whether someone else logged in;
+* a successful login leaves no row behind: login order is board order, so a row
+  with the moment of each success would link residents to ballots for anyone
+  holding the database and the deployment secret. Counters hold failures only
+  (keyed hashes of the subject, when the window of failures started, a lock's
+  end), disappear once their window and lock have run out (at the next login),
+  and are all deleted when the vote closes (tally/service.py close_vote);
 * eligibility reasons, and whether a credential was already taken, only after
   success.
 """
@@ -184,7 +190,13 @@ class _Throttle:
     An attempt *reserves* a slot before its code is checked, so concurrent
     attempts cannot check more codes than the limit; a success gives its slot back,
     a failure keeps it. Nothing resets a counter but time, so a success leaves no
-    trace an attacker could read off the counters.
+    trace an attacker could read off the counters — and none in the table: a row
+    whose count comes back to 0 is deleted (a missing row is a count of 0).
+
+    The reserving upsert locks the subject's row until the login's transaction
+    ends (SQLite: the whole database, BEGIN IMMEDIATE), so reserve, check and give
+    back are one step for each subject; a concurrent attempt on it waits, and finds
+    the row as this one left it, or inserts afresh if it was deleted.
     """
 
     def __init__(self, session: Session, election_id: str, now: datetime.datetime) -> None:
@@ -244,11 +256,27 @@ class _Throttle:
         return None
 
     def give_back(self, kind: str, subject: str) -> None:
+        """Return the slot `reserve` took: the attempt succeeded (or was not checked).
+
+        Back at 0, the row is deleted (unless a lock is still running, which a count
+        of 0 cannot have reached): it counted no failure, and it may carry this
+        login's moment — `reserve` starts a new window at ``now`` when the old one
+        has run out. A row that stays holds others' failures, with the moment the
+        first of them started the window; only if a failed attempt on the same
+        subject overlapped this one can that be this login's moment, shared with
+        that failure's own.
+        """
         t = schema.login_failures
+        key = self._key(kind, subject)
         self._session.execute(
-            update(t)
-            .where(*self._key(kind, subject), t.c.failures > 0)
-            .values(failures=t.c.failures - 1)
+            update(t).where(*key, t.c.failures > 0).values(failures=t.c.failures - 1)
+        )
+        self._session.execute(
+            delete(t).where(
+                *key,
+                t.c.failures == 0,
+                or_(t.c.locked_until.is_(None), t.c.locked_until <= self._now),
+            )
         )
 
     def failed(self, kind: str, subject: str) -> None:

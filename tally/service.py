@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ballots.board import entries, freeze, spoiled_codes
@@ -81,6 +81,7 @@ def close_vote(
         head = freeze(session, election_id, election.fingerprint, keys)
         v = schema.voters  # no more credentials: a lost answer is not asked for again
         session.execute(update(v).where(v.c.election_id == election_id).values(issued_request=None))
+        _forget_logins(session, election_id)
         if on_closed is not None:
             on_closed(session, head)
     with factory() as session:
@@ -108,6 +109,13 @@ def close_vote(
             )
         )
     return request
+
+
+def _forget_logins(session: Session, election_id: str) -> None:
+    """The login throttle's counters go with the vote: their times would outlive it
+    (identity/providers.py keeps them only while they limit guessing)."""
+    t = schema.login_failures
+    session.execute(delete(t).where(t.c.election_id == election_id))
 
 
 def _spoiled_and_cast(factory: Callable[[], Session], election_id: str,

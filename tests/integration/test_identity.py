@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, select, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from evoting import schema
@@ -35,6 +35,7 @@ from identity.providers import (
     MAX_FAILURES,
     AuthenticationFailed,
     FormError,
+    IdentityError,
     LockedOut,
     LoginResult,
     PollCardProvider,
@@ -43,7 +44,8 @@ from identity.providers import (
     voter_from_row,
 )
 from identity.register import RegisterFrozen, import_register, number_hasher, read_register
-from tests.integration.conftest import NOW, Setup
+from tally.service import close_vote
+from tests.integration.conftest import CLOSED, NOW, Setup
 
 Clock = Callable[[], datetime.datetime]
 
@@ -281,6 +283,100 @@ def test_concurrent_guesses_check_no_more_codes_than_the_limit(setup: Setup) -> 
     assert len(checked) <= MAX_FAILURES
     assert sorted(set(outcomes)) <= ["AuthenticationFailed", "LockedOut"], outcomes
     assert len(outcomes) == 12
+
+
+def _counters(s: Setup) -> list[tuple[str, int, datetime.datetime]]:
+    """(kind, failures, window start in UTC) of every login counter, sorted."""
+    t = schema.login_failures
+    with s.factory() as session:
+        rows = session.execute(select(t.c.kind, t.c.failures, t.c.window_started_at)).all()
+    return sorted((r.kind, r.failures, r.window_started_at.replace(tzinfo=datetime.UTC))
+                  for r in rows)  # fmt: skip
+
+
+def test_a_successful_login_leaves_no_row(setup: Setup) -> None:
+    """Login order is board order: a row per success, with its moment, would link the two."""
+    moment = NOW + datetime.timedelta(seconds=7, microseconds=123_456)
+    for name in ("An", "Bram", "Chantal"):
+        assert _login(setup, setup.form(name), client=f"10.3.0.{len(name)}", now=moment).eligible
+    assert _counters(setup) == []
+
+
+def test_a_login_after_a_typo_keeps_only_the_typos_row(setup: Setup) -> None:
+    wrong = setup.form("An Peeters", code=setup.codes[setup.number("Bram")])
+    typo = NOW + datetime.timedelta(seconds=3)
+    with pytest.raises(AuthenticationFailed):
+        _login(setup, wrong, client="10.4.0.1", now=typo)
+    _login(setup, setup.form("An Peeters"), client="10.4.0.1", now=typo + datetime.timedelta(
+        seconds=20))  # fmt: skip
+    assert _counters(setup) == [("client", 1, typo), ("number", 1, typo)]
+
+
+def test_a_success_in_a_run_out_window_leaves_no_row(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If an old row is still there (purged at the next login, or raced), the reserve
+    starts a new window at the login's moment; giving the slot back removes it."""
+    from identity import providers
+
+    wrong = setup.form("An Peeters", code=setup.codes[setup.number("Bram")])
+    with pytest.raises(AuthenticationFailed):
+        _login(setup, wrong, client="10.5.0.1")
+    monkeypatch.setattr(providers._Throttle, "purge", lambda self: None)
+    later = NOW + datetime.timedelta(minutes=16, microseconds=42)
+    assert _login(setup, setup.form("An Peeters"), client="10.5.0.1", now=later).eligible
+    assert _counters(setup) == []
+
+
+def test_concurrent_logins_leave_only_the_failures(setup: Setup) -> None:
+    """Three successes and two failures on one register number at once, each from
+    its own address: the failures are counted, the successes leave nothing."""
+    right, wrong = setup.form("An Peeters"), setup.form("An Peeters", code=setup.codes[
+        setup.number("Bram")])  # fmt: skip
+    forms = [right, wrong, right, wrong, right]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(len(forms))
+
+    def attempt(i: int) -> None:
+        barrier.wait()
+        try:
+            _login(setup, forms[i], client=f"10.6.{i}.1")
+            outcomes.append("ok")
+        except IdentityError as exc:
+            outcomes.append(type(exc).__name__)
+        except Exception as exc:
+            outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(forms))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["AuthenticationFailed"] * 2 + ["ok"] * 3
+    assert [(kind, n) for kind, n, _ in _counters(setup)] == [
+        ("client", 1), ("client", 1), ("number", 2)
+    ]  # fmt: skip
+
+
+def test_closing_the_vote_forgets_the_counters(setup: Setup) -> None:
+    wrong = setup.form("An Peeters", code=setup.codes[setup.number("Bram")])
+    for attempt in range(MAX_FAILURES):
+        with pytest.raises(AuthenticationFailed):
+            _login(setup, wrong, client=f"10.7.0.{attempt}")
+    with setup.factory() as session, session.begin():  # another election's counter stays
+        session.execute(
+            insert(schema.elections).values(
+                id="other", fingerprint="0" * 64, manifest="{}", state="open", created_at=NOW
+            )
+        )
+        session.execute(insert(schema.login_failures).values(
+            election_id="other", kind="number", subject="x", failures=1,
+            window_started_at=NOW))  # fmt: skip
+    assert len(_counters(setup)) == MAX_FAILURES + 2  # the number (locked), an address each
+    close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, workers=1)
+    with setup.factory() as session:
+        left = session.execute(select(schema.login_failures.c.election_id)).scalars().all()
+    assert left == ["other"]
 
 
 def test_reasons_are_told_only_after_authentication(setup: Setup) -> None:
