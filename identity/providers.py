@@ -301,6 +301,22 @@ class _Throttle:
         return LockedOut(until)
 
 
+def _hold_election(session: Session, election_id: str) -> None:
+    """A key-share lock on the election's row, before any counter's row is locked.
+
+    Closing the vote locks that row (FOR UPDATE) and then deletes the counters;
+    inserting a counter takes a key-share lock on it (the foreign key). Taken first,
+    a login racing the close waits for it, or the close for the login, instead of
+    each holding what the other waits for (a deadlock on PostgreSQL; SQLite's
+    BEGIN IMMEDIATE serialises whole transactions and ignores FOR UPDATE). Key-share
+    locks do not block each other: logins still run side by side.
+    """
+    e = schema.elections
+    session.execute(
+        select(e.c.id).where(e.c.id == election_id).with_for_update(key_share=True)
+    ).first()
+
+
 def _utc(moment: datetime.datetime) -> datetime.datetime:
     """SQLite keeps no time zone; we store UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
@@ -361,6 +377,7 @@ def login(
         "client-address", f"{election_id}\x00{client_key(client)}".encode()
     )
     with factory() as session, session.begin():
+        _hold_election(session, election_id)
         election = get_election(session, election_id)  # an unknown election is no login failure
         throttle = _Throttle(session, election_id, now)
         throttle.purge()

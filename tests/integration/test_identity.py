@@ -7,6 +7,7 @@ import datetime
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -377,6 +378,50 @@ def test_closing_the_vote_forgets_the_counters(setup: Setup) -> None:
     with setup.factory() as session:
         left = session.execute(select(schema.login_failures.c.election_id)).scalars().all()
     assert left == ["other"]
+
+
+def test_a_login_racing_the_close_neither_deadlocks_nor_outlives_it(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The close locks the election's row and then deletes the counters; a login that
+    updated its address's row and then inserts its number's (a foreign-key lock on
+    that election row) must not hold one while waiting for the other."""
+    from identity import providers
+
+    wrong = setup.form("An Peeters", code=setup.codes[setup.number("Bram")])
+    with pytest.raises(AuthenticationFailed):  # the address's row exists: an UPDATE next
+        _login(setup, setup.form("Bram", code=setup.codes[setup.number("An")]), client="10.8.0.1")
+    real_reserve = providers._Throttle.reserve
+
+    def slow_reserve(self: providers._Throttle, kind: str, subject: str) -> LockedOut | None:
+        if kind == "number":
+            time.sleep(0.3)  # the close comes in here
+        return real_reserve(self, kind, subject)
+
+    monkeypatch.setattr(providers._Throttle, "reserve", slow_reserve)
+    outcomes: list[str] = ["", ""]
+
+    def attempt() -> None:
+        try:
+            _login(setup, wrong, client="10.8.0.1")
+        except Exception as exc:
+            outcomes[0] = type(exc).__name__ if isinstance(exc, IdentityError) else repr(exc)
+
+    def close() -> None:
+        time.sleep(0.1)
+        try:
+            close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, workers=1)
+            outcomes[1] = "closed"
+        except Exception as exc:
+            outcomes[1] = repr(exc)
+
+    threads = [threading.Thread(target=attempt), threading.Thread(target=close)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == ["AuthenticationFailed", "closed"]
+    assert _counters(setup) == []
 
 
 def test_reasons_are_told_only_after_authentication(setup: Setup) -> None:
