@@ -1,255 +1,375 @@
 """`evote report`: the official PDF of a result, made from the bundle alone.
 
-One page per language of the manifest: the question, the voting period, eligible
-residents, participants (online and on paper), turnout, the totals with a bar
-chart, the rules' verdict in words (binding or advisory, and why), the bundle's
-SHA-256 as text and as a QR code, the keys' fingerprints, and lines for the
-officials' signatures. Rule explanations are composed here, per language, from
-the structured checks in result.json.
+One part per language of the manifest, each a document a city can publish on
+its own: every page carries the municipality and the election in its header,
+the date of the count, and "pagina 2 van 3" / "page 2 sur 3" / "page 2 of 3"
+(numbered within its language). Each part gives the voting period, the actual
+closing time from the audit log's "closed" entry (with a note when the vote was
+closed before the manifest's closing time), eligible residents, participants
+(online and on paper), turnout, then per question the counts with their
+percentages and a bar for each (online and paper counts apart where there were
+paper ballots), the referendum's verdict (binding or advisory, each rule met or
+not, in words), and for a consultation one split bar per statement, flowing
+over as many pages as it needs. Last come the election fingerprint, the
+authority key's hash, the bundle's SHA-256 as text and QR code, the other
+keys' hashes and lines for the officials' signatures.
+
+The wording and the numbers' form are in `audit.report_text`; the pages, the
+wrapping and the bars in `audit.report_layout`. The report checks nothing:
+`evote verify` does.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib.colors import HexColor
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from audit.report_layout import (
+    COLOURS,
+    FOOTER,
+    GREY,
+    INK,
+    LEFT,
+    MUTED,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    WIDTH,
+    BarRow,
+    Header,
+    Pages,
+    wrap,
+)
+from audit.report_text import (
+    TEXT,
+    date,
+    date_time,
+    integer,
+    moment,
+    option_name,
+    percent,
+    rule_line,
+    share,
+    verdict,
+)
 from evoting.crypto.canonical import b64decode
 from evoting.qr import draw_qr
 
-TEXT: dict[str, dict[str, str]] = {
-    "nl": {
-        "title": "Officiële uitslag",
-        "period": "Stemperiode: {opens} tot {closes}",
-        "eligible": "Stemgerechtigden: {n}",
-        "participants": "Deelnemers: {total} ({online} online, {paper} op papier)",
-        "turnout": "Opkomst: {p}%",
-        "binding": "De uitslag is BINDEND: {outcome}.",
-        "advisory": "De uitslag is RAADGEVEND (niet bindend).",
-        "outcome_yes": "ja",
-        "outcome_no": "nee",
-        "outcome_tie": "gelijkspel",
-        "yes": "Ja",
-        "no": "Nee",
-        "blank": "Blanco",
-        "agree": "Eens",
-        "disagree": "Oneens",
-        "no_opinion": "Geen mening",
-        "min_participants": "Deelnemers: {actual}, vereist minstens {required}",
-        "min_margin_points": (
-            "Verschil tussen ja en nee: {actual} procentpunt, vereist minstens {required}"
-        ),
-        "min_turnout_percent": "Opkomst: {actual}%, vereist minstens {required}%",
-        "no_tie": "Ja en nee staan gelijk: een gelijkspel beslist niets",
-        "met": "voldaan",
-        "not_met": "niet voldaan",
-        "bundle": "Resultatenbundel (SHA-256):",
-        "keys": "Sleutels (SHA-256 van de publieke sleutel):",
-        "verify": "Controleer de bundel zelf met: evote verify bundle.zip",
-        "signatures": "Handtekeningen van de verkiezingsambtenaren",
-        "name": "Naam en handtekening",
-    },
-    "fr": {
-        "title": "Résultat officiel",
-        "period": "Période de vote : du {opens} au {closes}",
-        "eligible": "Électeurs inscrits : {n}",
-        "participants": "Participants : {total} ({online} en ligne, {paper} sur papier)",
-        "turnout": "Participation : {p} %",
-        "binding": "Le résultat est CONTRAIGNANT : {outcome}.",
-        "advisory": "Le résultat est CONSULTATIF (non contraignant).",
-        "outcome_yes": "oui",
-        "outcome_no": "non",
-        "outcome_tie": "égalité",
-        "yes": "Oui",
-        "no": "Non",
-        "blank": "Blanc",
-        "agree": "D'accord",
-        "disagree": "Pas d'accord",
-        "no_opinion": "Sans avis",
-        "min_participants": "Participants : {actual}, au moins {required} requis",
-        "min_margin_points": "Écart entre oui et non : {actual} points, au moins {required} requis",
-        "min_turnout_percent": "Participation : {actual} %, au moins {required} % requis",
-        "no_tie": "Oui et non sont à égalité : une égalité ne décide rien",
-        "met": "rempli",
-        "not_met": "non rempli",
-        "bundle": "Paquet de résultats (SHA-256) :",
-        "keys": "Clés (SHA-256 de la clé publique) :",
-        "verify": "Vérifiez le paquet vous-même : evote verify bundle.zip",
-        "signatures": "Signatures des responsables du scrutin",
-        "name": "Nom et signature",
-    },
-    "en": {
-        "title": "Official result",
-        "period": "Voting period: {opens} to {closes}",
-        "eligible": "Eligible residents: {n}",
-        "participants": "Participants: {total} ({online} online, {paper} on paper)",
-        "turnout": "Turnout: {p}%",
-        "binding": "The result is BINDING: {outcome}.",
-        "advisory": "The result is ADVISORY (not binding).",
-        "outcome_yes": "yes",
-        "outcome_no": "no",
-        "outcome_tie": "tie",
-        "yes": "Yes",
-        "no": "No",
-        "blank": "Blank",
-        "agree": "Agree",
-        "disagree": "Disagree",
-        "no_opinion": "No opinion",
-        "min_participants": "Participants: {actual}, at least {required} required",
-        "min_margin_points": (
-            "Difference between yes and no: {actual} points, at least {required} required"
-        ),
-        "min_turnout_percent": "Turnout: {actual}%, at least {required}% required",
-        "no_tie": "Yes and no are tied: a tie decides nothing",
-        "met": "met",
-        "not_met": "not met",
-        "bundle": "Result bundle (SHA-256):",
-        "keys": "Keys (SHA-256 of the public key):",
-        "verify": "Check the bundle yourself with: evote verify bundle.zip",
-        "signatures": "Signatures of the election officials",
-        "name": "Name and signature",
-    },
-}
+ORDER = ("yes", "no", "blank", "agree", "disagree", "no_opinion")  # as the results page
 
 
 class ReportError(Exception):
     """The bundle lacks what the report needs."""
 
 
-def _members(data: bytes) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Bundle:
+    manifest: dict[str, Any]
+    result: dict[str, Any]
+    keys: dict[str, Any]
+    fingerprint: str  # hex SHA-256 of manifest.json without its trailing newline
+    authority: str | None  # hex SHA-256 of the authority's Ed25519 key; None if unsigned
+    sha256: str  # of the whole bundle
+    closed: datetime.datetime | None  # the audit log's "closed" entry
+    early: bool
+    tallied: datetime.datetime | None  # the audit log's "tallied" entry
+
+
+def _read(data: bytes) -> _Bundle:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return {name: json.loads(archive.read(name)) for name in
-                    ("manifest.json", "result.json", "keys.json")}  # fmt: skip
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            names = set(archive.namelist())
+            raw = archive.read("manifest.json")
+            manifest, result, keys = (
+                json.loads(archive.read(name))
+                for name in ("manifest.json", "result.json", "keys.json")
+            )
+            # An unsigned bundle (the authority signs it offline) has no signatures.json yet.
+            signatures = (
+                json.loads(archive.read("signatures.json")) if "signatures.json" in names else None
+            )
+            log = (
+                archive.read("audit-log.jsonl").decode("utf-8").splitlines()
+                if "audit-log.jsonl" in names
+                else []
+            )
+        authority = (
+            hashlib.sha256(b64decode(signatures["authority"])).hexdigest() if signatures else None
+        )
+        entries = [json.loads(line).get("body", {}) for line in log if line.strip()]
+        closed = next((e for e in entries if e.get("action") == "closed"), None)
+        tallied = next((e for e in reversed(entries) if e.get("action") == "tallied"), None)
+        return _Bundle(
+            manifest=manifest,
+            result=result,
+            keys=keys,
+            fingerprint=hashlib.sha256(raw.rstrip(b"\n")).hexdigest(),
+            authority=authority,
+            sha256=hashlib.sha256(data).hexdigest(),
+            closed=moment(closed["time"]) if closed else None,
+            early=bool(closed and closed.get("details", {}).get("early") is True),
+            tallied=moment(tallied["time"]) if tallied else None,
+        )
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise ReportError(f"not a result bundle: {exc}") from exc
 
 
-class _Page:
-    """A cursor down an A4 page."""
-
-    def __init__(self, canvas: Canvas) -> None:
-        self.canvas = canvas
-        self.left = 20 * mm
-        self.width = A4[0] - 40 * mm
-        self.y = A4[1] - 22 * mm
-
-    def line(
-        self, text: str, size: float = 10.5, font: str = "Helvetica", gap: float = 1.4
-    ) -> None:
-        self.canvas.setFont(font, size)
-        words, current = text.split(), ""
-        for word in words:
-            trial = f"{current} {word}".strip()
-            if self.canvas.stringWidth(trial, font, size) > self.width and current:
-                self.canvas.drawString(self.left, self.y, current)
-                self.y -= size * gap
-                current = word
-            else:
-                current = trial
-        self.canvas.drawString(self.left, self.y, current)
-        self.y -= size * gap
-
-    def space(self, amount: float) -> None:
-        self.y -= amount
-
-
-def _chart(page: _Page, labels: list[str], values: list[int]) -> None:
-    height = 12 * mm * len(values) + 10 * mm
-    drawing = Drawing(page.width, height)
-    chart = HorizontalBarChart()
-    chart.x, chart.y = int(30 * mm), int(5 * mm)
-    chart.width, chart.height = int(page.width - 45 * mm), int(height - 10 * mm)
-    chart.data = [values]
-    chart.categoryAxis.categoryNames = labels
-    chart.valueAxis.valueMin = 0
-    top = max([*values, 1])
-    chart.valueAxis.valueMax = top
-    chart.valueAxis.valueStep = max(1, -(-top // 5))  # whole numbers of votes
-    chart.bars[0].fillColor = HexColor("#2b6cb0")
-    chart.barLabelFormat = "%d"
-    chart.barLabels.nudge = 8
-    drawing.add(chart)
-    page.y -= height
-    renderPDF.draw(drawing, page.canvas, page.left, page.y)
-    page.space(4 * mm)
-
-
-def _page(canvas: Canvas, lang: str, manifest: dict[str, Any], result: dict[str, Any],
-          keys: dict[str, Any], bundle_sha256: str) -> None:  # fmt: skip
+def _header(bundle: _Bundle, lang: str, city: Mapping[str, str] | None) -> Header:
     t = TEXT[lang]
-    page = _Page(canvas)
-    page.line(f"{t['title']} — {manifest['title'][lang]}", 16, "Helvetica-Bold")
-    page.space(2 * mm)
-    opens, closes = manifest["window"]["opens"], manifest["window"]["closes"]
-    page.line(t["period"].format(opens=_date(opens), closes=_date(closes)))
-    page.line(t["eligible"].format(n=result["eligible"]))
-    p = result["participants"]
-    page.line(t["participants"].format(total=p["total"], online=p["online"], paper=p["paper"]))
-    if result.get("turnout_percent") is not None:
-        page.line(t["turnout"].format(p=result["turnout_percent"]))
-    for question, q in zip(manifest["questions"], result["questions"], strict=True):
-        page.space(4 * mm)
-        page.line(question["text"][lang], 12, "Helvetica-Bold")
-        if q["type"] == "referendum":
-            options = list(q["totals"])
-            _chart(page, [t.get(o, o) for o in options], [q["totals"][o] for o in options])
-            if q["binding"]:
-                page.line(t["binding"].format(outcome=t[f"outcome_{q['outcome']}"]), 11,
-                          "Helvetica-Bold")  # fmt: skip
+    nis = str(bundle.manifest.get("eligibility", {}).get("municipality", ""))
+    name = (city or {}).get(lang) or t["municipality"].format(nis=nis)
+    when = bundle.tallied or bundle.closed or moment(bundle.manifest["window"]["closes"])
+    return Header(name, bundle.manifest["title"][lang], t["title"], date(when, lang), t["page"])
+
+
+def _facts(pages: Pages, bundle: _Bundle, lang: str) -> None:
+    t, m, r = TEXT[lang], bundle.manifest, bundle.result
+    pages.paragraph(t["title"], 18, "Helvetica-Bold", keep=True)
+    pages.space(1 * mm)
+    pages.paragraph(m["title"][lang], 15, "Helvetica-Bold", keep=True)
+    if m.get("description", {}).get(lang):
+        pages.paragraph(m["description"][lang], 10, "Helvetica-Oblique")
+    pages.space(4 * mm)
+    opens, closes = moment(m["window"]["opens"]), moment(m["window"]["closes"])
+    p = r["participants"]
+    rows = [
+        (
+            t["period"],
+            t["period_value"].format(opens=date_time(opens, lang), closes=date_time(closes, lang)),
+        ),
+        (t["closed"], date_time(bundle.closed, lang) if bundle.closed else t["closed_unknown"]),
+    ]
+    if bundle.tallied:
+        rows.append((t["tallied"], date_time(bundle.tallied, lang)))
+    rows += [
+        (t["eligible"], integer(r["eligible"], lang)),
+        (
+            t["participants"],
+            t["participants_value"].format(
+                total=integer(p["total"], lang),
+                online=integer(p["online"], lang),
+                paper=integer(p["paper"], lang),
+            ),
+        ),
+    ]
+    if r.get("turnout_percent") is not None:
+        rows.append((t["turnout"], percent(r["turnout_percent"], lang)))
+    pages.facts(rows)
+    if bundle.early:
+        pages.space(2 * mm)
+        pages.notice(t["early"].format(planned=date_time(closes, lang)))
+
+
+def _colour(option: str) -> Color:
+    return COLOURS.get(option, GREY)
+
+
+def _ordered(totals: Mapping[str, int]) -> list[str]:
+    return [o for o in ORDER if o in totals] + [o for o in totals if o not in ORDER]
+
+
+def _referendum(
+    pages: Pages, question: Mapping[str, Any], q: Mapping[str, Any], lang: str, with_paper: bool
+) -> None:
+    t = TEXT[lang]
+    totals: Mapping[str, int] = q["totals"]
+    whole = sum(totals.values())
+    heading = [
+        t["answer"],
+        *([t["online"], t["paper"]] if with_paper else []),
+        t["votes"],
+        t["share"],
+    ]
+    rows = []
+    for option in _ordered(totals):
+        n = totals[option]
+        split = [integer(q["online"][option], lang), integer(q["paper"][option], lang)]
+        pct = share(n, whole)
+        rows.append(
+            BarRow(
+                option_name(option, lang),
+                [
+                    *(split if with_paper else []),
+                    integer(n, lang),
+                    percent(pct, lang) if pct else "–",
+                ],
+                n,
+                whole,
+                _colour(option),
+            )
+        )
+    online, paper = sum(q["online"].values()), sum(q["paper"].values())
+    total_split = [integer(online, lang), integer(paper, lang)] if with_paper else []
+    everything = [*total_split, integer(whole, lang), percent("100.00", lang) if whole else "–"]
+    rows.append(BarRow(t["total"], everything, bold=True))
+    pages.ensure(60 * mm)  # the question, its table and its verdict start on one page
+    pages.paragraph(question["text"][lang], 12, "Helvetica-Bold", keep=True)
+    pages.space(2 * mm)
+    pages.bar_table(heading, rows)
+    pages.paragraph(t["base"].format(n=integer(whole, lang)), 8.5, colour=MUTED)
+    pages.space(3 * mm)
+    pages.paragraph(verdict(q, lang), 11.5, "Helvetica-Bold", keep=True)
+    pages.paragraph(t["why"], 10)
+    for check in q.get("checks", []):
+        text, status = rule_line(check, lang)
+        pages.paragraph(f"• {text} – {status}", 10, indent=3 * mm)
+
+
+def _consultation(
+    pages: Pages, question: Mapping[str, Any], q: Mapping[str, Any], lang: str, with_paper: bool
+) -> None:
+    t = TEXT[lang]
+    options = _ordered(q["statements"][0]["totals"]) if q["statements"] else []
+    pages.ensure(45 * mm)
+    pages.paragraph(question["text"][lang], 12, "Helvetica-Bold", keep=True)
+    pages.paragraph(t["statement_base"], 8.5, colour=MUTED)
+    pages.space(1 * mm)
+    pages.swatches([(_colour(o), option_name(o, lang)) for o in options])
+    pages.space(2 * mm)
+    for n, (statement, s) in enumerate(
+        zip(question["statements"], q["statements"], strict=True), start=1
+    ):
+        totals: Mapping[str, int] = s["totals"]
+        whole = sum(totals.values())
+        text = f"{n}. {statement['text'][lang]}"
+        lines = len(wrap(text, "Helvetica-Bold", 10, WIDTH))
+        pages.ensure(lines * 13.5 + 20 * mm)  # a statement and its bar stay together
+        pages.paragraph(text, 10, "Helvetica-Bold")
+        pages.space(1 * mm)
+        pages.stacked([(totals[o], _colour(o)) for o in _ordered(totals)])
+        items = []
+        for o in _ordered(totals):
+            pct = share(totals[o], whole)
+            shown = f"{integer(totals[o], lang)} ({percent(pct, lang)})" if pct else "0"
+            items.append((_colour(o), f"{option_name(o, lang)} {shown}"))
+        pages.swatches(items)
+        if with_paper:
+            split = "; ".join(
+                f"{option_name(o, lang)}: "
+                + t["split"].format(
+                    online=integer(s["online"][o], lang), paper=integer(s["paper"][o], lang)
+                )
+                for o in _ordered(totals)
+            )
+            pages.paragraph(split, 8.5, colour=MUTED)
+        pages.space(3 * mm)
+
+
+def _verification(pages: Pages, bundle: _Bundle, lang: str) -> None:
+    t = TEXT[lang]
+    qr = 30 * mm
+    pages.ensure(75 * mm)
+    pages.paragraph(t["check"], 12, "Helvetica-Bold")
+    pages.space(1 * mm)
+    draw_qr(pages.canvas, bundle.sha256, LEFT + WIDTH - qr, pages.y - qr, qr)
+    text = WIDTH - qr - 6 * mm  # the hashes beside the QR code
+    for label, digest in (
+        ("fingerprint", bundle.fingerprint),
+        ("authority", bundle.authority or t["unsigned"]),
+        ("bundle", bundle.sha256),
+    ):
+        pages.paragraph(t[label], 9.5, "Helvetica-Bold", width=text, keep=True)
+        pages.paragraph(digest, 8.5, "Courier", width=text, keep=True)
+        pages.space(1.5 * mm)
+    pages.paragraph(t["keys"], 9.5, "Helvetica-Bold")
+    pages.facts(
+        [
+            (t[f"key_{name}"], hashlib.sha256(b64decode(bundle.keys[name])).hexdigest())
+            for name in ("election", "credential", "board", "operator")
+            if name in bundle.keys
+        ],
+        size=8,
+        label_font="Helvetica",
+        value_font="Courier",
+    )
+    pages.space(2 * mm)
+    pages.paragraph(t["verify"], 9.5, keep=True)
+    command = ["evote verify bundle.zip", f"--fingerprint {bundle.fingerprint}"]
+    if bundle.authority:
+        command.append(f"--authority-key {bundle.authority}")
+    for n, line in enumerate(command):  # as one would type it in a shell
+        shown = line if n == len(command) - 1 else line + " \\"
+        pages.paragraph(shown, 7.5, "Courier", indent=4 * mm if n else 0)
+
+
+def _signatures(pages: Pages, lang: str) -> None:
+    t = TEXT[lang]
+    block = 24 * mm
+    pages.ensure(block)
+    pages.y = min(pages.y, FOOTER + block)  # at the foot of the last page
+    pages.paragraph(t["signatures"], 10, "Helvetica-Bold")
+    c, half = pages.canvas, WIDTH / 2
+    line = FOOTER + 6 * mm
+    c.setStrokeColor(INK)
+    c.setLineWidth(0.8)
+    for x in (LEFT, LEFT + half + 5 * mm):
+        c.line(x, line, x + half - 10 * mm, line)
+        c.setFont("Helvetica", 8)
+        c.drawString(x, line - 3.5 * mm, t["name"])
+
+
+def _render(
+    canvas: Canvas,
+    bundle: _Bundle,
+    city: Mapping[str, str] | None,
+    totals: Mapping[str, int] | None,
+) -> dict[str, int]:
+    """Draw every language's part; returns the number of pages of each."""
+    counts: dict[str, int] = {}
+    m, r = bundle.manifest, bundle.result
+    with_paper = r["participants"]["paper"] > 0 or any(
+        sum(q.get("paper", {}).values()) for q in r["questions"] if q["type"] == "referendum"
+    )
+    for lang in m["languages"]:
+        pages = Pages(canvas, _header(bundle, lang, city), None if totals is None else totals[lang])
+        pages.start()
+        _facts(pages, bundle, lang)
+        for question, q in zip(m["questions"], r["questions"], strict=True):
+            pages.space(5 * mm)
+            if q["type"] == "referendum":
+                _referendum(pages, question, q, lang, with_paper)
             else:
-                page.line(t["advisory"], 11, "Helvetica-Bold")
-            for check in q["checks"]:
-                status = t["met"] if check["met"] else t["not_met"]
-                page.line(f"• {t[check['rule']].format(**check)} — {status}", 9.5)
-        else:
-            for statement, s in zip(question["statements"], q["statements"], strict=True):
-                counts = ", ".join(f"{t.get(o, o)} {n}" for o, n in s["totals"].items())
-                page.line(f"• {statement['text'][lang]}: {counts}", 9.5)
-    page.space(5 * mm)
-    page.line(t["bundle"], 9.5, "Helvetica-Bold")
-    page.line(bundle_sha256, 8.5, "Courier")
-    size = 28 * mm
-    draw_qr(canvas, bundle_sha256, page.left + page.width - size, page.y - size + 8 * mm, size)
-    page.line(t["keys"], 9.5, "Helvetica-Bold")
-    for name in ("election", "credential", "board", "operator"):
-        digest = hashlib.sha256(b64decode(keys[name])).hexdigest()
-        page.line(f"{name}: {digest[:32]}…", 8, "Courier")
-    page.line(t["verify"], 9)
-    page.y = min(page.y, 55 * mm)
-    page.line(t["signatures"], 10, "Helvetica-Bold")
-    for x in (page.left, page.left + page.width / 2 + 5 * mm):
-        canvas.line(x, 25 * mm, x + page.width / 2 - 10 * mm, 25 * mm)
-        canvas.setFont("Helvetica", 8)
-        canvas.drawString(x, 21 * mm, t["name"])
-    canvas.showPage()
+                _consultation(pages, question, q, lang, with_paper)
+        pages.space(5 * mm)
+        _verification(pages, bundle, lang)
+        _signatures(pages, lang)
+        pages.finish()
+        counts[lang] = pages.count
+    return counts
 
 
-def _date(iso: str) -> str:
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]} {iso[11:16]}"
+def write_report(bundle: bytes, out: Path, *, city: Mapping[str, str] | None = None) -> int:
+    """Write the report for ``bundle`` (its bytes) to ``out``; returns the number of pages.
 
-
-def write_report(bundle: bytes, out: Path) -> int:
-    """Write the report for ``bundle`` (its bytes) to ``out``; returns the number of pages."""
-    members = _members(bundle)
-    manifest, result, keys = members["manifest.json"], members["result.json"], members["keys.json"]
-    digest = hashlib.sha256(bundle).hexdigest()
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=True)
-    canvas.setTitle(f"{manifest['id']}: {TEXT['en']['title']}")
-    for lang in manifest["languages"]:
-        _page(canvas, lang, manifest, result, keys, digest)
-    canvas.save()
+    ``city`` names the municipality per language (``{"nl": "Kortrijk", "fr":
+    "Courtrai", ...}``); without it the header gives the manifest's NIS code.
+    """
+    facts = _read(bundle)
+    languages = [lang for lang in facts.manifest.get("languages", []) if lang in TEXT]
+    if not languages:
+        raise ReportError("the manifest names no language the report is written in")
+    facts = dataclasses.replace(facts, manifest={**facts.manifest, "languages": languages})
+    try:
+        counted = _render(
+            Canvas(io.BytesIO(), pagesize=(PAGE_WIDTH, PAGE_HEIGHT)), facts, city, None
+        )
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True)
+        canvas.setTitle(f"{facts.manifest['id']}: {TEXT['en']['title']}")
+        _render(canvas, facts, city, counted)
+        canvas.save()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ReportError(f"the bundle's result or manifest is incomplete: {exc!r}") from exc
     Path(out).write_bytes(buffer.getvalue())
-    return len(manifest["languages"])
+    return sum(counted.values())
