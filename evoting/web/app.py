@@ -168,6 +168,9 @@ def create_app(
 
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)
+    from evoting.web import errors
+
+    errors.register(app)
 
     from evoting.web import api, officials, public, resident
 

@@ -53,6 +53,11 @@ def belgian_datetime(value: datetime.datetime) -> str:
     return str(format_datetime(value, "dd/MM/yyyy HH:mm"))
 
 
+def belgian_moment(value: datetime.datetime) -> str:
+    """To the second, as an audit log is read: ``dd/MM/yyyy HH:mm:ss`` in Brussels."""
+    return str(format_datetime(value, "dd/MM/yyyy HH:mm:ss"))
+
+
 def decimal(value: object) -> str:
     """A decimal figure from result.json ("2.50") as Belgians write it in the page's
     language ("2,50" in Dutch and French); a missing one as a dash."""
@@ -66,6 +71,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["t"] = text
     app.jinja_env.filters["date"] = belgian_date
     app.jinja_env.filters["datetime"] = belgian_datetime
+    app.jinja_env.filters["moment"] = belgian_moment
     app.jinja_env.filters["decimal"] = decimal
 
     @app.context_processor

@@ -4,17 +4,23 @@ Roles (evoting/accounts.py): observers read, officials run elections, admins als
 manage accounts. Every action is appended to the election's audit log, through the
 same functions the command line uses. The key ceremony itself happens on the
 trustees' machines (`evote trustee …`); this page follows it.
+
+Every refusal is worded by `evoting.web.errors` in the official's language: no
+view shows the English text of a domain error (it may name a CLI flag or a
+server path). Uploads are read by `evoting.web.uploads`, which never lets odd
+bytes become a 500. The election page is one template per state
+(``templates/officials/election_<state>.html``), so a later step (paper boxes
+entered by two officials, an offline signature) adds its own section and view.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
 import secrets
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import nacl.exceptions
@@ -28,7 +34,9 @@ from audit.actions import close_election, tally_election
 from audit.store import record
 from evoting import schema
 from evoting.accounts import (
+    MIN_PASSWORD,
     ROLES,
+    USERNAME,
     AccountError,
     Official,
     add_official,
@@ -38,10 +46,10 @@ from evoting.accounts import (
     set_disabled,
 )
 from evoting.crypto.canonical import b64encode, canonical_json, parse_canonical
-from evoting.crypto.errors import CryptoError, KeyFileError
-from evoting.crypto.keyfile import read_key_file
-from evoting.election import ManifestError, parse_manifest
+from evoting.crypto.errors import CryptoError
+from evoting.election import ManifestError
 from evoting.elections import (
+    Election,
     ElectionError,
     change_state,
     election_public_key,
@@ -49,10 +57,16 @@ from evoting.elections import (
     list_elections,
 )
 from evoting.lifecycle import set_up_election
+from evoting.web import errors, uploads
 from evoting.web.app import limiter, services
+from evoting.web.errors import Refused
 
 blueprint = Blueprint("officials", __name__, url_prefix="/officials")
 View = TypeVar("View", bound=Callable[..., Any])
+
+LOG_SHOWN = 30
+"""How many audit-log entries the election page shows (the newest)."""
+MANIFEST_PROBLEMS_SHOWN = 50
 
 
 def current() -> Official | None:
@@ -85,6 +99,12 @@ def needs(action: str) -> Callable[[View], View]:
     return wrap
 
 
+def refuse(exc: BaseException, headline: str | None = None) -> None:
+    """Flash the refusal ``exc`` in the official's language (under ``headline``, a
+    translated sentence with a ``%(reason)s`` slot already filled, if given)."""
+    flash(headline if headline is not None else errors.message(exc), "error")
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute; 60 per hour", methods=["POST"])
 def login() -> str | Response:
@@ -110,12 +130,17 @@ def logout() -> Response:
     return redirect(url_for("officials.login"))
 
 
+def _dashboard(official: Official, **refusal: Any) -> str:
+    with services().factory() as s:
+        elections = list_elections(s)
+    return render_template("officials/dashboard.html", official=official, elections=elections,
+                           **refusal)  # fmt: skip
+
+
 @blueprint.get("/")
 @needs("read")
 def dashboard(official: Official) -> str:
-    with services().factory() as s:
-        elections = list_elections(s)
-    return render_template("officials/dashboard.html", official=official, elections=elections)
+    return _dashboard(official)
 
 
 def _figures(election_id: str) -> dict[str, int]:
@@ -161,6 +186,23 @@ def _ceremony(election_id: str) -> dict[str, Any]:
     return {"trustees": rows, "key": key}
 
 
+def _log_entry(text: str) -> dict[str, Any]:
+    """An audit-log entry as the page shows it: when, the action's label, the raw
+    action (for auditors), the trustee it concerns and the official who acted."""
+    body = json.loads(text)["body"]
+    details = body.get("details") if isinstance(body.get("details"), dict) else {}
+    action = str(body.get("action", ""))
+    try:
+        moment: datetime.datetime | None = datetime.datetime.strptime(
+            str(body.get("time")), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.UTC)  # fmt: skip
+    except ValueError:
+        moment = None
+    trustee = details.get("trustee")
+    return {"time": moment, "raw_time": str(body.get("time", "")), "action": action,
+            "label": errors.action_name(action), "by": details.get("by"),
+            "trustee": trustee if isinstance(trustee, int) else None}  # fmt: skip
+
+
 @blueprint.get("/e/<election_id>")
 @needs("read")
 def election(election_id: str, official: Official) -> str:
@@ -173,15 +215,15 @@ def election(election_id: str, official: Official) -> str:
             select(schema.audit_log.c.entry)
             .where(schema.audit_log.c.election_id == election_id)
             .order_by(schema.audit_log.c.seq.desc())
-            .limit(30)
+            .limit(LOG_SHOWN)
         ).scalars()
-        entries = [json.loads(e)["body"] for e in log]
+        entries = [_log_entry(e) for e in log]
     return render_template("officials/election.html", official=official, election=found,
                            figures=_figures(election_id), ceremony=_ceremony(election_id),
                            log=entries)  # fmt: skip
 
 
-def _election_or_404(election_id: str) -> Any:
+def _election_or_404(election_id: str) -> Election:
     with services().factory() as db:
         try:
             return get_election(db, election_id)
@@ -189,14 +231,21 @@ def _election_or_404(election_id: str) -> Any:
             abort(404)
 
 
-def _uploaded_register(election_id: str) -> Any:
+def _uploaded_register(election: Election) -> Any:
     """The register extract uploaded as ``register``, read as of the election's reference
-    date (`RegisterError` lists every problem)."""
+    date (`RegisterError` lists the problems)."""
     from identity.register import read_register
 
-    reference = _election_or_404(election_id).manifest.eligibility.reference_date
-    upload = request.files.get("register")
-    return read_register(upload.read() if upload else b"", reference)
+    return read_register(uploads.uploaded("register"), election.manifest.eligibility.reference_date)
+
+
+def _register_refused(official: Official, election_id: str, exc: Any) -> tuple[str, int]:
+    """The register's problems, by line, in the official's language (the first ones,
+    and how many more: a file of bad rows must not make a page larger than itself)."""
+    problems = [errors.register_problem(p) for p in exc.found]
+    return render_template("officials/register_errors.html", official=official,
+                           election_id=election_id, problems=problems, total=exc.total,
+                           more=exc.more), 400  # fmt: skip
 
 
 def _back(election_id: str) -> Response:
@@ -205,33 +254,37 @@ def _back(election_id: str) -> Response:
 
 @blueprint.post("/elections")
 @needs("run")
-def create(official: Official) -> Response:
-    import yaml
-
-    upload = request.files.get("manifest")
+def create(official: Official) -> Response | tuple[str, int]:
+    found = request.files.get("manifest")
     try:
-        manifest = parse_manifest(yaml.safe_load((upload.read() if upload else b"").decode()))
-    except (ManifestError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        flash(_("The manifest was refused:") + f" {exc}", "error")
-        return redirect(url_for("officials.dashboard"))
+        manifest = uploads.manifest(
+            uploads.uploaded("manifest"), found.filename or "" if found else ""
+        )
+    except Refused as exc:
+        return _dashboard(official, refusal=str(exc)), 400
+    except ManifestError as exc:
+        details = [str(p) for p in exc.problems[:MANIFEST_PROBLEMS_SHOWN]]
+        more = max(len(exc.problems) - len(details), 0)
+        return _dashboard(official, refusal=errors.message(exc), details=details,
+                          more=more), 400  # fmt: skip
     s, now = services(), services().clock()
     try:
         with s.factory() as db, db.begin():
             set_up_election(db, manifest, s.keys, now, by=official.username)
     except ElectionError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("officials.dashboard"))
+        return _dashboard(official, refusal=errors.message(exc)), 400
     return _back(manifest.id)
 
 
 @blueprint.post("/e/<election_id>/register")
 @needs("run")
-def import_register_file(election_id: str, official: Official) -> Response | str:
+def import_register_file(election_id: str, official: Official) -> Response | tuple[str, int]:
     from identity.register import RegisterError, import_register
 
     s, now = services(), services().clock()
+    found = _election_or_404(election_id)
     try:
-        parsed = _uploaded_register(election_id)
+        parsed = _uploaded_register(found)
         with s.factory() as db, db.begin():
             summary = import_register(db, election_id, parsed, s.keys, now)
             record(db, election_id, "register-imported", {
@@ -239,10 +292,12 @@ def import_register_file(election_id: str, official: Official) -> Response | str
                 "removed": summary.removed, "changed": summary.changed, "by": official.username,
             }, s.keys, now)  # fmt: skip
     except RegisterError as exc:
-        return render_template("officials/register_errors.html", official=official,
-                               election_id=election_id, problems=exc.problems), 400  # type: ignore[return-value]  # fmt: skip
+        if exc.found and exc.found[0].kind == "frozen":
+            refuse(exc)
+            return _back(election_id)
+        return _register_refused(official, election_id, exc)
     except ElectionError as exc:
-        flash(str(exc), "error")
+        refuse(exc)
         return _back(election_id)
     flash(_("Register imported: %(n)s residents.", n=summary.rows), "ok")
     return _back(election_id)
@@ -250,23 +305,36 @@ def import_register_file(election_id: str, official: Official) -> Response | str
 
 @blueprint.post("/e/<election_id>/poll-cards")
 @needs("run")
-def poll_cards(election_id: str, official: Official) -> Response:
+def poll_cards(election_id: str, official: Official) -> Response | tuple[str, int]:
     from identity.pollcards import PollCardError, generate_poll_cards
     from identity.register import RegisterError
 
     s, now = services(), services().clock()
+    found = _election_or_404(election_id)
+    replace = bool(request.form.get("replace"))
+    if found.state != "draft":
+        refuse(Refused(_("Poll cards are made before the vote opens: the election is %(state)s.",
+                         state=errors.state_name(found.state))))  # fmt: skip
+        return _back(election_id)
+    if _figures(election_id)["letters"] and not replace:
+        refuse(Refused(_("Letters were made already. Making them again makes the letters already "
+                         "printed useless: tick “Replace codes already printed” if that is "
+                         "what you want.")))  # fmt: skip
+        return _back(election_id)
     letters = s.instance / "letters" / f"{election_id}.pdf"
     letters.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
-        parsed = _uploaded_register(election_id)
+        parsed = _uploaded_register(found)
         with s.factory() as db, db.begin():
             summary = generate_poll_cards(db, election_id, parsed, s.keys, letters,
-                                          replace=bool(request.form.get("replace")))  # fmt: skip
+                                          replace=replace)  # fmt: skip
             record(db, election_id, "poll-cards-issued", {
-                "letters": summary.letters, "replaced": bool(request.form.get("replace")),
+                "letters": summary.letters, "replaced": replace,
                 "by": official.username}, s.keys, now)  # fmt: skip
-    except (RegisterError, PollCardError, ElectionError) as exc:
-        flash(str(exc), "error")
+    except RegisterError as exc:
+        return _register_refused(official, election_id, exc)
+    except (PollCardError, ElectionError) as exc:
+        refuse(exc)
         return _back(election_id)
     flash(_("%(n)s letters are ready to print.", n=summary.letters), "ok")
     return _back(election_id)
@@ -286,8 +354,6 @@ def letters(election_id: str, official: Official) -> Response:
 @blueprint.post("/e/<election_id>/open")
 @needs("run")
 def open_vote(election_id: str, official: Official) -> Response:
-    from evoting.elections import election_public_key
-
     s, now = services(), services().clock()
     try:
         with s.factory() as db, db.begin():
@@ -295,7 +361,7 @@ def open_vote(election_id: str, official: Official) -> Response:
             change_state(db, election_id, "open")
             record(db, election_id, "opened", {"by": official.username}, s.keys, now)
     except ElectionError as exc:
-        flash(str(exc), "error")
+        refuse(exc)
     return _back(election_id)
 
 
@@ -309,7 +375,7 @@ def close_vote(election_id: str, official: Official) -> Response:
         close_election(s.factory, s.keys, election_id, s.clock(),
                        early=bool(request.form.get("early")))  # fmt: skip
     except (ElectionError, TallyError) as exc:
-        flash(str(exc), "error")
+        refuse(exc)
     return _back(election_id)
 
 
@@ -350,43 +416,75 @@ def board_file(election_id: str, official: Official) -> Response:
     return send_file(path, as_attachment=True, download_name=f"{election_id}-board.zip")
 
 
+def _partials(election: Election) -> list[object]:
+    """The trustees' partial decryptions, each a JSON document; at least k of them if the
+    board holds a ballot (with none there is nothing to decrypt)."""
+    files = uploads.uploaded_all("partials")
+    partials = [uploads.json_document(data, _("Partial decryption file %(n)s of %(count)s is "
+                                              "empty or not a JSON file.", n=i, count=len(files)))
+                for i, data in enumerate(files, start=1)]  # fmt: skip
+    needed = election.manifest.trustees.k
+    if len(partials) < needed and _figures(election.id)["ballots"]:
+        raise Refused(_("%(given)s partial decryptions were given; %(k)s trustees are needed.",
+                        given=len(partials), k=needed))  # fmt: skip
+    return partials
+
+
+def _paper() -> object:
+    found = request.files.get("paper")
+    if not found or not found.filename:
+        return []
+    return uploads.json_document(found.read(), _("The paper boxes file is not a JSON file."))
+
+
+def _authority(election: Election) -> nacl.signing.SigningKey:
+    """The authority's signing key from the uploaded key file and its passphrase; it must be
+    the key the manifest pins, or the bundle it signs would fail verification."""
+    data = uploads.uploaded("authority_key")
+    if not data:
+        raise Refused(_("The authority's key file is missing."))
+    secret = uploads.key_file_secret(data, "authority", request.form.get("passphrase", ""))
+    signer = nacl.signing.SigningKey(secret)
+    pinned = election.manifest.authority_key
+    if pinned is not None and bytes(signer.verify_key) != pinned:
+        raise Refused(_("This is not the authority key the manifest pins: a bundle signed with it "
+                        "would fail verification."))  # fmt: skip
+    return signer
+
+
 @blueprint.post("/e/<election_id>/tally")
 @needs("run")
 def tally(election_id: str, official: Official) -> Response:
     """Combine the trustees' partial decryptions; sign the bundle with the authority key."""
     from identity.issuance import issuance_report
+    from tally.ceremony import CeremonyError
     from tally.decrypt import DecryptionRefused
     from tally.result import PaperError
     from tally.service import TallyError
 
     s = services()
+    found = _election_or_404(election_id)
     try:
-        partials = [json.loads(f.read()) for f in request.files.getlist("partials") if f]
-        paper_file = request.files.get("paper")
-        paper = json.loads(paper_file.read()) if paper_file and paper_file.filename else []
-        key_file = request.files.get("authority_key")
-        with tempfile.TemporaryDirectory() as directory:
-            path = Path(directory) / "authority.key"
-            path.write_bytes(key_file.read() if key_file else b"")
-            path.chmod(0o600)
-            secret = read_key_file(path, "authority", request.form.get("passphrase", ""))
-        signer = nacl.signing.SigningKey(secret)
+        if found.state != "closed":
+            raise Refused(errors.wrong_state(found.state, "tallied"))
+        partials = _partials(found)
+        paper = _paper()
+        signer = _authority(found)
         registrar = issuance_report(s.factory, election_id, s.keys).to_json()
         registrar.pop("credential_public_key")
-        if _election_or_404(election_id).state != "closed":
-            raise ElectionError(_("only a closed vote is tallied"))
         out = s.published / election_id / "bundle.zip"
         out.parent.mkdir(parents=True, exist_ok=True)
         written = out.with_name(f".bundle-{secrets.token_hex(8)}.zip")
         try:  # the bundle appears whole, or the one before stays
-            tally_election(s.factory, s.keys, election_id, partials, paper, registrar, signer,
-                           written, s.clock())  # fmt: skip
+            tally_election(s.factory, s.keys, election_id, partials, paper,  # type: ignore[arg-type]
+                           registrar, signer, written, s.clock())  # fmt: skip
             written.replace(out)
         finally:
             written.unlink(missing_ok=True)
-    except (ValueError, KeyFileError, CryptoError, DecryptionRefused, PaperError, TallyError,
-            ElectionError, RecursionError, nacl.exceptions.CryptoError) as exc:  # fmt: skip
-        flash(_("The tally was refused:") + f" {exc}", "error")
+    except (Refused, ValueError, CryptoError, DecryptionRefused, PaperError, TallyError,
+            CeremonyError, ElectionError, RecursionError,
+            nacl.exceptions.CryptoError) as exc:  # fmt: skip
+        refuse(exc, _("The tally was refused: %(reason)s", reason=errors.message(exc)))
         return _back(election_id)
     from audit.report import write_report
 
@@ -410,28 +508,45 @@ def publish(election_id: str, official: Official) -> Response:
             details = {"bundle_sha256": digest, "by": official.username}
             record(db, election_id, "published", details, s.keys, now)
     except ElectionError as exc:
-        flash(str(exc), "error")
+        refuse(exc)
     return _back(election_id)
+
+
+def _account_change(official: Official) -> None:
+    """Add an account or disable one, as the form asks; `Refused` says why not."""
+    s = services()
+    username = request.form.get("username", "").strip()
+    with s.factory() as db, db.begin():
+        exists = username in {a.username for a in list_officials(db)}
+        if request.form.get("action") == "disable":
+            if username == official.username:
+                raise Refused(_("You cannot disable your own account."))
+            if not exists:
+                raise Refused(_("There is no such account."))
+            set_disabled(db, username, True)
+            return
+        password, role = request.form.get("password", ""), request.form.get("role", "")
+        if not USERNAME.match(username):
+            raise Refused(_("A username is 2 to 64 characters: lowercase letters, digits, “.”, "
+                            "“_” or “-”, starting with a letter or a digit."))  # fmt: skip
+        if exists:
+            raise Refused(_("There is already an account with this username."))
+        if len(password) < MIN_PASSWORD:
+            raise Refused(_("A password has at least %(n)s characters.", n=MIN_PASSWORD))
+        if role not in ROLES:
+            raise Refused(_("Choose one of the roles offered."))
+        add_official(db, username, password, role, s.clock())
 
 
 @blueprint.route("/accounts", methods=["GET", "POST"])
 @needs("manage")
 def accounts(official: Official) -> str:
-    s = services()
     if request.method == "POST":
-        username = request.form.get("username", "").strip()
         try:
-            with s.factory() as db, db.begin():
-                if request.form.get("action") == "disable":
-                    if username == official.username:
-                        raise AccountError(_("You cannot disable your own account."))
-                    set_disabled(db, username, True)
-                else:
-                    add_official(db, username, request.form.get("password", ""),
-                                 request.form.get("role", ""), s.clock())  # fmt: skip
-        except AccountError as exc:
-            flash(str(exc), "error")
-    with s.factory() as db:
+            _account_change(official)
+        except (Refused, AccountError) as exc:
+            refuse(exc)
+    with services().factory() as db:
         everyone = list_officials(db)
     return render_template("officials/accounts.html", official=official, accounts=everyone,
                            roles=ROLES)  # fmt: skip
