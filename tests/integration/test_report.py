@@ -87,7 +87,9 @@ def early(tmp_path_factory: pytest.TempPathFactory) -> bytes:
         partials = [decrypt_request(s, request) for s in setup.shares[:2]]
         # Paper boxes are entered apart (two officials) once tally/paper_entry.py lands;
         # until then tally_election still takes them, and this election has none.
-        none = {"paper": []} if "paper" in inspect.signature(tally_election).parameters else {}
+        none: dict[str, list[object]] = (
+            {"paper": []} if "paper" in inspect.signature(tally_election).parameters else {}
+        )
         tally_election(
             setup.factory,
             setup.keys,
