@@ -43,7 +43,7 @@ TEXT: dict[str, dict[str, str]] = {
         "municipality": "Gemeente met NIS-code {nis}",
         "page": "pagina {page} van {pages}",
         "period": "Stemperiode",
-        "period_value": "van {opens} tot {closes} (Belgische tijd)",
+        "period_value": "van {opens} tot {closes} (Belgische" + NBSP + "tijd)",
         "closed": "Afgesloten op",
         "closed_unknown": "niet vermeld in het auditlogboek",
         "early": (
@@ -105,7 +105,7 @@ TEXT: dict[str, dict[str, str]] = {
         "municipality": "Commune de code INS {nis}",
         "page": "page {page} sur {pages}",
         "period": "Période de vote",
-        "period_value": "du {opens} au {closes} (heure belge)",
+        "period_value": "du {opens} au {closes} (heure" + NBSP + "belge)",
         "closed": "Clôturé le",
         "closed_unknown": "non mentionné dans le journal d’audit",
         "early": (
@@ -165,7 +165,7 @@ TEXT: dict[str, dict[str, str]] = {
         "municipality": "Municipality with NIS code {nis}",
         "page": "page {page} of {pages}",
         "period": "Voting period",
-        "period_value": "from {opens} to {closes} (Belgian time)",
+        "period_value": "from {opens} to {closes} (Belgian" + NBSP + "time)",
         "closed": "Closed on",
         "closed_unknown": "not recorded in the audit log",
         "early": (
