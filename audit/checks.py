@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -31,7 +32,7 @@ from ballots.chain import SignedHead
 from ballots.spoil import SpoiledMismatch, verify_spoiled
 from evoting.crypto import signing
 from evoting.crypto.canonical import canonical_json, parse_canonical
-from evoting.crypto.errors import CryptoError
+from evoting.crypto.errors import CanonicalEncodingError, CryptoError
 from evoting.election import Manifest, ManifestError, parse_manifest
 from tally.aggregate import Aggregate, Context, aggregate
 from tally.ceremony import CeremonyError, CeremonyKeys, keys_from_record, params
@@ -51,6 +52,8 @@ def run(report: Report, member: str, check: Callable[[], T]) -> T | None:
         report.fail(exc.member, exc.reason)
     except shapes.Malformed as exc:
         report.fail(member, str(exc))
+    except CanonicalEncodingError as exc:
+        report.fail(member, f"not canonical JSON ({exc})")
     except Exception as exc:  # a hostile member must not stop the other checks
         report.fail(member, f"malformed ({type(exc).__name__}: {exc})")
     return None
@@ -147,11 +150,23 @@ def _lines(bundle: Bundle, report: Report, name: str) -> Iterator[bytes]:
         report.fail(exc.member, f"{exc.reason}; the rest is not read")
 
 
+def _audit_lines(bundle: Bundle, report: Report) -> Iterator[str]:
+    """The audit log's lines, each entry's shape checked on the way to `check_log`."""
+    for n, line in enumerate(_text_lines(bundle, report, "audit-log.jsonl"), start=1):
+        try:
+            shapes.signed(json.loads(line), f"entry {n}", shapes.audit_entry)
+        except shapes.Malformed as exc:
+            report.fail("audit-log.jsonl", str(exc))
+        except (ValueError, RecursionError):
+            pass  # not JSON: check_log says so
+        yield line
+
+
 def audit_log(bundle: Bundle, report: Report, manifest: Manifest, keys: shapes.Keys) -> None:
     if not bundle.present("audit-log.jsonl"):
         return
     entries, problems = check_log(
-        _text_lines(bundle, report, "audit-log.jsonl"),
+        _audit_lines(bundle, report),
         manifest.fingerprint,
         {keys.operator: "operator"},
     )
@@ -272,7 +287,7 @@ def tally(
         return None
     tally = shapes.tally(bundle.json("tally.json"))
     expected = tally_request(manifest, added, head.to_json())
-    if tally.request != expected:
+    if canonical_json(tally.request) != canonical_json(expected):  # 1 == True in Python
         report.fail("tally.json", "the request's aggregate is not the sum of the board's ballots")
     if added.ballots == 0:
         return {label: [0] * len(sums) for label, sums in added.sums.items()}
@@ -291,6 +306,13 @@ def tally(
         return None
 
 
+def paper(bundle: Bundle) -> list[Any] | None:
+    """paper.json's list of boxes (build_result checks each, in `result`)."""
+    if not bundle.present("paper.json"):
+        return None
+    return shapes.array(bundle.json("paper.json"), "paper.json")
+
+
 def result(
     bundle: Bundle,
     report: Report,
@@ -298,11 +320,11 @@ def result(
     online: dict[str, list[int]],
     added: Aggregate,
     credentials: shapes.Credentials,
+    paper: list[Any],
 ) -> None:
     """Recomputed from the totals, the paper boxes, the eligible count and the rules."""
-    if not (bundle.present("paper.json") and bundle.present("result.json")):
+    if not bundle.present("result.json"):
         return
-    paper = bundle.json("paper.json")
     result = bundle.json("result.json")
     try:
         recomputed = build_result(manifest, online, added.ballots, paper, credentials.eligible)

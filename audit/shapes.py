@@ -10,6 +10,7 @@ counts and positions must be `int` and not `bool`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,108 @@ def b64(value: object, path: str, size: int | None = None) -> bytes:
     if size is not None and len(raw) != size:
         raise Malformed(f"{path}: expected {size} bytes, not {len(raw)}")
     return raw
+
+
+Check = Callable[[object, str], object]
+
+
+def _index(value: object, path: str) -> int:
+    return count(value, path, 1)
+
+
+def list_of(item: Check) -> Check:
+    def check(value: object, path: str) -> list[Any]:
+        items = array(value, path)
+        for i, x in enumerate(items):
+            item(x, f"{path}[{i}]")
+        return items
+
+    return check
+
+
+def fields(spec: dict[str, Check], optional: frozenset[str] = frozenset()) -> Check:
+    """An object whose fields in ``spec`` have their types (others are let through: a
+    signature covers them, and nothing reads them)."""
+
+    def check(value: object, path: str) -> dict[str, Any]:
+        value = mapping(value, path)
+        for name, field_check in spec.items():
+            if name in value:
+                field_check(value[name], f"{path}.{name}")
+            elif name not in optional:
+                raise Malformed(f"{path}: {name} is missing")
+        return value
+
+    return check
+
+
+# The signed documents' bodies (docs/protocol.md), as the verifier's readers need them.
+_PROOF = fields({"challenge": text, "response": text})
+RECORD = fields({"election": text, "trustee": _index, "name": text, "verify_key": text,
+                 "box_key": text})  # fmt: skip
+DEAL = fields({"election": text, "message": fields({
+    "dealer": _index, "commitments": list_of(text), "encrypted_shares": list_of(text),
+    "proof": _PROOF})})  # fmt: skip
+ACKNOWLEDGEMENT = fields({"election": text, "trustee": _index, "qualified": list_of(_index),
+                          "complaints": array, "public_key": text, "verification_key": text,
+                          "board_key": text}, frozenset({"board_key"}))  # fmt: skip
+PARTIAL = fields({"election": text, "request": text, "trustee": _index,
+                  "shares": list_of(list_of(fields({"trustee": _index, "share": text,
+                                                    "proof": _PROOF})))})  # fmt: skip
+_ENTRY = fields({"election": text, "seq": _index, "previous": text, "time": text,
+                 "action": text, "details": mapping})  # fmt: skip
+
+
+def boolean(value: object, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise Malformed(f"{path}: expected true or false, not {_kind(value)}")
+    return value
+
+
+def _trustee_or_none(value: object, path: str) -> int | None:
+    return None if value is None else _index(value, path)
+
+
+def _details(**spec: Check) -> Check:
+    return fields(spec, frozenset(spec))  # every field optional: writers differ
+
+
+# The details of the actions docs/verifier.md lists; other actions and fields pass.
+DETAILS: dict[str, Check] = {
+    "election-created": _details(fingerprint=text, credential_key_sha256=text, board_key=text,
+                                 operator_key=text, simulation=boolean),
+    "register-imported": _details(file_sha256=text, residents=count, added=count,
+                                  removed=count, changed=count, by=text),
+    "poll-cards-issued": _details(letters=count, replaced=boolean, by=text),
+    "trustee-registered": _details(trustee=_index, record_sha256=text),
+    "dealer-message-received": _details(trustee=_index, document_sha256=text),
+    "ceremony-finished": _details(election_key=text, excluded=list_of(_index),
+                                  acknowledgements_sha256=list_of(text)),
+    "opened": _details(by=text),
+    "paper-vote-marked": _details(by=text),
+    "closed": _details(final_head=text, ballots=count, early=boolean, by=text),
+    "tally-requested": _details(ballots=count, tally_request=text),
+    "partial-decryption-received": _details(trustee=_trustee_or_none, document_sha256=text),
+    "tallied": _details(result_sha256=text, by=text),
+    "published": _details(bundle_sha256=text, by=text),
+}  # fmt: skip
+
+
+def audit_entry(value: object, path: str) -> dict[str, Any]:
+    body = mapping(_ENTRY(value, path), path)
+    action = body["action"]
+    if action in DETAILS:
+        DETAILS[action](body["details"], f"{path}.details")
+    return body
+
+
+def signed(value: object, path: str, body: Check) -> dict[str, Any]:
+    """A signed document (evoting/crypto/signing.py) whose body has the shape ``body``."""
+    document = obj(value, path, {"purpose", "body", "signer", "signature"})
+    for name in ("purpose", "signer", "signature"):
+        text(document[name], f"{path}.{name}")
+    body(document["body"], f"{path}.body")
+    return document
 
 
 def _kind(value: object) -> str:
@@ -159,11 +262,10 @@ def credentials(doc: object) -> Credentials:
             count(n, f"{field}.{key}")
     if "credential_public_key" in doc:
         text(doc["credential_public_key"], "credential_public_key")
-    paper = doc.get("paper_votes")
     return Credentials(
         count(doc["credentials_issued"], "credentials_issued"),
         count(doc["eligible"], "eligible"),
-        None if paper is None else count(paper, "paper_votes"),
+        count(doc["paper_votes"], "paper_votes") if "paper_votes" in doc else None,
     )
 
 
@@ -177,15 +279,14 @@ def tally(doc: object) -> Tally:
     doc = obj(doc, "tally.json", {"request", "partials"})
     partials = array(doc["partials"], "partials")
     for i, partial in enumerate(partials):
-        obj(partial, f"partials[{i}]", {"purpose", "body", "signer", "signature"})
+        signed(partial, f"partials[{i}]", PARTIAL)
     return Tally(mapping(doc["request"], "request"), partials)
 
 
 def ceremony(doc: object) -> dict[str, Any]:
     """trustees.json: lists of signed documents (tally/ceremony.py checks each)."""
     record = obj(doc, "trustees.json", {"roster", "deals", "acknowledgements"})
-    for part in ("roster", "deals", "acknowledgements"):
+    for part, body in (("roster", RECORD), ("deals", DEAL), ("acknowledgements", ACKNOWLEDGEMENT)):
         for i, document in enumerate(array(record[part], part)):
-            signed = obj(document, f"{part}[{i}]", {"purpose", "body", "signer", "signature"})
-            mapping(signed["body"], f"{part}[{i}].body")
+            signed(document, f"{part}[{i}]", body)
     return record

@@ -174,11 +174,12 @@ def _checks(bundle: Bundle, report: Report, options: _Options) -> None:
     online = checks.run(
         report, "tally.json", lambda: checks.tally(bundle, report, manifest, ceremony, head, added)
     )
-    if credentials is not None and online is not None:
+    paper = checks.run(report, "paper.json", lambda: checks.paper(bundle))
+    if credentials is not None and online is not None and paper is not None:
         checks.run(
             report,
             "result.json",
-            lambda: checks.result(bundle, report, manifest, online, added, credentials),
+            lambda: checks.result(bundle, report, manifest, online, added, credentials, paper),
         )
     checks.run(
         report, "spoiled.jsonl", lambda: checks.spoiled(bundle, report, manifest, keys, added)

@@ -40,6 +40,7 @@ class Made:
     data: bytes
     receipts: list[Receipt]  # in casting order: receipts[i] is board entry i + 1
     board_key: nacl.signing.SigningKey
+    operator_key: nacl.signing.SigningKey
     shares: list[KeyShare]
     manifest: Manifest
 
@@ -56,6 +57,7 @@ def made_bundle(tmp_path_factory: pytest.TempPathFactory) -> Made:
 
 def _make(tmp: Path) -> Made:
     from audit.export import bundle_contents
+    from audit.store import operator_key
     from ballots.ballot import encrypt_ballot
     from ballots.board import board_signing_key
     from ballots.cast import cast, publish_spoiled
@@ -94,7 +96,9 @@ def _make(tmp: Path) -> Made:
         write_bundle(out, fingerprint, contents, AUTHORITY)
         with setup.factory() as session:
             board_key = board_signing_key(session, setup.election_id, setup.keys)
-        return Made(out.read_bytes(), receipts, board_key, list(setup.shares), setup.manifest)
+            operator = operator_key(session, setup.election_id, setup.keys)
+        return Made(out.read_bytes(), receipts, board_key, operator, list(setup.shares),
+                    setup.manifest)  # fmt: skip
     finally:
         monkeypatch.undo()
         engine.dispose()
