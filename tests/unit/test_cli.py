@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cli.main import evote
@@ -44,3 +45,45 @@ def test_unknown_database_is_a_one_line_error() -> None:
     result = CliRunner().invoke(evote, ["--db", "mysql://x/y", "db", "upgrade"])
     assert result.exit_code != 0
     assert "unsupported database 'mysql'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--fingerprint", "12"),
+        ("--fingerprint", "g" * 64),
+        ("--fingerprint", "ab" * 32 + "00"),
+        ("--fingerprint", ""),
+        ("--fingerprint", "AB CD" * 13),
+        ("--authority-key", "MiteS-CPX1k_yt8PjHIi99zs6Eobt9cMclUYl60xKA0"),  # base64url: not hex
+        ("--authority-key", "\x1b[2J" + "0" * 64),
+    ],
+)
+def test_a_malformed_pin_is_a_usage_error(option: str, value: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(evote, ["verify", str(tmp_path / "bundle.zip"), option, value])
+    assert result.exit_code == 2, result.output
+    assert f"{option}: expected 64 hexadecimal digits" in result.output
+    assert "\x1b" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_pins_are_read_in_any_case_with_spaces_around() -> None:
+    from audit.verify import pin
+
+    assert pin(f"  {'AB' * 32}\n", "--fingerprint") == "ab" * 32
+    with pytest.raises(ValueError, match="expected 64 hexadecimal digits") as caught:
+        pin("x" * 100_000, "--fingerprint")
+    assert len(str(caught.value)) < 300
+
+
+def test_other_usage_errors_of_evote_verify(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bundle = str(tmp_path / "bundle.zip")
+    workers = runner.invoke(evote, ["verify", bundle, "--workers", "0"])
+    assert workers.exit_code == 2
+    receipt = runner.invoke(evote, ["verify", bundle, "--receipt", str(tmp_path / "none.json")])
+    assert receipt.exit_code == 2
+    assert "does not exist" in receipt.output
+    missing = runner.invoke(evote, ["verify", bundle])
+    assert missing.exit_code == 2
+    assert "cannot read" in missing.output
