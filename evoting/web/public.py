@@ -1,19 +1,31 @@
-"""Public pages: the election, the bulletin board, spoiled ballots, the results."""
+"""Public pages: the election, the bulletin board, spoiled ballots, the results.
+
+From the moment an election is created its page shows what to pin before the vote
+(the fingerprint, the authority key's hash, the board key) and offers its
+canonical manifest; a draft shows nothing else (no board, booth or results).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Iterator
+from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_file
-from sqlalchemy import select
+from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import stream_with_context as streamed
+from sqlalchemy import func, select
 
 from ballots import board
 from ballots.ballot import tracking_code_short
 from ballots.chain import BoardEntry
-from ballots.spoil import SpoiledMismatch, verify_spoiled
+from ballots.encoding import contests
 from evoting import schema
-from evoting.crypto.canonical import b64encode, parse_canonical
-from evoting.elections import election_public_key, list_elections
+from evoting.crypto.canonical import b64encode
+from evoting.elections import Election, ElectionError, election_public_key, list_elections
+from evoting.elections import sealed_public_key as stored_public_key
+from evoting.web import i18n
 from evoting.web.app import services
 from evoting.web.views import load_election, phase
 
@@ -21,19 +33,46 @@ blueprint = Blueprint("public", __name__)
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SHORT = re.compile(r"^[A-Z2-7]{16}$")
+SPOILED_PER_PAGE = 50
 
 
 @blueprint.get("/")
 def index() -> str:
     with services().factory() as session:
-        elections = [e for e in list_elections(session) if e.state != "draft"]
+        elections = list_elections(session)
     return render_template("public/index.html", elections=elections, phase=phase)
+
+
+def _pins(election: Election) -> dict[str, str | None]:
+    """What to pin before the vote: the fingerprint (SHA-256 of the canonical manifest),
+    the SHA-256 of the authority's public key if the manifest pins one, and the board key."""
+    authority = election.manifest.authority_key
+    with services().factory() as session:
+        try:
+            board_key: str | None = b64encode(stored_public_key(session, election.id, "board"))
+        except ElectionError:
+            board_key = None
+    return {
+        "fingerprint": election.fingerprint.hex(),
+        "authority": hashlib.sha256(authority).hexdigest() if authority is not None else None,
+        "board": board_key,
+    }
 
 
 @blueprint.get("/e/<election_id>")
 def election(election_id: str) -> str:
-    found = load_election(election_id)
-    return render_template("public/election.html", election=found, phase=phase(found))
+    found = load_election(election_id, drafts=True)
+    return render_template("public/election.html", election=found, phase=phase(found),
+                           pins=_pins(found))  # fmt: skip
+
+
+@blueprint.get("/e/<election_id>/manifest.json")
+def manifest_download(election_id: str) -> Response:
+    """The canonical manifest, whose SHA-256 is the fingerprint (drafts included)."""
+    found = load_election(election_id, drafts=True)
+    name = f"{found.id}-manifest.json"
+    return Response(found.manifest.canonical(), mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})  # fmt: skip
 
 
 def _find(election_id: str, typed: str) -> BoardEntry | None:
@@ -67,50 +106,106 @@ def bulletin_board(election_id: str) -> str:
     )  # fmt: skip
 
 
-def _spoiled(election_id: str) -> list[dict[str, object]]:
-    found = load_election(election_id)
+def _questions(election: Election) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Contest label → (its question or statement in the page's language, its options)."""
+    texts: dict[str, str] = {}
+    for q in election.manifest.questions:
+        texts[q.id] = i18n.text(q.text)
+        for s in q.statements:
+            texts[f"{q.id}/{s.id}"] = i18n.text(s.text)
+    return {spec.label: (texts.get(spec.label, spec.label), spec.options)
+            for spec in contests(election.manifest)}  # fmt: skip
+
+
+def _revealed(
+    record: Any, questions: dict[str, tuple[str, tuple[str, ...]]]
+) -> list[dict[str, Any]]:
+    """What a stored spoiled ballot revealed, per contest: the question and the options
+    chosen. The record was checked before it was stored (ballots/cast.py); here it is
+    only read, never re-encrypted: `evote verify-spoiled` re-checks the download."""
+    shown = []
+    items = record.get("contests") if isinstance(record, dict) else None
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        label, selections = str(item.get("label", "")), item.get("selections")
+        question, options = questions.get(label, (label, ()))
+        chosen = ([o for o, v in zip(options, selections, strict=False) if v == 1]
+                  if isinstance(selections, list) else [])  # fmt: skip
+        shown.append({"question": question, "chosen": chosen})
+    return shown
+
+
+def _spoiled_codes(election_id: str, typed: str) -> list[str] | None:
+    """The tracking codes a lookup asks for (full code or short form), or None for all."""
+    code = "".join(typed.split()).replace("-", "")
+    if not code:
+        return None
+    if HEX64.match(code.lower()):
+        return [code.lower()]
+    if not SHORT.match(code.upper()):
+        return []
     s = schema.spoiled_ballots
     with services().factory() as session:
-        key = election_public_key(session, election_id)
-        records = session.execute(
-            select(s.c.record).where(s.c.election_id == election_id).order_by(s.c.id)
-        ).scalars()
-        out = []
-        for text in records:
-            record = parse_canonical(text.encode("utf-8"))
-            try:
-                ballot, revealed = verify_spoiled(found.manifest, key, record)
-                out.append({"code": ballot.tracking_code, "revealed": revealed, "ok": True})
-            except SpoiledMismatch as exc:  # stored only after this check: never expected
-                out.append({"code": None, "revealed": {}, "ok": False, "reason": str(exc)})
-    return out
+        rows = session.execute(select(s.c.tracking_code).where(s.c.election_id == election_id))
+        return [full for full in rows.scalars()
+                if tracking_code_short(full).replace("-", "") == code.upper()]  # fmt: skip
+
+
+def _spoiled(election: Election, typed: str, page: int) -> tuple[list[dict[str, Any]], int]:
+    """One page of spoiled ballots, newest first, and how many there are in all."""
+    s = schema.spoiled_ballots
+    where = [s.c.election_id == election.id]
+    codes = _spoiled_codes(election.id, typed)
+    if codes is not None:
+        where.append(s.c.tracking_code.in_(codes))
+    questions = _questions(election)
+    with services().factory() as session:
+        total = int(session.execute(select(func.count()).select_from(s).where(*where)).scalar_one())
+        rows = session.execute(
+            select(s.c.tracking_code, s.c.record).where(*where).order_by(s.c.id.desc())
+            .limit(SPOILED_PER_PAGE).offset((page - 1) * SPOILED_PER_PAGE)
+        )  # fmt: skip
+        shown = [{"code": code, "revealed": _revealed(json.loads(text), questions)}
+                 for code, text in rows]  # fmt: skip
+    return shown, total
+
+
+def _page_number() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", "1")), 1_000_000))
+    except ValueError:
+        return 1
 
 
 @blueprint.get("/e/<election_id>/spoiled")
 def spoiled(election_id: str) -> str:
     found = load_election(election_id)
-    wanted = request.args.get("code", "")
-    checked = _spoiled(election_id)
-    if wanted:
-        checked = [c for c in checked if c["code"] == wanted]
+    wanted = request.args.get("code", "").strip()[:100]
+    page = _page_number()
+    shown, total = _spoiled(found, wanted, page)
+    pages = max(1, -(-total // SPOILED_PER_PAGE))
     with services().factory() as session:
         key = b64encode(election_public_key(session, election_id).to_bytes())
     return render_template(
-        "public/spoiled.html", election=found, phase=phase(found), spoiled=checked,
-        wanted=wanted, short=tracking_code_short, election_key=key,
+        "public/spoiled.html", election=found, phase=phase(found), spoiled=shown, total=total,
+        page=page, pages=pages, wanted=wanted, short=tracking_code_short, election_key=key,
     )  # fmt: skip
 
 
 @blueprint.get("/e/<election_id>/spoiled.jsonl")
-def spoiled_download(election_id: str):  # type: ignore[no-untyped-def]
+def spoiled_download(election_id: str) -> Response:
+    """Every spoiled-ballot record as stored, one per line, for `evote verify-spoiled`."""
     load_election(election_id)
     s = schema.spoiled_ballots
-    with services().factory() as session:
-        records = session.execute(
-            select(s.c.record).where(s.c.election_id == election_id).order_by(s.c.id)
-        ).scalars()
-        body = "".join(f"{r}\n" for r in records)
-    return body, 200, {"Content-Type": "application/x-ndjson; charset=utf-8"}
+
+    def lines() -> Iterator[str]:
+        with services().factory() as session:
+            query = select(s.c.record).where(s.c.election_id == election_id).order_by(s.c.id)
+            for record in session.execute(query.execution_options(yield_per=500)).scalars():
+                yield f"{record}\n"
+
+    return Response(streamed(lines()), content_type="application/x-ndjson; charset=utf-8")
 
 
 def _visible(state: str) -> tuple[bool, bool]:

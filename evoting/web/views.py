@@ -14,18 +14,20 @@ from evoting.web.app import services
 class Phase:
     """Where the election stands for a resident: information, voting or results."""
 
-    name: str  # "information", "voting", "counting", "results"
+    name: str  # "preparation" (a draft), "information", "voting", "counting", "results"
     open_now: bool
 
 
-def load_election(election_id: str) -> Election:
-    """The election, or 404; drafts are not shown to the public."""
+def load_election(election_id: str, *, drafts: bool = False) -> Election:
+    """The election, or 404. A draft is shown to the public only where ``drafts``: its
+    page and its manifest, what residents and auditors pin before the vote; never its
+    board, booth or results."""
     with services().factory() as session:
         try:
             election = get_election(session, election_id)
         except ElectionError:
             abort(404)
-    if election.state == "draft":
+    if election.state == "draft" and not drafts:
         abort(404)
     return election
 
@@ -33,6 +35,8 @@ def load_election(election_id: str) -> Election:
 def phase(election: Election) -> Phase:
     now = services().clock()
     window = election.manifest.window
+    if election.state == "draft":
+        return Phase("preparation", False)
     if election.state in ("tallied", "published"):
         return Phase("results", False)
     if election.state == "closed" or now >= window.closes:

@@ -29,9 +29,26 @@ function say(name, detail = "") {
   }
 }
 
+// What to say when the server refuses: the page's words for the API's error code
+// (its message is English, for programs, and never shown).
+function refusal(code) {
+  const texts = $("refusals").content;
+  const found = texts.querySelector(`[data-code="${CSS.escape(String(code ?? ""))}"]`)
+    ?? texts.querySelector('[data-code="other"]');
+  return found.textContent.trim();
+}
+
 function blobLink(anchor, value) {
   const blob = new Blob([JSON.stringify(value, null, 2)], { type: "application/json" });
   anchor.href = URL.createObjectURL(blob);
+}
+
+// The receipt file: exactly the ballot box's receipt (what `evote verify --receipt`
+// reads), named receipt-<election>-<short tracking code>.json.
+function receiptLink(anchor, receipt) {
+  const { tracking_code, position, head } = receipt;
+  blobLink(anchor, { tracking_code, position, head });
+  anchor.download = `receipt-${data.election}-${protocol.trackingCodeShort(tracking_code)}.json`;
 }
 
 async function request(url, body) {
@@ -69,7 +86,7 @@ async function obtainCredential(ticket, kept) {
     blinded: protocol.b64encode(pending.blinded),
   }));
   if (!ok) {
-    say("refused", answer.message ?? "");
+    say("refused", refusal(answer.error));
     return null;
   }
   const made = await protocol.finishCredential(rsaKey, pending,
@@ -118,11 +135,11 @@ async function cast() {
   }
   if (!result.ok) {
     say(result.answer.error === "credential_used" ? "credential-used" : "refused",
-      result.answer.message ?? "");
+      refusal(result.answer.error));
     return;
   }
   if (result.answer.tracking_code !== current.trackingCode) {
-    say("refused", "the receipt is for another ballot");
+    say("refused", refusal("mismatch"));
     return;
   }
   localStorage.setItem(receiptKey, JSON.stringify({ ticket: data.ticket, receipt: result.answer }));
@@ -136,7 +153,7 @@ function showReceipt(receipt) {
   $("receipt-position").textContent = String(receipt.position);
   $("receipt-head").textContent = receipt.head.head;
   $("board-link").href = `${data.boardUrl}?code=${encodeURIComponent(receipt.tracking_code)}`;
-  blobLink($("download-receipt"), receipt);
+  receiptLink($("download-receipt"), receipt);
   show("receipt");
   $("receipt").querySelector("h2").focus?.();
 }
@@ -152,7 +169,7 @@ async function challenge() {
     return;
   }
   if (!result.ok) {
-    say("refused", result.answer.message ?? "");
+    say("refused", refusal(result.answer.error));
     return;
   }
   const names = $("option-names").content;
@@ -204,7 +221,7 @@ async function start() {
     return;
   }
   if (!response.ok) {
-    say("refused", String(response.status));
+    say("refused", refusal("unavailable"));
     return;
   }
   params = await response.json();

@@ -1,0 +1,142 @@
+"""The public pages: what to pin before the vote, from the draft on; spoiled ballots
+shown as stored (never re-encrypted on a request), a page at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import nacl.signing
+import pytest
+import yaml
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import insert
+
+from ballots.ballot import encrypt_ballot, tracking_code_short
+from ballots.spoil import spoiled_record
+from evoting import schema
+from evoting.crypto.canonical import b64encode, canonical_json
+from evoting.election import Manifest, parse_manifest
+from evoting.lifecycle import set_up_election
+from tests.integration.conftest import EXAMPLES, NOW, Setup
+from tests.web.test_api import credential_for
+
+OTHER = (EXAMPLES / "kortrijk-2019.yaml").read_text().replace("id: kortrijk-2019", "id: other")
+
+
+def _draft(setup: Setup, text: str = OTHER) -> Manifest:
+    manifest = parse_manifest(yaml.safe_load(text))
+    with setup.factory() as session, session.begin():
+        set_up_election(session, manifest, setup.keys, NOW)
+    return manifest
+
+
+def test_a_draft_shows_what_to_pin_and_nothing_else(client: FlaskClient, setup: Setup) -> None:
+    manifest = _draft(setup)
+    page = client.get("/e/other").get_data(as_text=True)
+    assert 'id="preparation"' in page
+    assert f'id="fingerprint">{manifest.fingerprint.hex()}<' in page
+    assert re.search(r'id="authority-key"><span class="notice">not pinned', page)
+    assert (
+        f"evote verify other-bundle.zip --fingerprint {manifest.fingerprint.hex()}</code>" in page
+    )
+    assert "compare them with the poll-card letter and the official report" in page
+    assert 'href="/e/other/board"' not in page  # the nav offers no board or results yet
+    downloaded = client.get("/e/other/manifest.json")
+    assert downloaded.status_code == 200
+    assert downloaded.mimetype == "application/json"
+    assert downloaded.headers["Content-Disposition"] == "attachment; filename=other-manifest.json"
+    assert downloaded.data == manifest.canonical()
+    assert hashlib.sha256(downloaded.data).hexdigest() == manifest.fingerprint.hex()
+    for hidden in ("/e/other/board", "/e/other/spoiled", "/e/other/spoiled.jsonl",
+                   "/e/other/results", "/e/other/bundle.zip", "/e/other/login",
+                   "/e/other/booth", "/api/e/other/booth", "/api/e/other/head"):  # fmt: skip
+        assert client.get(hidden).status_code == 404, hidden
+    index = client.get("/").get_data(as_text=True)
+    assert re.search(r'href="/e/other">.*?</a></h2>\s*<p><strong class="tag">In preparation', index,
+                     re.DOTALL)  # fmt: skip
+
+
+def test_a_pinned_authority_key_is_shown_as_its_sha256(client: FlaskClient, setup: Setup) -> None:
+    authority = bytes(nacl.signing.SigningKey.generate().verify_key)
+    text = OTHER.replace("id: other", f"id: other\nauthority_key: {b64encode(authority)}")
+    manifest = _draft(setup, text)
+    digest = hashlib.sha256(authority).hexdigest()
+    page = client.get("/e/other?lang=nl").get_data(as_text=True)
+    assert f'id="authority-key">{digest}<' in page
+    assert f"--fingerprint {manifest.fingerprint.hex()} --authority-key {digest}</code>" in page
+    assert "Sleutel van de overheid (SHA-256)" in page
+    assert "vergelijk ze met de oproepingsbrief en het officiële verslag" in page
+    french = client.get("/e/other?lang=fr").get_data(as_text=True)
+    assert "Empreinte du manifeste (SHA-256)" in french
+    assert "<strong>En préparation</strong>" in french
+
+
+def test_an_open_election_offers_its_manifest_too(client: FlaskClient, setup: Setup) -> None:
+    page = client.get("/e/kortrijk-2019").get_data(as_text=True)
+    assert f'id="fingerprint">{setup.manifest.fingerprint.hex()}<' in page
+    assert 'id="preparation"' not in page
+    assert client.get("/e/kortrijk-2019/manifest.json").data == setup.manifest.canonical()
+
+
+def _spoil(app: Flask, setup: Setup, count: int) -> list[str]:
+    """One real challenged ballot, stored ``count`` times under distinct tracking codes
+    (the page reads what is stored; the ballot box checked it before storing it)."""
+    credential = credential_for(app, setup, "An")
+    ballot, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential,
+                                     {"car-free-sunday": "no"})  # fmt: skip
+    record = canonical_json(spoiled_record(ballot, secrets)).decode()
+    codes = [ballot.tracking_code] + [hashlib.sha256(b"%d" % i).hexdigest()
+                                      for i in range(1, count)]  # fmt: skip
+    rows = [{"election_id": "kortrijk-2019", "record": record, "tracking_code": code,
+             "credential": credential.public_key.hex()} for code in codes]  # fmt: skip
+    with setup.factory() as session, session.begin():
+        session.execute(insert(schema.spoiled_ballots), rows)
+    return codes
+
+
+def test_spoiled_ballots_are_read_not_re_encrypted_and_come_a_page_at_a_time(
+    app: Flask, client: FlaskClient, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codes = _spoil(app, setup, 120)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an anonymous request re-encrypts a spoiled ballot")
+
+    monkeypatch.setattr("ballots.spoil.verify_spoiled", never)
+    monkeypatch.setattr("ballots.spoil.encrypt_with", never)
+    monkeypatch.setattr("evoting.crypto.elgamal.encrypt_with", never)
+    first = client.get("/e/kortrijk-2019/spoiled").get_data(as_text=True)
+    shown = re.findall(r'<strong class="code">([A-Z2-7-]+)</strong>', first)
+    assert shown == [tracking_code_short(c) for c in reversed(codes[-50:])]  # newest first
+    assert "120 opened ballot(s), newest first." in first
+    assert "<li>Should the city centre go car-free one Sunday a month?: No</li>" in first
+    assert 'href="?page=2">Older<' in first
+    assert "Page 1 of 3" in first
+    last = client.get("/e/kortrijk-2019/spoiled?page=3").get_data(as_text=True)
+    assert re.findall(r'<strong class="code">([A-Z2-7-]+)</strong>', last) == [
+        tracking_code_short(c) for c in reversed(codes[:20])]  # fmt: skip
+    assert 'href="?page=2">Newer<' in last
+    for odd in ("999", "-4", "abc", "1e9"):
+        assert client.get(f"/e/kortrijk-2019/spoiled?page={odd}").status_code == 200
+    found = client.get(f"/e/kortrijk-2019/spoiled?code={codes[0]}").get_data(as_text=True)
+    assert re.findall(r'<strong class="code">([A-Z2-7-]+)</strong>', found) == [
+        tracking_code_short(codes[0])]  # fmt: skip
+    short = tracking_code_short(codes[7]).lower()
+    by_short = client.get(f"/e/kortrijk-2019/spoiled?code={short}").get_data(as_text=True)
+    assert tracking_code_short(codes[7]) in by_short
+    none = client.get("/e/kortrijk-2019/spoiled?code=nothing-like-a-code").get_data(as_text=True)
+    assert "No opened ballot has this tracking code." in none
+
+
+def test_the_spoiled_download_holds_every_stored_record_in_order(
+    app: Flask, client: FlaskClient, setup: Setup
+) -> None:
+    codes = _spoil(app, setup, 3)
+    with client.get("/e/kortrijk-2019/spoiled.jsonl") as answer:
+        lines = answer.get_data(as_text=True).splitlines()
+        assert answer.mimetype == "application/x-ndjson"
+    assert len(lines) == len(codes)
+    assert json.loads(lines[0])["format"] == "EVOTING-V1-spoiled"
