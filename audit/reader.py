@@ -103,7 +103,7 @@ def _directory_size(f: IO[bytes]) -> int:
     finds it (at the very end, else the last signature in the comment window)."""
     f.seek(0, 2)
     size = f.tell()
-    f.seek(max(0, size - 22 - 0xFFFF))
+    f.seek(max(0, size - (1 << 16) - 22))  # zipfile's window, byte for byte
     tail = f.read()
     if tail[-22:-18] == b"PK\x05\x06" and tail[-2:] == b"\0\0":
         at = len(tail) - 22

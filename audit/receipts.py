@@ -29,10 +29,10 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import nacl.signing
 
@@ -42,7 +42,8 @@ from evoting.crypto.canonical import MAX_SAFE_INTEGER
 from evoting.crypto.errors import CryptoError
 from tally.aggregate import Aggregate
 
-MAX_FILE_BYTES = 64 << 20  # a receipt is ~450 bytes: over 100,000 receipts per file
+MAX_FILE_BYTES = 64 << 20  # a receipt is ~450 bytes: over 100,000 receipts per file (read
+# line by line: memory holds one line at a time, and the receipts read)
 MAX_LINE_BYTES = 64 << 10  # one receipt, even pretty-printed, is under 1 KiB
 MAX_RECEIPTS = 100_000  # in all files together
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -97,56 +98,70 @@ def _claim(where: str, value: Any) -> Claim:
     return Claim(where, code.lower(), position, head)
 
 
-def _claims(name: str, data: bytes) -> Iterable[Claim]:
+def _one(where: str, data: bytes) -> Claim:
+    try:
+        return _claim(where, _parse(data))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        return Claim(where, problem=f"not JSON ({exc})")
+
+
+def _lines(f: BinaryIO) -> Iterator[bytes | None]:
+    """Each non-blank line, or None for a line over `MAX_LINE_BYTES` (skipped unread)."""
+    while line := f.readline(MAX_LINE_BYTES + 2):
+        if len(line.rstrip(b"\n")) > MAX_LINE_BYTES:
+            while line and not line.endswith(b"\n"):
+                line = f.readline(MAX_LINE_BYTES)
+            yield None
+        elif line.strip():
+            yield line
+
+
+def _claims(name: str, f: BinaryIO) -> Iterator[Claim]:
     """A file's receipts: one JSON document (the booth's is pretty-printed), or JSON lines."""
-    data = data.removeprefix(codecs.BOM_UTF8)
-    first = next((line.strip() for line in data.split(b"\n") if line.strip()), b"")
-    if len(data) <= MAX_LINE_BYTES and (b"\n" not in data.strip() or first in (b"{", b"[")):
-        try:
-            yield _claim(f"{name}#1", _parse(data))
-        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-            yield Claim(f"{name}#1", problem=f"not JSON ({exc})")
+    start = len(codecs.BOM_UTF8) if f.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8 else 0
+    f.seek(start)
+    head = f.read(MAX_LINE_BYTES + 1)
+    first = next((line.strip() for line in head.split(b"\n") if line.strip()), b"")
+    if len(head) <= MAX_LINE_BYTES and (b"\n" not in head.strip() or first in (b"{", b"[")):
+        yield _one(f"{name}#1", head)
         return
-    lines = (line for line in data.split(b"\n") if line.strip())
-    for n, line in enumerate(lines, start=1):
+    f.seek(start)
+    for n, line in enumerate(_lines(f), start=1):
         where = f"{name}#{n}"
-        if len(line) > MAX_LINE_BYTES:
+        if line is None:
             yield Claim(where, problem=f"longer than {MAX_LINE_BYTES} bytes: not a receipt")
-            continue
-        try:
-            value = _parse(line)
-        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-            yield Claim(where, problem=f"not JSON ({exc})")
-            continue
-        yield _claim(where, value)
+        else:
+            yield _one(where, line)
 
 
 def read_receipts(paths: Sequence[Path]) -> list[Claim]:
-    """Every receipt of every file, each read or with the reason it could not be."""
+    """Every receipt of every file, each read or with the reason it could not be. A file
+    is read line by line; a line over its limit is skipped unread."""
     claims: list[Claim] = []
     for path in paths:
         name = shown(str(path), 200)
         try:
             with Path(path).open("rb") as f:
-                data = f.read(MAX_FILE_BYTES + 1)
+                if f.seek(0, 2) > MAX_FILE_BYTES:
+                    claims.append(Claim(name, problem=f"larger than {MAX_FILE_BYTES} bytes"))
+                    continue
+                f.seek(0)
+                if _add(claims, _claims(name, f), name):
+                    break
         except OSError as exc:
             claims.append(Claim(name, problem=f"cannot read it ({exc.strerror})"))
-            continue
-        if len(data) > MAX_FILE_BYTES:
-            claims.append(Claim(name, problem=f"larger than {MAX_FILE_BYTES} bytes: not read"))
-            continue
-        for claim in _claims(name, data):
-            if len(claims) >= MAX_RECEIPTS:
-                claims.append(
-                    Claim(
-                        name,
-                        problem=f"more than {MAX_RECEIPTS} receipts in all: "
-                        "the rest are not checked",
-                    )
-                )
-                return claims
-            claims.append(claim)
     return claims
+
+
+def _add(claims: list[Claim], found: Iterable[Claim], name: str) -> bool:
+    """Append a file's receipts; True (and stop) once there are more than `MAX_RECEIPTS`."""
+    for claim in found:
+        if len(claims) >= MAX_RECEIPTS:
+            more = f"more than {MAX_RECEIPTS} receipts in all: the rest are not checked"
+            claims.append(Claim(name, problem=more))
+            return True
+        claims.append(claim)
+    return False
 
 
 def positions(claims: Iterable[Claim]) -> set[int]:

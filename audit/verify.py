@@ -37,7 +37,7 @@ from typing import IO
 
 from audit import checks
 from audit.bundle import MEMBERS, SIGNATURES
-from audit.reader import Bundle, UnreadableBundle
+from audit.reader import LIMITS, Bundle, UnreadableBundle
 from audit.receipts import Claim
 from audit.verdict import Report, shown
 from evoting.election import Manifest
@@ -121,9 +121,18 @@ def _verify(source: IO[bytes], bundle_sha256: str, options: _Options) -> Report:
     return report.finish()
 
 
+MAX_ENTRIES_LISTED = 100
+
+
 def _checks(bundle: Bundle, report: Report, options: _Options) -> None:
+    strangers = 0  # entries that are no member: a zip may hold thousands
     for name, reason in bundle.problems:
-        report.fail(name, reason)
+        strangers += name not in LIMITS
+        if name in LIMITS or strangers <= MAX_ENTRIES_LISTED:
+            report.fail(name, reason)
+    if strangers > MAX_ENTRIES_LISTED:
+        more = strangers - MAX_ENTRIES_LISTED
+        report.fail("(zip)", f"... and {more} more entries that are not bundle members")
     for name in MEMBERS:
         if name not in bundle.members:
             report.fail(name, "missing from the bundle")
@@ -197,7 +206,8 @@ def _identify(
     """What the bundle says it is, and whether that is what the auditor pinned."""
     if manifest is not None:
         report.election = manifest.id
-        report.title = " / ".join(manifest.title[lang] for lang in manifest.languages)
+        title = " / ".join(manifest.title[lang] for lang in manifest.languages)
+        report.title = shown(title, 400)  # no control characters, but bidi overrides may be
     fingerprint = manifest.fingerprint if manifest is not None else raw
     report.fingerprint = fingerprint.hex() if fingerprint is not None else ""
     report.authority = hashlib.sha256(authority).hexdigest() if authority is not None else ""

@@ -15,7 +15,7 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @click.command("verify")
 @click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--workers", type=click.IntRange(min=1),
+@click.option("--workers", type=click.IntRange(1, 1024),
               help="Processes checking ballots (default: every core).")  # fmt: skip
 @click.option("--fingerprint", metavar="HEX",
               help="The election's fingerprint as the city published it (64 hex digits); "

@@ -332,3 +332,13 @@ def test_evote_verify_prints_what_it_checked_first(bundle: bytes, made: Made,
     assert wrong.exit_code == 1
     assert wrong.output.splitlines()[0] == "election: kortrijk-2019"
     assert f"FAIL manifest.json: the election's fingerprint is {fingerprint}" in wrong.output
+
+
+def test_the_title_is_shown_escaped(bundle: bytes) -> None:
+    members = _members(bundle)
+    manifest = json.loads(members["manifest.json"])
+    manifest["title"]["nl"] = "Stem \u202eSSAP"  # a right-to-left override: no control character
+    members["manifest.json"] = canonical_json(manifest) + b"\n"
+    report = verify_bundle(_rezip(members), workers=1)
+    assert report.title.startswith("Stem \\u202eSSAP / ")
+    assert not report.passed  # the ballots are bound to the other manifest

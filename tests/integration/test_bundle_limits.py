@@ -278,3 +278,27 @@ def test_the_limits_cover_every_member() -> None:
 
     assert set(LIMITS) == {*MEMBERS, SIGNATURES}
     assert LIMITS["board.jsonl"].line >= reader.RATIO_FROM
+
+
+def test_thousands_of_stray_entries_are_counted_not_listed(made: Made) -> None:
+    entries = [(f"stray/{i:05d}\n", b"") for i in range(5_000)]
+    report = verify_bundle(rezip(members(made.data), resign=None, entries=entries), workers=1)
+    assert len(report.failures) == 101
+    assert report.failures[0] == "stray/00000\\n: not signed by the authority (an extra member)"
+    assert report.failures[-1] == "(zip): ... and 4900 more entries that are not bundle members"
+
+
+def test_a_long_receipt_line_is_skipped_unread(made: Made, tmp_path: Path) -> None:
+    from audit.receipts import MAX_LINE_BYTES, read_receipts
+    from evoting.crypto.canonical import canonical_json
+
+    receipt = canonical_json(made.receipts[0].to_json())
+    path = tmp_path / "receipts.jsonl"
+    with path.open("wb") as f:
+        f.write(receipt + b"\n" + b"[" * (50 * MiB) + b"\n" + receipt + b"\n")
+    claims = read_receipts([path])
+    assert [c.problem for c in claims] == [
+        "",
+        f"longer than {MAX_LINE_BYTES} bytes: not a receipt",
+        "",
+    ]

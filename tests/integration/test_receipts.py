@@ -254,7 +254,7 @@ def test_receipt_files_are_bounded(made: Made, tmp_path: Path,
         patch.setattr(receipts_module, "MAX_FILE_BYTES", 1000)
         big = tmp_path / "big.jsonl"
         big.write_bytes(b" " * 1001)
-        assert read_receipts([big]) == [Claim(str(big), problem="larger than 1000 bytes: not read")]
+        assert read_receipts([big]) == [Claim(str(big), problem="larger than 1000 bytes")]
     monkeypatch.setattr(receipts_module, "MAX_RECEIPTS", 3)
     many = _write(tmp_path / "many.jsonl", *made.receipts)
     claims = read_receipts([many])

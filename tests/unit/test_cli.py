@@ -87,3 +87,9 @@ def test_other_usage_errors_of_evote_verify(tmp_path: Path) -> None:
     missing = runner.invoke(evote, ["verify", bundle])
     assert missing.exit_code == 2
     assert "cannot read" in missing.output
+
+
+def test_the_worker_count_is_bounded(tmp_path: Path) -> None:
+    result = CliRunner().invoke(evote, ["verify", str(tmp_path / "b.zip"), "--workers", "100000"])
+    assert result.exit_code == 2
+    assert "1<=x<=1024" in result.output
