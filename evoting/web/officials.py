@@ -67,6 +67,8 @@ View = TypeVar("View", bound=Callable[..., Any])
 LOG_SHOWN = 30
 """How many audit-log entries the election page shows (the newest)."""
 MANIFEST_PROBLEMS_SHOWN = 50
+MAX_USERNAME, MAX_PASSWORD = 64, 1024
+"""What the login form reads of each field; an account is not made with longer ones."""
 
 
 def current() -> Official | None:
@@ -111,8 +113,8 @@ def login() -> str | Response:
     failure = None
     if request.method == "POST":
         with services().factory() as s:
-            found = authenticate(s, request.form.get("username", "")[:64],
-                                 request.form.get("password", "")[:1024])  # fmt: skip
+            found = authenticate(s, request.form.get("username", "")[:MAX_USERNAME],
+                                 request.form.get("password", "")[:MAX_PASSWORD])  # fmt: skip
         if found is not None:
             session.clear()
             session.permanent = True  # PERMANENT_SESSION_LIFETIME: 30 minutes
@@ -533,6 +535,8 @@ def _account_change(official: Official) -> None:
             raise Refused(_("There is already an account with this username."))
         if len(password) < MIN_PASSWORD:
             raise Refused(_("A password has at least %(n)s characters.", n=MIN_PASSWORD))
+        if len(password) > MAX_PASSWORD:  # the login form reads no more than this
+            raise Refused(_("A password has at most %(n)s characters.", n=MAX_PASSWORD))
         if role not in ROLES:
             raise Refused(_("Choose one of the roles offered."))
         add_official(db, username, password, role, s.clock())

@@ -89,11 +89,25 @@ def json_document(data: bytes, refusal: str) -> object:
         raise Refused(refusal) from None
 
 
+MAX_KEY_FILE_MEMORY = 256 * 1024 * 1024
+"""The most memory an uploaded key file's Argon2id may ask of the server: `evote
+authority keygen` makes "moderate" files (256 MiB); a file asking for 1 GiB, which the
+reader allows, would let each upload take that much of a shared server."""
+
+
 def key_file_secret(data: bytes, purpose: str, passphrase: str) -> bytes:
     """The secret of an uploaded key file (read from a private temporary file, whose
-    name no message ever shows)."""
+    name no message ever shows). `Refused` for one whose key derivation asks for more
+    memory than `MAX_KEY_FILE_MEMORY`."""
     from evoting.crypto.keyfile import read_key_file
 
+    try:
+        memory = json.loads(data)["kdf"]["memlimit"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        memory = 0  # not a key file: the reader says so
+    if isinstance(memory, int) and memory > MAX_KEY_FILE_MEMORY:
+        raise Refused(_("This key file asks the server for more memory than one request may "
+                        "use: sign on the authority's own machine instead."))  # fmt: skip
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "uploaded.key"
         path.write_bytes(data)
