@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 from rich.console import Console
 from rich.progress import Progress
+
+if TYPE_CHECKING:
+    from ballots.ballot import Ballot
+    from evoting.crypto.group import Point
+    from evoting.election import Manifest
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -88,8 +95,9 @@ def verify(
               help="The election key (base64url), as on the spoiled-ballots page.")  # fmt: skip
 def verify_spoiled_command(spoiled: Path, manifest_file: Path, election_key: str) -> None:
     """Re-encrypt every challenged ballot of SPOILED.jsonl with its revealed randomness."""
-    from ballots.ballot import BallotRejected, tracking_code_short
-    from ballots.spoil import SpoiledMismatch, verify_spoiled
+    from audit.reader import LIMITS
+    from audit.verdict import shown
+    from ballots.ballot import tracking_code_short
     from evoting.crypto.canonical import b64decode
     from evoting.crypto.errors import CryptoError
     from evoting.crypto.group import Point
@@ -100,20 +108,51 @@ def verify_spoiled_command(spoiled: Path, manifest_file: Path, election_key: str
         key = Point.from_bytes(b64decode(election_key))
     except CryptoError as exc:
         raise click.ClickException(f"the election key is not a valid point: {exc}") from exc
-    try:
-        lines = spoiled.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise click.ClickException(f"cannot read {spoiled}: {exc}") from exc
     failures = 0
-    for n, line in enumerate((x for x in lines if x.strip()), start=1):
-        try:
-            ballot, revealed = verify_spoiled(manifest, key, json.loads(line))
-        except (json.JSONDecodeError, SpoiledMismatch, BallotRejected, CryptoError) as exc:
-            failures += 1
-            click.echo(f"line {n}: FAIL: {exc}")
-            continue
-        shown = ", ".join(f"{label}={sel}" for label, sel in revealed.items())
-        click.echo(f"line {n}: {tracking_code_short(ballot.tracking_code)} encrypts {shown}: OK")
+    try:
+        with spoiled.open("rb") as f:
+            lines = _bounded_lines(f, LIMITS["spoiled.jsonl"].line)
+            for n, line in enumerate(lines, start=1):
+                try:
+                    ballot, revealed = _spoiled(manifest, key, line)
+                except ValueError as exc:
+                    failures += 1
+                    click.echo(f"line {n}: FAIL: {shown(str(exc))}")
+                    continue
+                answers = ", ".join(f"{label}={sel}" for label, sel in revealed.items())
+                click.echo(f"line {n}: {tracking_code_short(ballot.tracking_code)} "
+                           f"encrypts {shown(answers)}: OK")  # fmt: skip
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {spoiled}: {exc.strerror}") from exc
     if failures:
         raise SystemExit(1)
     click.echo("PASS")
+
+
+def _bounded_lines(f: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """Each non-blank line, or None for one longer than ``limit`` (skipped unread)."""
+    while line := f.readline(limit + 2):
+        if len(line.rstrip(b"\n")) > limit:
+            while line and not line.endswith(b"\n"):
+                line = f.readline(limit)
+            yield None
+        elif line.strip():
+            yield line
+
+
+def _spoiled(
+    manifest: Manifest, key: Point, line: bytes | None
+) -> tuple[Ballot, dict[str, list[int]]]:
+    """One spoiled-ballot record checked; `ValueError` says why it fails."""
+    from ballots.ballot import BallotRejected
+    from ballots.spoil import SpoiledMismatch, verify_spoiled
+    from evoting.crypto.errors import CryptoError
+
+    if line is None:
+        raise ValueError("longer than any spoiled-ballot record")
+    try:
+        return verify_spoiled(manifest, key, json.loads(line))
+    except (SpoiledMismatch, BallotRejected, CryptoError) as exc:
+        raise ValueError(str(exc)) from exc
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc

@@ -93,3 +93,23 @@ def test_the_worker_count_is_bounded(tmp_path: Path) -> None:
     result = CliRunner().invoke(evote, ["verify", str(tmp_path / "b.zip"), "--workers", "100000"])
     assert result.exit_code == 2
     assert "1<=x<=1024" in result.output
+
+
+def test_evote_verify_spoiled_reads_a_hostile_file_line_by_line(tmp_path: Path) -> None:
+    from evoting.crypto.canonical import b64encode
+    from evoting.crypto.group import Scalar, base_mul
+
+    key = b64encode(base_mul(Scalar.from_int(7)).to_bytes())
+    spoiled = tmp_path / "spoiled.jsonl"
+    spoiled.write_bytes(b"[" * 100_000 + b"\n" + b'{"format": 1.5}\n' + b"\xff\xfe\n"
+                        + b" " * (4 << 20) + b"x\n" + b"{}\n")  # fmt: skip
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    result = CliRunner().invoke(evote, ["verify-spoiled", str(spoiled), "--manifest",
+                                        str(examples / "kortrijk-2019.yaml"),
+                                        "--election-key", key])  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert [line.split(":")[0] for line in lines] == [f"line {n}" for n in range(1, 6)]
+    assert lines[0] == "line 1: FAIL: nested too deeply"
+    assert lines[3] == "line 4: FAIL: longer than any spoiled-ballot record"
