@@ -6,6 +6,15 @@ file's temporary name). The web never shows them. `message` words each error fro
 its type and fields; an error type that carries no fields yet gets a generic but
 accurate sentence. `Refused` is the web's own refusal, already worded.
 
+Errors worded generically until their modules give them fields (wanted): a
+`ManifestError` whose problems carry a path, a kind and facts; `PollCardError`
+split into frozen (state), codes-already-issued and register-mismatch (lines);
+`DecryptionRefused` with the trustee and a kind (another request, not signed by
+them, twice, a proof); `PaperError` with the box and a kind; `TallyError` split into
+board-does-not-check (problems) and not-added-up; `KeyFileError` split into
+not-a-key-file and wrong-purpose; `InvalidRegisterNumber` with a kind;
+`IssuanceError` with a kind; `AccountError` with a kind.
+
 Also here, in the reader's language: the names of election states, officials'
 roles and audit-log actions (`register` makes them template filters), and the
 register's problems (`identity.register.Problem`).
