@@ -25,8 +25,9 @@ ELECTION = "demo-kortrijk"
 VOTER = re.compile(r"^  (\d\d\.\d\d\.\d\d-\d{3}\.\d\d)  (\S+)  .+ \(may vote\)$", re.MULTILINE)
 
 
-def _vote(address: str, number: str, code: str, manifest_path: Path) -> None:
-    """A resident logs in, gets a voting key and casts, as the booth does (in Python)."""
+def _vote(address: str, number: str, code: str, manifest_path: Path) -> dict[str, object]:
+    """A resident logs in, gets a voting key and casts, as the booth does (in Python);
+    the ballot box's receipt."""
     resident = Client(address)
     login = f"/e/{ELECTION}/login"
     resident.post_form(login, {"register_number": number, "code": code})
@@ -44,6 +45,8 @@ def _vote(address: str, number: str, code: str, manifest_path: Path) -> None:
     ballot, _ = encrypt_ballot(manifest, election_key, credential, {"car-free-sunday": "yes"})
     cast = resident.post_json(f"/api/e/{ELECTION}/cast", ballot.canonical())
     assert cast.status == 200, cast.text
+    receipt: dict[str, object] = json.loads(cast.body)
+    return receipt
 
 
 def test_the_published_bundle_and_report_download_from_a_server_run_in_its_directory(
@@ -53,7 +56,10 @@ def test_the_published_bundle_and_report_download_from_a_server_run_in_its_direc
     number, code = VOTER.findall(printed)[0]
     relative = ("--db", "sqlite:///demo/evoting.sqlite3", "--instance", "demo/instance")
     with served(tmp_path, *relative) as address:
-        _vote(address, number, code, tmp_path / "demo" / f"{ELECTION}.yaml")
+        receipt = _vote(address, number, code, tmp_path / "demo" / f"{ELECTION}.yaml")
+        # saved as the booth saves it (booth.js receiptLink): the three fields, pretty-printed
+        saved = {k: receipt[k] for k in ("tracking_code", "position", "head")}
+        (tmp_path / "receipt.json").write_text(json.dumps(saved, indent=2), encoding="utf-8")
 
         official = Client(address)
         official.post_form("/officials/login", {"username": OFFICIAL, "password": PASSWORD})
@@ -71,8 +77,8 @@ def test_the_published_bundle_and_report_download_from_a_server_run_in_its_direc
         files.append(
             ("authority_key", "authority.key", (tmp_path / "demo/authority.key").read_bytes())
         )
-        tallied = official.post_form(f"{page}/tally", {"passphrase": PASSPHRASE}, form_on=page,
-                                     files=files)  # fmt: skip
+        tallied = official.post_form(f"{page}/tally", {"passphrase": PASSPHRASE, "signing": "here"},
+                                     form_on=page, files=files)  # fmt: skip
         assert "the bundle and the report are ready to publish" in tallied.text, tallied.text
         official.post_form(f"{page}/publish", {}, form_on=page)
 
@@ -82,6 +88,11 @@ def test_the_published_bundle_and_report_download_from_a_server_run_in_its_direc
         assert bundle.status == 200, bundle.text
         assert bundle.headers["Content-Disposition"].endswith(f"{ELECTION}-bundle.zip")
         assert verify_bundle(bundle.body).passed
+        (tmp_path / "bundle.zip").write_bytes(bundle.body)
+        checked = evote(tmp_path, "verify", "bundle.zip", "--receipt", "receipt.json",
+                        "--workers", "1")  # fmt: skip
+        assert "PASS" in checked, checked
+        assert "is on the final board at position 1" in checked, checked  # the receipt counted
         report = public.get(f"/e/{ELECTION}/report.pdf")
         assert report.status == 200
         assert report.body.startswith(b"%PDF")
