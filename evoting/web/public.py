@@ -7,6 +7,7 @@ canonical manifest; a draft shows nothing else (no board, booth or results).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -75,22 +76,38 @@ def manifest_download(election_id: str) -> Response:
                     headers={"Content-Disposition": f"attachment; filename={name}"})  # fmt: skip
 
 
+def _codes_like(table: Any, election_id: str, typed: str) -> list[str] | None:
+    """The tracking codes of ``table`` that a typed code names: the full code (64 hex
+    digits), or the short form on receipts (16 base32 characters, dashes and case as
+    typed), which is the first 80 bits: a range of the (election, tracking code)
+    index, never a scan of the board. None if nothing was typed."""
+    code = "".join(typed.split()).replace("-", "")
+    if not code:
+        return None
+    if HEX64.match(code.lower()):
+        low, high = code.lower(), code.lower()
+    elif SHORT.match(code.upper()):
+        low = base64.b32decode(code.upper()).hex()  # 20 hex digits
+        high = low + "g"  # after every code that starts with them ("g" > "f")
+    else:
+        return []
+    c = table.c
+    with services().factory() as session:
+        rows = session.execute(
+            select(c.tracking_code)
+            .where(c.election_id == election_id, c.tracking_code >= low, c.tracking_code <= high)
+            .limit(10)
+        )
+        return list(rows.scalars())
+
+
 def _find(election_id: str, typed: str) -> BoardEntry | None:
     """A board entry by its full tracking code or its short form (any case, dashes)."""
-    code = "".join(typed.split()).replace("-", "")
+    found = _codes_like(schema.board_entries, election_id, typed) or []
+    if len(found) != 1:  # two codes that share 80 bits: the short form names neither
+        return None
     with services().factory() as session:
-        if HEX64.match(code.lower()):
-            return board.by_tracking_code(session, election_id, code.lower())
-        if SHORT.match(code.upper()):
-            rows = session.execute(
-                select(schema.board_entries.c.tracking_code).where(
-                    schema.board_entries.c.election_id == election_id
-                )
-            ).scalars()
-            for full in rows:  # the board is public; the short form is 80 bits
-                if tracking_code_short(full).replace("-", "") == code.upper():
-                    return board.by_tracking_code(session, election_id, full)
-    return None
+        return board.by_tracking_code(session, election_id, found[0])
 
 
 @blueprint.get("/e/<election_id>/board")
@@ -136,27 +153,11 @@ def _revealed(
     return shown
 
 
-def _spoiled_codes(election_id: str, typed: str) -> list[str] | None:
-    """The tracking codes a lookup asks for (full code or short form), or None for all."""
-    code = "".join(typed.split()).replace("-", "")
-    if not code:
-        return None
-    if HEX64.match(code.lower()):
-        return [code.lower()]
-    if not SHORT.match(code.upper()):
-        return []
-    s = schema.spoiled_ballots
-    with services().factory() as session:
-        rows = session.execute(select(s.c.tracking_code).where(s.c.election_id == election_id))
-        return [full for full in rows.scalars()
-                if tracking_code_short(full).replace("-", "") == code.upper()]  # fmt: skip
-
-
 def _spoiled(election: Election, typed: str, page: int) -> tuple[list[dict[str, Any]], int]:
     """One page of spoiled ballots, newest first, and how many there are in all."""
     s = schema.spoiled_ballots
     where = [s.c.election_id == election.id]
-    codes = _spoiled_codes(election.id, typed)
+    codes = _codes_like(s, election.id, typed)
     if codes is not None:
         where.append(s.c.tracking_code.in_(codes))
     questions = _questions(election)

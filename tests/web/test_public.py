@@ -140,3 +140,21 @@ def test_the_spoiled_download_holds_every_stored_record_in_order(
         assert answer.mimetype == "application/x-ndjson"
     assert len(lines) == len(codes)
     assert json.loads(lines[0])["format"] == "EVOTING-V1-spoiled"
+
+
+def test_the_board_finds_a_ballot_by_the_short_code_on_the_receipt(
+    app: Flask, client: FlaskClient, setup: Setup
+) -> None:
+    from tests.web.test_api import API, ballot_bytes, post
+
+    ballot = ballot_bytes(setup, credential_for(app, setup, "An"), "yes")
+    status, receipt = post(app, f"{API}/cast", ballot)
+    assert status == 200
+    code = str(receipt["tracking_code"])
+    for typed in (tracking_code_short(code), tracking_code_short(code).lower().replace("-", " "),
+                  code.upper()):  # fmt: skip
+        page = client.get("/e/kortrijk-2019/board", query_string={"code": typed})
+        assert "Found: this ballot is on the board." in page.get_data(as_text=True), typed
+    other = tracking_code_short("f" * 64)
+    page = client.get("/e/kortrijk-2019/board", query_string={"code": other})
+    assert "No ballot with this tracking code is on the board." in page.get_data(as_text=True)
