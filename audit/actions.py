@@ -21,10 +21,12 @@ from audit.bundle import write_bundle, write_unsigned
 from audit.export import bundle_contents
 from audit.store import record
 from ballots.chain import SignedHead
-from evoting.crypto.canonical import canonical_json
+from evoting.accounts import authenticate, signing_key
+from evoting.crypto.canonical import JSONValue, canonical_json
 from evoting.deployment import DeploymentKeys
 from evoting.elections import get_election
 from tally.decrypt import request_id
+from tally.paper_entry import Entered, Mismatch, discard_waiting, enter_box
 from tally.service import close_vote, finish_tally
 
 
@@ -74,7 +76,6 @@ def tally_election(
     keys: DeploymentKeys,
     election_id: str,
     partials: Sequence[object],
-    paper: Sequence[Mapping[str, object]],
     registrar: Mapping[str, Any],
     authority: nacl.signing.SigningKey | None,
     out: Path,
@@ -88,7 +89,8 @@ def tally_election(
     without the credential key, which is in keys.json): the bundle's
     credentials.json, and the eligible count the turnout is taken over.
     Logs each partial decryption received and "tallied" (with the result's hash)
-    in the transaction that stores the result, so the bundle carries them.
+    in the transaction that stores the result, so the bundle carries them. The
+    paper boxes are those two officials entered (`enter_paper_box`).
     """
     eligible = registrar.get("eligible")
     if not isinstance(eligible, int) or isinstance(eligible, bool):
@@ -104,8 +106,69 @@ def tally_election(
         record(session, election_id, "tallied", {"result_sha256": canonical_sha256(result)},
                keys, now)  # fmt: skip
 
-    result = finish_tally(factory, election_id, partials, paper, eligible, on_tallied=tallied)
+    result = finish_tally(factory, election_id, partials, eligible, on_tallied=tallied)
     fingerprint, contents = bundle_contents(factory, election_id, registrar)
     if authority is None:
         return Tallied(result, write_unsigned(out, contents))
     return Tallied(result, write_bundle(out, fingerprint, contents, authority))
+
+
+class NotAllowedToSign(Exception):
+    """The username or password is not right, or the account may not run elections."""
+
+    def __init__(self) -> None:
+        super().__init__("the username or the password is not right (or the account may "
+                         "not run elections)")  # fmt: skip
+
+
+def _signer(
+    factory: Callable[[], Session], keys: DeploymentKeys, username: str, password: str
+) -> tuple[str, nacl.signing.SigningKey]:
+    with factory() as session:
+        official = authenticate(session, username, password)
+    if official is None or not official.may("run"):
+        raise NotAllowedToSign()
+    return official.username, signing_key(keys, official.username, password)
+
+
+def enter_paper_box(
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    box: Mapping[str, object],
+    username: str,
+    password: str,
+    now: datetime.datetime,
+) -> Entered:
+    """An official enters (and signs, with the key their password gives) one paper box's
+    totals: tally/paper_entry.py's rules, each step in the audit log. A mismatch with
+    the first entry is logged, then raised as `Mismatch`."""
+    official, key = _signer(factory, keys, username, password)
+    refused: Mismatch | None = None
+    with factory() as session, session.begin():
+
+        def log(s: Session, action: str, details: Mapping[str, JSONValue]) -> None:
+            record(s, election_id, action, details, keys, now)
+
+        try:
+            return enter_box(session, election_id, box, official, key, log)
+        except Mismatch as exc:
+            refused = exc  # the logged mismatch is committed, then reported
+    raise refused
+
+
+def discard_paper_box(
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    box: str,
+    username: str,
+    password: str,
+    now: datetime.datetime,
+) -> None:
+    """Withdraw a box's first entry before a second official confirmed it (logged)."""
+    official, _ = _signer(factory, keys, username, password)
+    with factory() as session, session.begin():
+        discard_waiting(session, election_id, box, official,
+                        lambda s, action, details: record(s, election_id, action, details, keys,
+                                                          now))  # fmt: skip

@@ -26,6 +26,7 @@ and permissions, deterministic compression.
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import shutil
 import zipfile
@@ -37,6 +38,7 @@ import nacl.signing
 from evoting.crypto import signing
 from evoting.crypto.canonical import JSONValue, b64decode, b64encode, canonical_json
 from evoting.crypto.errors import CanonicalEncodingError, CryptoError
+from evoting.election import ManifestError, parse_manifest
 
 MEMBERS = (
     "manifest.json",
@@ -172,6 +174,11 @@ class SignatureRefused(ValueError):
 def member_hashes(path: Path) -> tuple[bytes, dict[str, str]]:
     """The fingerprint (SHA-256 of manifest.json) and each member's SHA-256 of an
     unsigned bundle, which must hold exactly the bundle's members, once each."""
+    fingerprint, hashes, _ = _unsigned(path)
+    return fingerprint, hashes
+
+
+def _unsigned(path: Path) -> tuple[bytes, dict[str, str], bytes]:
     with zipfile.ZipFile(path) as archive:
         names = archive.namelist()
         if sorted(names) != sorted(MEMBERS):
@@ -185,17 +192,19 @@ def member_hashes(path: Path) -> tuple[bytes, dict[str, str]]:
             hashes[name] = digest.hexdigest()
         if archive.getinfo("manifest.json").file_size > MAX_MANIFEST_BYTES:
             raise SignatureRefused("its manifest.json is larger than any manifest")
-        manifest = archive.read("manifest.json")
-    return hashlib.sha256(manifest.rstrip(b"\n")).digest(), hashes
+        manifest = archive.read("manifest.json").rstrip(b"\n")
+    return hashlib.sha256(manifest).digest(), hashes, manifest
 
 
-def attach_signature(
-    unsigned: Path, signatures: object, out: Path, *, pinned: bytes | None = None
-) -> str:
+def attach_signature(unsigned: Path, signatures: object, out: Path) -> str:
     """Complete an unsigned bundle with the authority's signatures.json (made offline by
     `evote authority sign`); returns the bundle's SHA-256. Refused unless it signs exactly
-    these members for this election (and, if ``pinned``, with that authority key)."""
-    fingerprint, hashes = member_hashes(unsigned)
+    these members for this election, with the authority key the manifest pins (if any)."""
+    fingerprint, hashes, manifest = _unsigned(unsigned)
+    try:
+        pinned = parse_manifest(json.loads(manifest)).authority_key
+    except (ManifestError, ValueError) as exc:
+        raise SignatureRefused(f"its manifest.json is not a manifest ({exc})") from exc
     try:
         if not isinstance(signatures, Mapping):
             raise TypeError("not a JSON object")

@@ -17,7 +17,7 @@ from typing import Any
 
 from audit.bundle import BOARD_PACKAGE, MEMBERS, SIGNATURES
 
-MAX_JSON_BYTES = 256 << 20  # a tally request of thousands of contests stays far below
+MAX_JSON_BYTES = 16 << 20  # a tally request of a thousand contests is a few MiB
 MAX_LINE_BYTES = 4 << 20  # one board entry: a ballot is at most 1 MiB (ballots.ballot)
 
 

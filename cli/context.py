@@ -29,6 +29,8 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
 
 
 def expected_errors() -> tuple[type[Exception], ...]:
+    from audit.actions import NotAllowedToSign
+    from audit.bundle import SignatureRefused
     from ballots.ballot import BallotRejected
     from evoting.accounts import AccountError
     from identity.pollcards import PollCardError
@@ -36,11 +38,13 @@ def expected_errors() -> tuple[type[Exception], ...]:
     from identity.register import RegisterError
     from tally.ceremony import CeremonyError
     from tally.decrypt import DecryptionRefused
+    from tally.paper_entry import PaperEntryRefused
     from tally.result import PaperError
     from tally.service import TallyError
 
     return (*EXPECTED_ERRORS, AccountError, BallotRejected, CeremonyError, DecryptionRefused,
-            IdentityError, PaperError, PollCardError, RegisterError, TallyError)  # fmt: skip
+            IdentityError, NotAllowedToSign, PaperEntryRefused, PaperError, PollCardError,
+            RegisterError, SignatureRefused, TallyError)  # fmt: skip
 
 
 @dataclass

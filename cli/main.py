@@ -11,6 +11,7 @@ import click
 from cli.context import Context, Group, pass_context
 from cli.credential_commands import credential
 from cli.election_commands import close, election, init, open_
+from cli.paper_commands import paper
 from cli.register_commands import register
 from cli.tally_commands import authority, cast, report, tally
 from cli.trustee_commands import trustee
@@ -89,9 +90,14 @@ def bench_verify(ballots: int, workers: int | None) -> None:
     help="Where the database, bundle, letters and report go (default: a new directory).",
 )
 @click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
+@click.option("--paper", "paper_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Paper boxes' totals (a JSON list), each entered by two officials.")  # fmt: skip
+@click.option("--paper-voters", type=click.IntRange(0), default=0, show_default=True,
+              help="Synthetic residents marked as voting on paper.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (docs/cli.md).")
 def simulate(manifest: Path, voters: int | None, ballots_file: Path | None, seed: int,
-             out: Path | None, workers: int | None, as_json: bool) -> None:  # fmt: skip
+             out: Path | None, workers: int | None, paper_file: Path | None, paper_voters: int,
+             as_json: bool) -> None:  # fmt: skip
     """Run a whole election in-process and check it: the logic-and-accuracy test."""
     import tempfile
 
@@ -102,8 +108,8 @@ def simulate(manifest: Path, voters: int | None, ballots_file: Path | None, seed
     directory = out or Path(tempfile.mkdtemp(prefix="evote-simulation-"))
     try:
         sim = run(manifest, directory, voters=voters or (None if ballots_file else 100),
-                  ballots_file=ballots_file, seed=seed, workers=workers,
-                  progress=not as_json)  # fmt: skip
+                  ballots_file=ballots_file, seed=seed, workers=workers, progress=not as_json,
+                  paper_file=paper_file, paper_voters=paper_voters)  # fmt: skip
     except SimulationError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -157,6 +163,7 @@ evote.add_command(election)
 evote.add_command(open_, name="open")
 evote.add_command(close, name="close")
 evote.add_command(register)
+evote.add_command(paper)
 evote.add_command(credential)
 evote.add_command(trustee)
 evote.add_command(authority)

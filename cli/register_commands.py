@@ -25,7 +25,7 @@ def register() -> None:
 
 
 def _report(exc: RegisterError) -> None:
-    click.echo(f"{len(exc.problems)} problem(s); nothing was imported:", err=True)
+    click.echo(f"{exc.total} problem(s); nothing was imported:", err=True)
     for problem in exc.problems:
         click.echo(f"  {problem}", err=True)
 

@@ -4,10 +4,12 @@ On a fresh SQLite database: a synthetic register (the eligible residents, plus a
 few who are too young, live elsewhere or are excluded, and must be refused),
 poll cards, the trustees' key ceremony (the manifest's n and k), one credential
 per voter by blind signature, the encrypted ballots (from a file, or random with
-a seed), the close, a tally with only k of the n trustees, the signed bundle, the
-independent verifier, the PDF report. It succeeds only if the verifier passes
-**and** the decrypted totals equal the totals of the plaintext ballots it cast.
-The simulated election authority's key is pinned in the manifest it runs.
+a seed), residents marked for paper and paper boxes entered by two officials, the
+close, a tally with only k of the n trustees, the signed bundle, the independent
+verifier (with every resident's receipt, written to receipts.jsonl), the PDF
+report. It succeeds only if the verifier passes **and** the decrypted totals
+equal the totals of the plaintext ballots it cast. The simulated election
+authority's key is pinned in the manifest it runs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import dataclasses
 import datetime
 import json
 import random
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,14 +27,17 @@ from typing import Any
 import nacl.signing
 from rich.progress import Progress
 
-from audit.actions import close_election, tally_election
+from audit.actions import close_election, enter_paper_box, tally_election
 from audit.report import write_report
 from audit.store import record
 from audit.verify import verify_file
 from ballots.ballot import encrypt_ballot
 from ballots.cast import cast
 from ballots.encoding import CONSULTATION_OPTIONS, REFERENDUM_OPTIONS, contests, selections
+from cli.city import city_of
 from evoting import db
+from evoting.accounts import add_official
+from evoting.crypto.canonical import canonical_json
 from evoting.crypto.credential import CredentialRequest
 from evoting.deployment import DeploymentKeys
 from evoting.election import Manifest, load_manifest
@@ -47,14 +53,19 @@ from identity.issuance import (
     credential_public_key,
     issuance_report,
     issue_ticket,
+    mark_paper,
 )
 from identity.nrn import make_number
 from identity.providers import AuthenticationFailed, FormError, PollCardProvider, login
 from identity.register import RegisterRow, import_register, read_register
 from tally.decrypt import decrypt_request
 from tally.officials import run_in_process
+from tally.paper_entry import PaperEntryRefused
+from tally.result import PaperError, check_paper
 
 OTHER_MUNICIPALITIES = ("44021", "11002", "21004")  # Gent, Antwerpen, Brussel
+MAX_PAPER_FILE = 16 << 20
+OFFICIALS = ("official-a", "official-b")  # the two who enter each paper box
 
 
 class SimulationError(Exception):
@@ -73,6 +84,7 @@ class Simulation:
     notes: list[str] = field(default_factory=list)
     bundle_sha256: str = ""
     intended_match: bool = False
+    paper_voters: int = 0
 
     @property
     def passed(self) -> bool:
@@ -93,8 +105,10 @@ class Simulation:
             "verified": not self.failures,
             "intended_totals_match": self.intended_match,
             "refused_ineligible": self.refused,
+            "paper_voters": self.paper_voters,
             "bundle": str(self.out / "bundle.zip"),
             "bundle_sha256": self.bundle_sha256,
+            "receipts": str(self.out / "receipts.jsonl"),
             "report": str(self.out / "report.pdf"),
             "failures": self.failures,
         }
@@ -120,6 +134,24 @@ def read_ballots(path: Path) -> list[dict[str, object]]:
     if not ballots:
         raise SimulationError(f"{path} holds no ballots")
     return ballots
+
+
+def read_paper(path: Path, manifest: Manifest, paper_voters: int) -> list[dict[str, object]]:
+    """The paper boxes' totals (a JSON list of boxes, docs/cli.md), checked before anything
+    runs: their shape, and that they hold no more ballots than residents marked for paper."""
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_PAPER_FILE + 1)
+        if len(data) > MAX_PAPER_FILE:
+            raise SimulationError(f"{path} is larger than {MAX_PAPER_FILE} bytes")
+        boxes = json.loads(data)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SimulationError(f"cannot read {path}: {exc}") from exc
+    try:
+        checked = check_paper(manifest, boxes, paper_voters)
+    except PaperError as exc:
+        raise SimulationError(f"{path}: {exc} (--paper-voters {paper_voters})") from exc
+    return [dict(box) for box in checked]
 
 
 def random_ballots(manifest: Manifest, count: int, rng: random.Random) -> list[dict[str, object]]:
@@ -182,6 +214,8 @@ def run(
     seed: int = 0,
     workers: int | None = None,
     progress: bool = False,
+    paper_file: Path | None = None,
+    paper_voters: int = 0,
 ) -> Simulation:
     rng = random.Random(seed)  # noqa: S311 - synthetic residents and answers, not secrets
     authority = nacl.signing.SigningKey.generate()
@@ -196,16 +230,17 @@ def run(
             selections(manifest, answers)
         except ValueError as exc:
             raise SimulationError(f"ballot {n}: {exc}") from exc
+    boxes = read_paper(paper_file, manifest, paper_voters) if paper_file else []
     out.mkdir(parents=True, exist_ok=True)
     database = out / "simulation.sqlite3"
     if database.exists():
         raise SimulationError(f"{database} exists: simulate into an empty directory")
-    sim = Simulation(manifest, out)
+    sim = Simulation(manifest, out, paper_voters=paper_voters)
     engine = db.make_engine(f"sqlite:///{database}", durable=False)
     try:
         db.upgrade(engine)
         factory = db.session_factory(engine)
-        _run(sim, factory, plaintexts, rng, authority, workers, progress)
+        _run(sim, factory, plaintexts, boxes, rng, authority, workers, progress)
     finally:
         engine.dispose()
     return sim
@@ -215,6 +250,7 @@ def _run(
     sim: Simulation,
     factory: Callable[[], Any],
     plaintexts: Sequence[dict[str, object]],
+    boxes: Sequence[dict[str, object]],
     rng: random.Random,
     authority: nacl.signing.SigningKey,
     workers: int | None,
@@ -224,8 +260,10 @@ def _run(
     keys = DeploymentKeys.generate()
     created = manifest.window.opens - datetime.timedelta(days=14)
     during = manifest.window.opens + datetime.timedelta(hours=1)
-    register = read_register(_register_csv(manifest, len(plaintexts), rng),
+    residents = len(plaintexts) + sim.paper_voters
+    register = read_register(_register_csv(manifest, residents, rng),
                              manifest.eligibility.reference_date)  # fmt: skip
+    passwords = {name: secrets.token_urlsafe(16) for name in OFFICIALS}
     codes: dict[str, str] = {}
 
     def remember(row: RegisterRow, code: str) -> None:
@@ -249,16 +287,22 @@ def _run(
                created)  # fmt: skip
         change_state(session, election_id, "open")
         record(session, election_id, "opened", {}, keys, during)
+        for name, password in passwords.items():
+            add_official(session, name, password, "official", created)
         public_key = election_public_key(session, election_id)
         credential_key = credential_public_key(session, election_id)
     sim.eligible = letters.letters
     eligible_rows = [r for r in register.rows if r.number.digits in codes]
     refused_rows = [r for r in register.rows if r.number.digits not in codes]
     provider = PollCardProvider(keys)
+    for row in eligible_rows[len(plaintexts) :]:  # at the polling station
+        mark_paper(factory, keys, election_id, row.number, during)
+    receipts = (sim.out / "receipts.jsonl").open("wb")
 
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("residents vote", total=len(plaintexts))
-        for i, (row, answers) in enumerate(zip(eligible_rows, plaintexts, strict=True)):
+        online = eligible_rows[: len(plaintexts)]
+        for i, (row, answers) in enumerate(zip(online, plaintexts, strict=True)):
             form = {"register_number": row.number.digits, "code": codes[row.number.digits]}
             client = f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"
             result = login(factory, provider, keys, election_id, form, client, during)
@@ -267,8 +311,10 @@ def _run(
             blind = blind_sign(factory, keys, election_id, ticket, wanted.blinded_message, during)
             credential = wanted.finish(credential_key, blind)
             ballot, _ = encrypt_ballot(manifest, public_key, credential, answers)
-            cast(factory, keys, election_id, ballot.canonical(), during)
+            receipt = cast(factory, keys, election_id, ballot.canonical(), during)
+            receipts.write(canonical_json(receipt.to_json()) + b"\n")
             bar.advance(task)
+    receipts.close()
     for i, row in enumerate(refused_rows):
         form = {"register_number": row.number.digits, "code": pollcards.new_code()}
         try:
@@ -279,20 +325,31 @@ def _run(
 
     closing = manifest.window.closes
     request = close_election(factory, keys, election_id, closing, workers=workers)
+    for box in boxes:  # two officials count each box; the second does not see the first
+        for name in OFFICIALS:
+            try:
+                enter_paper_box(factory, keys, election_id, box, name, passwords[name], closing)
+            except PaperEntryRefused as exc:
+                raise SimulationError(f"paper box refused: {exc}") from exc
     chosen = shares[len(shares) - manifest.trustees.k :]  # only k of the n: trustee 1 sits out
     partials = [decrypt_request(s, request) for s in chosen]
     bundle = sim.out / "bundle.zip"
     registrar = issuance_report(factory, election_id, keys).to_json()
     registrar.pop("credential_public_key")  # it is in keys.json
     tallied = tally_election(
-        factory, keys, election_id, partials, [], registrar, authority, bundle, closing
+        factory, keys, election_id, partials, registrar, authority, bundle, closing
     )
     sim.result, sim.bundle_sha256 = dict(tallied.result), tallied.bundle_sha256
     verdict = verify_file(bundle, workers=workers)
     sim.failures += verdict.failures
-    write_report(bundle.read_bytes(), sim.out / "report.pdf")
+    data = bundle.read_bytes()
+    write_report(data, sim.out / "report.pdf", city=city_of(data))
     sim.participants = int(sim.result["participants"]["total"])
     sim.intended_match = _intended_totals(manifest, plaintexts) == _decrypted_totals(sim.result)
+    on_paper = sum(int(box["ballots"]) for box in boxes)  # type: ignore[call-overload]
+    if sim.result["participants"]["paper"] != on_paper:
+        sim.failures.append(f"the result counts {sim.result['participants']['paper']} paper "
+                            f"ballots; the boxes hold {on_paper}")  # fmt: skip
     if not sim.intended_match:
         sim.failures.append("the decrypted totals differ from the ballots the residents cast")
 

@@ -53,33 +53,97 @@ def _read(path: Path) -> object:
 @click.command("tally")
 @click.argument("election_id")
 @click.argument("partials", type=FILE, nargs=-1)
-@click.option("--authority-key", "authority_key_file", type=FILE, required=True,
-              help="The authority's key file.")  # fmt: skip
-@click.option("--paper", type=FILE, help="The paper boxes' totals (JSON list).")
+@click.option("--authority-key", "authority_key_file", type=FILE,
+              help="The authority's key file (or --unsigned).")  # fmt: skip
+@click.option("--unsigned", is_flag=True,
+              help="Leave the bundle for the authority to sign on its own machine.")  # fmt: skip
 @click.option("--out", type=NEW_FILE, required=True, help="The result bundle to write.")
 @pass_context
-def tally(context: Context, election_id: str, partials: Sequence[Path], authority_key_file: Path,
-          paper: Path | None, out: Path) -> None:  # fmt: skip
-    """Combine the trustees' partial decryptions, apply the rules, write the signed bundle."""
+def tally(context: Context, election_id: str, partials: Sequence[Path],
+          authority_key_file: Path | None, unsigned: bool, out: Path) -> None:  # fmt: skip
+    """Combine the trustees' partial decryptions, add the paper boxes two officials entered
+    (evote paper enter), apply the rules, write the signed (or unsigned) bundle."""
     from audit.actions import tally_election
     from identity.issuance import issuance_report
 
-    boxes = _read(paper) if paper else []
-    if not isinstance(boxes, list):
-        raise click.ClickException(f"{paper} is not a list of paper boxes")
-    signer = authority_key(authority_key_file)
+    if unsigned == (authority_key_file is not None):
+        raise click.UsageError("give --authority-key, or --unsigned (not both)")
+    signer = authority_key(authority_key_file) if authority_key_file else None
     documents = [_read(p) for p in partials]
     registrar = issuance_report(context.factory, election_id, context.keys).to_json()
     registrar.pop("credential_public_key")  # it is in keys.json
-    tallied = tally_election(context.factory, context.keys, election_id, documents, boxes,
-                             registrar, signer, out, context.clock())  # fmt: skip
+    tallied = tally_election(context.factory, context.keys, election_id, documents, registrar,
+                             signer, out, context.clock())  # fmt: skip
     for q in tallied.result["questions"]:  # type: ignore[attr-defined]
         if q["type"] == "referendum":
             verdict = "binding" if q["binding"] else "advisory"
             click.echo(f"{q['id']}: {q['totals']} → {q['outcome']} ({verdict})")
             for reason in q["reasons"]:
                 click.echo(f"  {reason}")
-    click.echo(f"bundle written to {out}, sha256 {tallied.bundle_sha256}")
+    if signer is None:
+        click.echo(f"unsigned bundle written to {out}, sha256 {tallied.bundle_sha256}: the "
+                   "authority runs `evote authority sign` on it")  # fmt: skip
+    else:
+        click.echo(f"bundle written to {out}, sha256 {tallied.bundle_sha256}")
+
+
+@authority.command("sign")
+@click.argument("unsigned", type=FILE)
+@click.option("--key", "key_file", type=FILE, required=True, help="The authority's key file.")
+@click.option("--out", type=NEW_FILE, required=True, help="signatures.json, for the officials.")
+@click.option("--yes", is_flag=True, help="Do not ask before signing.")
+@click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
+def authority_sign(unsigned: Path, key_file: Path, out: Path, yes: bool,
+                   workers: int | None) -> None:  # fmt: skip
+    """On the authority's own machine: verify an unsigned bundle, then sign it.
+
+    The bundle is checked as `evote verify` would check the signed one; only if it
+    passes is signatures.json written, for the officials to attach."""
+    import hashlib
+    import tempfile
+
+    from audit.bundle import SignatureRefused, attach_signature, member_hashes, signature_document
+    from audit.verify import UnreadableBundle, verify_file
+
+    signer = authority_key(key_file)
+    try:
+        fingerprint, hashes = member_hashes(unsigned)
+    except (SignatureRefused, OSError, ValueError) as exc:
+        raise click.ClickException(f"cannot sign {unsigned}: {exc}") from exc
+    document = signature_document(fingerprint, hashes, signer)
+    with tempfile.TemporaryDirectory() as directory:
+        signed = Path(directory) / "bundle.zip"
+        try:
+            attach_signature(unsigned, document, signed)
+            report = verify_file(signed, workers=workers)
+        except (SignatureRefused, UnreadableBundle) as exc:
+            raise click.ClickException(f"refused, not signed: {exc}") from exc
+    if not report.passed:
+        for failure in report.failures:
+            click.echo(f"FAIL {failure}")
+        raise click.ClickException("refused, not signed: the bundle does not verify")
+    click.echo(f"fingerprint   {fingerprint.hex()}")
+    click.echo(f"signed by     {hashlib.sha256(bytes(signer.verify_key)).hexdigest()}")
+    click.echo("the unsigned bundle verifies")
+    if not yes and not click.confirm("Sign this result bundle?", default=False):
+        raise click.ClickException("not signed")
+    out.write_bytes(canonical_json(document) + b"\n")
+    click.echo(f"signature written to {out}: the officials attach it (evote authority attach)")
+
+
+@authority.command("attach")
+@click.argument("unsigned", type=FILE)
+@click.argument("signatures", type=FILE)
+@click.option("--out", type=NEW_FILE, required=True, help="The signed result bundle.")
+def authority_attach(unsigned: Path, signatures: Path, out: Path) -> None:
+    """Complete an unsigned bundle with the authority's signatures.json."""
+    from audit.bundle import SignatureRefused, attach_signature
+
+    try:
+        digest = attach_signature(unsigned, _read(signatures), out)
+    except (SignatureRefused, OSError, ValueError) as exc:
+        raise click.ClickException(f"not attached: {exc}") from exc
+    click.echo(f"bundle written to {out}, sha256 {digest}")
 
 
 @click.command("cast")
@@ -151,11 +215,13 @@ def _credential_now(context: Context, election_id: str, number: str, code: str) 
 @click.argument("bundle", type=FILE)
 @click.option("--out", type=NEW_FILE, required=True, help="The PDF to write.")
 def report(bundle: Path, out: Path) -> None:
-    """Print the official PDF report of a result bundle (one page per language)."""
+    """Print the official PDF report of a result bundle (a part per language)."""
     from audit.report import ReportError, write_report
+    from cli.city import city_of
 
+    data = bundle.read_bytes()
     try:
-        pages = write_report(bundle.read_bytes(), out)
+        pages = write_report(data, out, city=city_of(data))
     except ReportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"report written to {out} ({pages} pages)")

@@ -100,8 +100,10 @@ def _how_to_tally(made: Demo, address: str) -> None:
             f"     EVOTING_PASSPHRASE={PASSPHRASE} {program} trustee decrypt "
             f"--share {shown(share)} --board {request} --out partial-{i}.json"
         )
-    click.echo(f"  3. upload both partial files and {shown(made.authority_key)} on the tally form,")
-    click.echo("     with the passphrase; then publish and see the results page")
+    click.echo("  3. upload both partial files on the tally form; choose to sign there (a demo's")
+    click.echo(f"     convenience) with {shown(made.authority_key)} and the passphrase, or sign on")
+    click.echo("     the authority's machine with `evote authority sign`; then publish and see the")
+    click.echo("     results page")
 
 
 @click.group("official", cls=Group)

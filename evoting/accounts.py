@@ -5,6 +5,12 @@ PyNaCl), whose string carries its own salt and limits. Roles: **admin** manages
 accounts, **official** runs elections, **observer** reads. A login for an unknown
 username costs the same Argon2id work as one for a known name, so timing does not
 tell which names exist.
+
+An official signs what they enter (paper boxes: tally/paper.py) with an Ed25519
+key derived from their password by Argon2id (`signing_key`), salted with a keyed
+hash of their username under the deployment secret: the key exists only while
+they type their password, and its public half, published in the audit log, tells
+nobody without the deployment secret anything about the password.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from dataclasses import dataclass
 
 import nacl.exceptions
 import nacl.pwhash
+import nacl.signing
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from evoting import schema
+from evoting.deployment import DeploymentKeys
 
 ROLES = schema.OFFICIAL_ROLES
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -110,3 +118,19 @@ def authenticate(session: Session, username: str, password: str) -> Official | N
     if row is None or row.disabled:
         return None
     return _official(row)
+
+
+def signing_key(keys: DeploymentKeys, username: str, password: str) -> nacl.signing.SigningKey:
+    """The official's Ed25519 signing key, from their password (see the module docstring).
+
+    Call it after `authenticate`: a wrong password gives another key, not an error.
+    """
+    salt = bytes.fromhex(keys.keyed_hash("official-signing-key", username.encode("utf-8")))
+    seed = nacl.pwhash.argon2id.kdf(
+        32,  # an Ed25519 seed
+        password.encode("utf-8"),
+        salt[: nacl.pwhash.argon2id.SALTBYTES],
+        opslimit=_OPS,
+        memlimit=_MEM,
+    )
+    return nacl.signing.SigningKey(seed)

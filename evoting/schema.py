@@ -249,6 +249,25 @@ tallies = Table(
     Column("result", Text, nullable=True),
 )
 
+paper_entries = Table(
+    "paper_entries",
+    metadata,
+    Column(
+        "election_id", String(64), ForeignKey("elections.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("box", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),  # 1: the first entry; 2: the confirming one
+    Column("official", String(64), nullable=False),
+    Column("statement", Text, nullable=False),  # canonical JSON both officials sign
+    Column("key", String(64), nullable=False),  # the official's Ed25519 key, base64url
+    Column("signature", String(128), nullable=False),
+    PrimaryKeyConstraint("election_id", "box", "seq"),
+    UniqueConstraint("election_id", "box", "official", name="uq_paper_entries_official"),
+    CheckConstraint("seq IN (1, 2)", name="seq"),
+)
+"""Paper boxes' totals as two officials entered them (tally/paper_entry.py): a box is
+confirmed once a second, different official entered the same statement."""
+
 OFFICIAL_ROLES = ("admin", "official", "observer")
 
 officials = Table(

@@ -20,6 +20,7 @@ class Municipality:
     nis: str
     name_nl: str
     name_fr: str
+    region: str  # flanders, wallonia or brussels
     valid_from: datetime.date | None
     valid_until: datetime.date | None
 
@@ -41,6 +42,7 @@ def _all() -> dict[str, Municipality]:
                 row["nis"],
                 row["name_nl"],
                 row["name_fr"],
+                row["region"],
                 _date(row["valid_from"]),
                 _date(row["valid_until"]),
             )
@@ -52,3 +54,16 @@ def municipality(nis: str, day: datetime.date) -> Municipality | None:
     """The municipality with this NIS code in force on ``day``, if any."""
     found = _all().get(nis)
     return found if found is not None and found.in_force(day) else None
+
+
+def names(nis: str, day: datetime.date) -> dict[str, str] | None:
+    """The municipality's name in nl, fr and en (for headers such as the official report).
+
+    English uses the name of the region's language: Dutch in Flanders, French in
+    Wallonia and in the Brussels region (NIS codes 21…), as English texts usually do.
+    """
+    found = municipality(nis, day)
+    if found is None:
+        return None
+    english = found.name_nl if found.region == "flanders" else found.name_fr
+    return {"nl": found.name_nl, "fr": found.name_fr, "en": english}

@@ -1,9 +1,10 @@
 """The result: totals per question (online and on paper), turnout, and the rules' verdict.
 
-Paper totals come per polling box, counted in the clear and signed by two
-officials (a later issue enters them); each box gives, per contest label, one
-count per option. Participants of a question are the ballots that answered it,
-blank included: every online ballot answers every contest once.
+Paper totals come per polling box, counted in the clear, entered and signed by
+two officials (tally/paper.py); each box gives, per contest label, one count per
+option. Paper ballots together never exceed the residents marked for paper, nor
+participants the eligible residents. Participants of a question are the ballots
+that answered it, blank included: every online ballot answers every contest once.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ def _percent(part: int, whole: int) -> str | None:
     return str(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
 
 
+MAX_BOX_NAME = 64
+
+
 class PaperError(ValueError):
     """The paper boxes' totals are malformed or do not add up; says which box and why."""
 
@@ -32,28 +36,36 @@ def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-def check_paper(manifest: Manifest, paper: object) -> list[Mapping[str, object]]:
+def check_paper(
+    manifest: Manifest, paper: object, paper_voters: int | None = None
+) -> list[Mapping[str, object]]:
     """Check the paper boxes against the manifest; returns them, or raises `PaperError`.
 
     Each box is ``{"box": name, "ballots": n, "contests": {label: [count per option]}}``
-    with every contest of the ballot, the options in manifest order (blank last
-    where allowed), and each contest's counts adding up to the box's ballots: every
-    paper ballot answers every question once, as an online ballot does.
+    (and, once entered, the two officials' ``signatures``, tally/paper.py) with every
+    contest of the ballot, the options in manifest order (blank last where allowed),
+    and each contest's counts adding up to the box's ballots: every paper ballot
+    answers every question once, as an online ballot does. With ``paper_voters``
+    (the residents marked for paper), the boxes together hold at most that many.
     """
     if not isinstance(paper, list):
         raise PaperError("the paper totals must be a list of boxes")
     specs = {spec.label: spec for spec in contests(manifest)}
     names: set[str] = set()
+    total = 0
     for i, box in enumerate(paper, start=1):
         if not isinstance(box, Mapping):
             raise PaperError(f"box {i}: not an object")
         name = box.get("box")
         if not isinstance(name, str) or not name.strip():
             raise PaperError(f'box {i}: "box" must name the box')
+        if len(name) > MAX_BOX_NAME or not name.isprintable() or name != name.strip():
+            raise PaperError(f"box {i}: a box's name is 1 to {MAX_BOX_NAME} printable characters, "
+                             "without spaces around it")  # fmt: skip
         if name in names:
             raise PaperError(f"box {name!r}: appears twice")
         names.add(name)
-        unknown = sorted(set(box) - {"box", "ballots", "contests"})
+        unknown = sorted(set(box) - {"box", "ballots", "contests", "signatures"})
         if unknown:
             raise PaperError(f"box {name!r}: unknown field {unknown[0]!r}")
         ballots = _count(box.get("ballots"))
@@ -81,6 +93,12 @@ def check_paper(manifest: Manifest, paper: object) -> list[Mapping[str, object]]
                     f"box {name!r}: the counts for {label!r} add up to {sum(counts)}, "
                     f"not to the box's {ballots} ballots"
                 )
+        total += ballots
+    if paper_voters is not None and total > paper_voters:
+        raise PaperError(
+            f"the paper boxes hold {total} ballots, but only {paper_voters} residents were "
+            "marked as voting on paper"
+        )
     return list(paper)
 
 
@@ -102,12 +120,20 @@ def build_result(
     online_ballots: int,
     paper: Sequence[Mapping[str, object]],
     eligible: int,
+    paper_voters: int | None = None,
 ) -> dict[str, object]:
     """The result document (the bundle's result.json), from decrypted and paper totals.
 
-    Raises `PaperError` for paper boxes that `check_paper` refuses.
+    Raises `PaperError` for paper boxes that `check_paper` refuses (with
+    ``paper_voters``, more paper ballots than residents marked for paper), and for
+    more participants than eligible residents.
     """
-    paper_totals, paper_ballots = paper_by_label(check_paper(manifest, paper))
+    paper_totals, paper_ballots = paper_by_label(check_paper(manifest, paper, paper_voters))
+    if online_ballots + paper_ballots > eligible:
+        raise PaperError(
+            f"{online_ballots} online and {paper_ballots} paper ballots: more than the "
+            f"{eligible} eligible residents"
+        )
     specs = {spec.label: spec for spec in contests(manifest)}
 
     def counts(label: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:

@@ -34,6 +34,7 @@ from tally import ceremony, officials
 from tally.aggregate import Aggregate, Context, aggregate
 from tally.closed_board import NotTheTotals, Pins, check_stored_request
 from tally.decrypt import combine, read_request, tally_request
+from tally.paper_entry import confirmed_boxes, paper_voters
 from tally.result import build_result, check_paper
 
 
@@ -184,11 +185,11 @@ def finish_tally(
     factory: Callable[[], Session],
     election_id: str,
     partials: Sequence[object],
-    paper: Sequence[Mapping[str, object]],
     eligible: int,
     on_tallied: Callable[[Session, dict[str, object]], None] | None = None,
 ) -> dict[str, object]:
-    """Decrypt the totals with any k trustees' shares, add paper, apply the rules.
+    """Decrypt the totals with any k trustees' shares, add the paper boxes two officials
+    entered (tally/paper_entry.py), apply the rules.
 
     ``on_tallied(session, result)`` runs in the transaction that stores the result.
     """
@@ -198,13 +199,17 @@ def finish_tally(
         ceremony_record = officials.ceremony_record(session, election_id)
         if election.state == "closed" and record["request"]["ballots"]:
             _totals_of_closed_board(session, election, record["request"], ceremony_record)
-    paper = check_paper(election.manifest, paper)  # before any trustee's work is spent
+        entered = confirmed_boxes(session, election_id)  # before any trustee's work is spent
+        voters = paper_voters(session, election_id)
+    paper = check_paper(election.manifest, entered, voters)
     online = decrypted_totals(election.manifest, record["request"], partials, ceremony_record)
     result = build_result(
-        election.manifest, online, int(record["request"]["ballots"]), paper, eligible
+        election.manifest, online, int(record["request"]["ballots"]), paper, eligible, voters
     )
     with factory() as session, session.begin():
-        change_state(session, election_id, "tallied")
+        change_state(session, election_id, "tallied")  # locks the row paper entries lock
+        if confirmed_boxes(session, election_id) != entered:
+            raise TallyError(["the paper boxes changed while the tally ran: run it again"])
         session.execute(
             update(schema.tallies)
             .where(schema.tallies.c.election_id == election_id)

@@ -28,6 +28,10 @@ from identity.issuance import AlreadyIssued, IssuanceError, TicketRefused, blind
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
+SPOIL_STATUS = {"window": 403, "already_cast": 409, "spoil_limit": 429}
+"""A challenge refused because the vote is not open, the ballot was cast, or the
+credential has used its challenges (ballots/cast.py); any other refusal is 400."""
+
 
 def _error(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify(error=code, message=message), status
@@ -90,9 +94,9 @@ def spoil(election_id: str) -> Response | tuple[Response, int]:
     load_election(election_id)
     s = services()
     try:
-        code = publish_spoiled(s.factory, s.keys, election_id, request.get_data())
+        code = publish_spoiled(s.factory, s.keys, election_id, request.get_data(), now=s.clock())
     except BallotRejected as exc:
-        return _error(400, exc.code, str(exc))
+        return _error(SPOIL_STATUS.get(exc.code, 400), exc.code, str(exc))
     return jsonify(tracking_code=code)
 
 

@@ -172,12 +172,13 @@ def create_app(
 
     errors.register(app)
 
-    from evoting.web import api, officials, public, resident
+    from evoting.web import api, officials, public, resident, tallying
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(resident.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(officials.blueprint)
+    app.register_blueprint(tallying.blueprint)
     csrf.exempt(api.blueprint)  # no cookie authenticates it: see evoting/web/api.py
 
     _error_pages(app)

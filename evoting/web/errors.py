@@ -122,6 +122,7 @@ def _wordings() -> list[tuple[type[BaseException] | tuple[type[BaseException], .
     from identity.register import RegisterError, RegisterFrozen
     from tally.ceremony import CeremonyError
     from tally.decrypt import DecryptionRefused
+    from tally.paper_entry import BoxWaiting
     from tally.result import PaperError
     from tally.service import EarlyClosing, TallyError
 
@@ -162,10 +163,12 @@ def _wordings() -> list[tuple[type[BaseException] | tuple[type[BaseException], .
             "A partial decryption was refused: each must be a trustee's decryption of this "
             "election's tally request, signed by that trustee, one per trustee, with proofs "
             "that hold.")),
+        (BoxWaiting, lambda e: _(
+            "Paper box %(box)s was entered by one official only: a second official must enter "
+            "it before the tally.", box=e.box)),
         (PaperError, lambda e: _(
-            "The paper boxes file was refused: it lists the boxes, each with its name, its number "
-            "of ballots and, for every question, one count per answer that add up to that "
-            "number.")),
+            "A paper box was refused: it has a name of at most 64 characters, its number of "
+            "ballots and, for every question, one count per answer, adding up to that number.")),
         (TallyError, lambda e: _(
             "The ballot board or the tally request does not check out, so nothing was "
             "decrypted. Alert the technical team; the closing is in the audit log.")),

@@ -19,18 +19,15 @@ import datetime
 import functools
 import hashlib
 import json
-import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import nacl.exceptions
-import nacl.signing
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from audit.actions import close_election, tally_election
+from audit.actions import close_election
 from audit.store import record
 from evoting import schema
 from evoting.accounts import (
@@ -45,8 +42,7 @@ from evoting.accounts import (
     list_officials,
     set_disabled,
 )
-from evoting.crypto.canonical import b64encode, canonical_json, parse_canonical
-from evoting.crypto.errors import CryptoError
+from evoting.crypto.canonical import b64encode, parse_canonical
 from evoting.election import ManifestError
 from evoting.elections import (
     Election,
@@ -378,120 +374,6 @@ def close_vote(election_id: str, official: Official) -> Response:
                        early=bool(request.form.get("early")))  # fmt: skip
     except (ElectionError, TallyError) as exc:
         refuse(exc)
-    return _back(election_id)
-
-
-@blueprint.get("/e/<election_id>/tally-request.json")
-@needs("read")
-def tally_request_file(election_id: str, official: Official) -> Response:
-    from tally.service import TallyError, tally_record
-
-    with services().factory() as db:
-        try:
-            found = tally_record(db, election_id)["request"]
-        except (TallyError, ElectionError):
-            abort(404)
-    name = f"{election_id}-tally-request.json"
-    return Response(canonical_json(found) + b"\n", mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})  # fmt: skip
-
-
-@blueprint.get("/e/<election_id>/board.zip")
-@needs("read")
-def board_file(election_id: str, official: Official) -> Response:
-    """The closed board the trustees check before decrypting (with the tally request)."""
-    from flask import send_file
-
-    from audit.bundle import write_board_package
-    from audit.export import board_package_contents
-    from tally.service import TallyError
-
-    s = services()
-    path = s.published / election_id / "board.zip"
-    if not path.is_file():  # the board is final once closed: made once, then served
-        try:
-            contents = board_package_contents(s.factory, election_id)
-        except (ValueError, TallyError, ElectionError):
-            abort(404)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_board_package(path, contents)
-    return send_file(path, as_attachment=True, download_name=f"{election_id}-board.zip")
-
-
-def _partials(election: Election) -> list[object]:
-    """The trustees' partial decryptions, each a JSON document; at least k of them if the
-    board holds a ballot (with none there is nothing to decrypt)."""
-    files = uploads.uploaded_all("partials")
-    partials = [uploads.json_document(data, _("Partial decryption file %(n)s of %(count)s is "
-                                              "empty or not a JSON file.", n=i, count=len(files)))
-                for i, data in enumerate(files, start=1)]  # fmt: skip
-    needed = election.manifest.trustees.k
-    if len(partials) < needed and _figures(election.id)["ballots"]:
-        raise Refused(_("%(given)s partial decryptions were given; %(k)s trustees are needed.",
-                        given=len(partials), k=needed))  # fmt: skip
-    return partials
-
-
-def _paper() -> object:
-    found = request.files.get("paper")
-    if not found or not found.filename:
-        return []
-    return uploads.json_document(found.read(), _("The paper boxes file is not a JSON file."))
-
-
-def _authority(election: Election) -> nacl.signing.SigningKey:
-    """The authority's signing key from the uploaded key file and its passphrase; it must be
-    the key the manifest pins, or the bundle it signs would fail verification."""
-    data = uploads.uploaded("authority_key")
-    if not data:
-        raise Refused(_("The authority's key file is missing."))
-    secret = uploads.key_file_secret(data, "authority", request.form.get("passphrase", ""))
-    signer = nacl.signing.SigningKey(secret)
-    pinned = election.manifest.authority_key
-    if pinned is not None and bytes(signer.verify_key) != pinned:
-        raise Refused(_("This is not the authority key the manifest pins: a bundle signed with it "
-                        "would fail verification."))  # fmt: skip
-    return signer
-
-
-@blueprint.post("/e/<election_id>/tally")
-@needs("run")
-def tally(election_id: str, official: Official) -> Response:
-    """Combine the trustees' partial decryptions; sign the bundle with the authority key."""
-    from identity.issuance import issuance_report
-    from tally.ceremony import CeremonyError
-    from tally.decrypt import DecryptionRefused
-    from tally.result import PaperError
-    from tally.service import TallyError
-
-    s = services()
-    found = _election_or_404(election_id)
-    try:
-        if found.state != "closed":
-            raise Refused(errors.wrong_state(found.state, "tallied"))
-        partials = _partials(found)
-        paper = _paper()
-        signer = _authority(found)
-        registrar = issuance_report(s.factory, election_id, s.keys).to_json()
-        registrar.pop("credential_public_key")
-        out = s.published / election_id / "bundle.zip"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        written = out.with_name(f".bundle-{secrets.token_hex(8)}.zip")
-        try:  # the bundle appears whole, or the one before stays
-            tally_election(s.factory, s.keys, election_id, partials, paper,  # type: ignore[arg-type]
-                           registrar, signer, written, s.clock())  # fmt: skip
-            written.replace(out)
-        finally:
-            written.unlink(missing_ok=True)
-    except (Refused, ValueError, CryptoError, DecryptionRefused, PaperError, TallyError,
-            CeremonyError, ElectionError, RecursionError,
-            nacl.exceptions.CryptoError) as exc:  # fmt: skip
-        refuse(exc, _("The tally was refused: %(reason)s", reason=errors.message(exc)))
-        return _back(election_id)
-    from audit.report import write_report
-
-    write_report(out.read_bytes(), out.parent / "report.pdf")
-    flash(_("Tallied: the bundle and the report are ready to publish."), "ok")
     return _back(election_id)
 
 

@@ -24,9 +24,11 @@ class Invoker:
         self.instance = tmp_path / "inst"
         self.runner = CliRunner()
 
-    def __call__(self, *args: str) -> Result:
+    def __call__(self, *args: str, input: str | None = None) -> Result:
         return self.runner.invoke(
-            evote, ["--db", f"sqlite:///{self.database}", "--instance", str(self.instance), *args]
+            evote,
+            ["--db", f"sqlite:///{self.database}", "--instance", str(self.instance), *args],
+            input=input,
         )
 
 
@@ -215,3 +217,17 @@ def test_obtain_refuses_an_existing_file_before_anything_is_issued(
     assert result.exit_code == 1
     assert "cannot create" in result.output
     assert existing.read_text() == "{}"
+
+
+def test_a_register_of_many_bad_rows_is_counted_in_full_and_listed_in_part(
+    run: Invoker, tmp_path: Path
+) -> None:
+    lines = (EXAMPLES / "register-sample.csv").read_text().splitlines()
+    bad = tmp_path / "bad.csv"
+    wrong = lines[1].replace(",1985-07-14,", ",1985-07-15,")  # the date disagrees with the number
+    bad.write_text("\n".join([lines[0], *[wrong] * 150]) + "\n")
+    checked = run("register", "check", str(bad), "--on", "2019-05-20")
+    assert checked.exit_code == 1
+    assert checked.output.startswith("299 problem(s); nothing was imported:")
+    assert "and 199 more problems (299 in all)" in checked.output
+    assert len(checked.output.splitlines()) == 102

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from identity import pollcards
+from tests.support.pdf import texts
 from tests.integration.test_cli_ceremony import deal_and_finish, register_trustees
 from tests.integration.test_cli_identity import EXAMPLES, Invoker, open_now
 
@@ -21,9 +22,10 @@ def run(tmp_path: Path) -> Invoker:
     return Invoker(tmp_path)
 
 
-def test_officials_trustees_and_residents_run_a_referendum(
-    run: Invoker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def run_to_the_close(run: Invoker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Officials, trustees and residents, through the close and two trustees' decryptions
+    (``partial2.json``, ``partial3.json``); the authority's key is ``authority.key``.
+    Returns the tracking codes of the four ballots cast."""
     monkeypatch.setenv("EVOTING_PASSPHRASE", "correct horse battery staple")
     assert run("init").exit_code == 0
     made = run("authority", "keygen", "--out", str(tmp_path / "authority.key"))
@@ -85,26 +87,50 @@ def test_officials_trustees_and_residents_run_a_referendum(
         decrypted = run("trustee", "decrypt", "--share", str(share), "--board", str(closed_board),
                         "--request", str(request), "--out", str(partial), "--yes")  # fmt: skip
         assert decrypted.exit_code == 0, decrypted.output
+    return receipts
+
+
+def test_officials_trustees_and_residents_run_a_referendum(
+    run: Invoker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receipts = run_to_the_close(run, tmp_path, monkeypatch)
     bundle = tmp_path / "bundle.zip"
     key = str(tmp_path / "authority.key")
     alone = run("tally", ELECTION, str(tmp_path / "partial2.json"), "--authority-key", key,
                 "--out", str(bundle))  # fmt: skip
     assert alone.exit_code == 1
     assert "2 are needed" in alone.output
-    boxes = tmp_path / "paper.json"
-    boxes.write_text(json.dumps([{"box": "Stadhuis", "ballots": 1,
-                                  "contests": {"car-free-sunday": [1, 1, 0]}}]))  # fmt: skip
-    miscounted = run("tally", ELECTION, str(tmp_path / "partial2.json"),
-                     str(tmp_path / "partial3.json"), "--paper", str(boxes),
-                     "--authority-key", key, "--out", str(bundle))  # fmt: skip
+    monkeypatch.setenv("EVOTING_OFFICIAL_PASSWORD", "an official's long password")
+    for name in ("anna", "bert"):
+        assert run("official", "add", name, "--role", "official").exit_code == 0
+    box = tmp_path / "stadhuis.json"
+    box.write_text(json.dumps({"box": "Stadhuis", "ballots": 1,
+                               "contests": {"car-free-sunday": [1, 1, 0]}}))  # fmt: skip
+    miscounted = run("paper", "enter", ELECTION, str(box), "--official", "anna")
     assert miscounted.exit_code == 1
     assert "add up to 2, not to the box's 1 ballots" in miscounted.output
+    box.write_text(json.dumps({"box": "Stadhuis", "ballots": 2,
+                               "contests": {"car-free-sunday": [1, 1, 0]}}))  # fmt: skip
+    invented = run("paper", "enter", ELECTION, str(box), "--official", "anna")
+    assert invented.exit_code == 1
+    assert "would hold 2 ballots, but only 1 residents were marked" in invented.output
+    box.write_text(json.dumps({"box": "Stadhuis", "ballots": 1,
+                               "contests": {"car-free-sunday": [1, 0, 0]}}))  # fmt: skip
+    first = run("paper", "enter", ELECTION, str(box), "--official", "anna")
+    assert "a second official must enter it too" in first.output, first.output
+    waiting = run("tally", ELECTION, str(tmp_path / "partial2.json"),
+                  str(tmp_path / "partial3.json"), "--authority-key", key,
+                  "--out", str(bundle))  # fmt: skip
+    assert waiting.exit_code == 1
+    assert "entered by one official only" in waiting.output
     assert not bundle.exists()
-    boxes.write_text(json.dumps([{"box": "Stadhuis", "ballots": 1,
-                                  "contests": {"car-free-sunday": [1, 0, 0]}}]))  # fmt: skip
+    second = run("paper", "enter", ELECTION, str(box), "--official", "bert")
+    assert "confirmed by two officials" in second.output, second.output
+    status = run("paper", "status", ELECTION)
+    assert "Stadhuis: confirmed by anna and bert" in status.output
     tallied = run("tally", ELECTION, str(tmp_path / "partial2.json"),
-                  str(tmp_path / "partial3.json"), "--paper", str(boxes),
-                  "--authority-key", key, "--out", str(bundle))  # fmt: skip
+                  str(tmp_path / "partial3.json"), "--authority-key", key,
+                  "--out", str(bundle))  # fmt: skip
     assert tallied.exit_code == 0, tallied.output
     assert "car-free-sunday: {'yes': 3, 'no': 1, 'blank': 1} → yes (advisory)" in tallied.output
     assert "5 residents took part; at least 2000 are needed" in tallied.output
@@ -116,6 +142,8 @@ def test_officials_trustees_and_residents_run_a_referendum(
     reported = run("report", str(bundle), "--out", str(pdf))
     assert reported.exit_code == 0, reported.output
     assert pdf.read_bytes().startswith(b"%PDF-")
+    headers = {page.splitlines()[0] for page in texts(pdf)}
+    assert headers == {"Kortrijk", "Courtrai"}  # the city by name, from the manifest's NIS code
     published = run("election", "publish", ELECTION, str(bundle))
     assert published.exit_code == 0, published.output
 
@@ -128,6 +156,7 @@ def test_officials_trustees_and_residents_run_a_referendum(
         "election-created", "register-imported", "poll-cards-issued",
         *["trustee-registered"] * 3, *["dealer-message-received"] * 3, "ceremony-finished",
         "opened", "paper-vote-marked", "closed", "tally-requested",
+        "official-key", "paper-box-entered", "official-key", "paper-box-confirmed",
         *["partial-decryption-received"] * 2, "tallied",
     ]  # fmt: skip
     closing = next(entry["body"]["details"] for entry in log if entry["body"]["action"] == "closed")

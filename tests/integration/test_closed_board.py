@@ -137,7 +137,7 @@ def test_the_officials_refuse_partials_for_an_altered_request(voted: Setup) -> N
         )
     partials = [decrypt_request(s, swapped) for s in voted.shares[:2]]
     with pytest.raises(TallyError, match="not the sum of the board's ballots"):
-        finish_tally(voted.factory, voted.election_id, partials, [], eligible=9)
+        finish_tally(voted.factory, voted.election_id, partials, eligible=9)
 
 
 def test_the_trustee_command_refuses_in_one_line_and_asks_first(

@@ -84,3 +84,39 @@ def test_bad_ballot_files_are_one_clear_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(evote, args)
     assert result.exit_code == 1
     assert "ballot 1: car-free-sunday: 'maybe' is not one of yes, no, blank" in result.output
+
+
+def _run(tmp_path: Path, *arguments: str) -> tuple[int, str]:
+    result = CliRunner().invoke(evote, ["simulate", str(EXAMPLES / "kortrijk-2019.yaml"),
+                                        "--out", str(tmp_path / "out"), *arguments])  # fmt: skip
+    return result.exit_code, result.output
+
+
+def test_paper_boxes_entered_by_two_officials_and_every_receipt(tmp_path: Path) -> None:
+    boxes = tmp_path / "boxes.json"
+    boxes.write_text(json.dumps([
+        {"box": "Stadhuis", "ballots": 7, "contests": {"car-free-sunday": [4, 2, 1]}},
+        {"box": "Marke", "ballots": 3, "contests": {"car-free-sunday": [0, 3, 0]}},
+    ]))  # fmt: skip
+    code, output = _run(tmp_path, "--voters", "12", "--paper", str(boxes), "--paper-voters",
+                        "10", "--json")  # fmt: skip
+    assert code == 0, output
+    summary = json.loads(output)
+    assert summary["verified"] is True
+    assert summary["participants"] == 22
+    assert summary["paper_voters"] == 10
+    receipts = (tmp_path / "out" / "receipts.jsonl").read_text().splitlines()
+    assert len(receipts) == 12
+    assert {"tracking_code", "position", "head"} <= set(json.loads(receipts[0]))
+
+
+def test_paper_boxes_holding_more_ballots_than_paper_voters_stop_it(tmp_path: Path) -> None:
+    """3,000 invented paper ballots once flipped a referendum to binding: refused at once."""
+    boxes = tmp_path / "boxes.json"
+    boxes.write_text(json.dumps([{"box": "Stadhuis", "ballots": 3000,
+                                  "contests": {"car-free-sunday": [3000, 0, 0]}}]))  # fmt: skip
+    code, output = _run(tmp_path, "--voters", "5", "--paper", str(boxes), "--paper-voters", "10")
+    assert code == 1
+    assert "hold 3000 ballots, but only 10 residents were marked as voting on paper" in output
+    assert "Traceback" not in output
+    assert not (tmp_path / "out" / "bundle.zip").exists()

@@ -32,7 +32,7 @@ def test_any_two_trustees_decrypt_the_totals(voted: Setup) -> None:
     request = close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
     assert request["ballots"] == 5
     partials = [decrypt_request(voted.shares[i], request) for i in (0, 2)]  # trustees 1 and 3
-    result = finish_tally(voted.factory, voted.election_id, partials, [], eligible=9)
+    result = finish_tally(voted.factory, voted.election_id, partials, eligible=9)
     question = result["questions"][0]  # type: ignore[index]
     assert question["totals"] == {"yes": 3, "no": 1, "blank": 1}
     assert question["outcome"] == "yes"
@@ -44,22 +44,11 @@ def test_any_two_trustees_decrypt_the_totals(voted: Setup) -> None:
         assert tally_record(session, voted.election_id)["result"] == result
 
 
-def test_paper_boxes_are_added_in_the_clear(voted: Setup) -> None:
-    request = close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
-    partials = [decrypt_request(s, request) for s in voted.shares[:2]]
-    box = {"box": "Stadhuis", "ballots": 4, "contests": {"car-free-sunday": [1, 2, 1]}}
-    result = finish_tally(voted.factory, voted.election_id, partials, [box], eligible=9)
-    question = result["questions"][0]  # type: ignore[index]
-    assert question["totals"] == {"yes": 4, "no": 3, "blank": 2}
-    assert question["paper"] == {"yes": 1, "no": 2, "blank": 1}
-    assert result["participants"] == {"online": 5, "paper": 4, "total": 9}
-
-
 def test_one_trustee_cannot_decrypt(voted: Setup) -> None:
     request = close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
     with pytest.raises(DecryptionRefused, match="2 are needed"):
         finish_tally(voted.factory, voted.election_id, [decrypt_request(voted.shares[1], request)],
-                     [], eligible=9)  # fmt: skip
+                     eligible=9)  # fmt: skip
 
 
 def test_a_wrong_or_foreign_decryption_is_refused(voted: Setup) -> None:
@@ -68,9 +57,9 @@ def test_a_wrong_or_foreign_decryption_is_refused(voted: Setup) -> None:
     other_request = {**request, "ballots": 6}
     stale = decrypt_request(voted.shares[1], other_request)
     with pytest.raises(DecryptionRefused, match="another tally request"):
-        finish_tally(voted.factory, voted.election_id, [good, stale], [], eligible=9)
+        finish_tally(voted.factory, voted.election_id, [good, stale], eligible=9)
     with pytest.raises(DecryptionRefused, match="two decryptions from trustee 1"):
-        finish_tally(voted.factory, voted.election_id, [good, good], [], eligible=9)
+        finish_tally(voted.factory, voted.election_id, [good, good], eligible=9)
 
 
 def test_the_same_board_is_added_up_in_parallel(voted: Setup) -> None:
@@ -83,7 +72,7 @@ def test_the_same_board_is_added_up_in_parallel(voted: Setup) -> None:
     finally:
         aggregate_module.PARALLEL_FROM = aggregate_module_parallel_from
     partials = [decrypt_request(s, request) for s in voted.shares[1:]]
-    result = finish_tally(voted.factory, voted.election_id, partials, [], eligible=9)
+    result = finish_tally(voted.factory, voted.election_id, partials, eligible=9)
     assert result["questions"][0]["totals"] == {"yes": 3, "no": 1, "blank": 1}  # type: ignore[index]
 
 

@@ -35,6 +35,9 @@ def _with(change: dict[str, Any]) -> dict[str, Any]:
         ({"box": "x"}, "must be a list of boxes"),
         (["box"], "box 1: not an object"),
         ([_with({"box": ""})], 'box 1: "box" must name the box'),
+        ([_with({"box": "x" * 65})], "1 to 64 printable characters"),
+        ([_with({"box": "Sta\x00dhuis"})], "1 to 64 printable characters"),
+        ([_with({"box": " Stadhuis"})], "without spaces around it"),
         ([BOX, BOX], "'Stadhuis': appears twice"),
         ([_with({"signed_by": "A"})], "unknown field 'signed_by'"),
         ([_with({"ballots": -1})], '"ballots" must be a whole number'),
@@ -59,3 +62,20 @@ def test_a_bad_box_is_refused_with_its_reason(paper: object, message: str) -> No
 
 def test_no_paper_is_no_box() -> None:
     assert check_paper(KORTRIJK, []) == []
+
+
+def test_paper_cannot_exceed_the_residents_who_voted_on_paper() -> None:
+    """3,000 invented paper ballots once flipped a referendum to binding: never again."""
+    invented = _with({"ballots": 3000, "contests": {"car-free-sunday": [3000, 0, 0]}})
+    with pytest.raises(PaperError, match="hold 3000 ballots, but only 12 residents"):
+        check_paper(KORTRIJK, [invented], paper_voters=12)
+    with pytest.raises(PaperError, match="hold 3000 ballots, but only 12 residents"):
+        build_result(KORTRIJK, {"car-free-sunday": [2, 1, 0]}, 3, [invented], eligible=60000,
+                     paper_voters=12)  # fmt: skip
+    assert check_paper(KORTRIJK, [BOX], paper_voters=10) == [BOX]  # exactly as many: fine
+
+
+def test_participants_cannot_exceed_the_eligible() -> None:
+    with pytest.raises(PaperError, match="more than the 12 eligible residents"):
+        build_result(KORTRIJK, {"car-free-sunday": [2, 1, 0]}, 3, [BOX], eligible=12)
+    build_result(KORTRIJK, {"car-free-sunday": [2, 1, 0]}, 3, [BOX], eligible=13)

@@ -132,6 +132,23 @@ def test_a_challenged_ballot_is_published_and_can_never_be_cast(app: Flask, setu
     assert post(app, f"{API}/cast", fresh)[0] == 200
 
 
+def test_a_challenge_of_a_cast_ballot_or_out_of_the_window_says_why(
+    app: Flask, setup: Setup, clock: Clock
+) -> None:
+    credential = credential_for(app, setup, "An")
+    ballot, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential,
+                                     {"car-free-sunday": "no"})  # fmt: skip
+    assert post(app, f"{API}/cast", ballot.canonical())[0] == 200
+    record = canonical_json(spoiled_record(ballot, secrets))
+    status, error = post(app, f"{API}/spoil", record)
+    assert (status, error["error"]) == (409, "already_cast")
+    bram = credential_for(app, setup, "Bram")
+    other, more = encrypt_ballot(setup.manifest, setup.public_key, bram, {"car-free-sunday": "yes"})
+    clock.now = datetime.datetime(2019, 5, 27, 18, 0, 1, tzinfo=datetime.UTC)  # closed at 20:00
+    status, error = post(app, f"{API}/spoil", canonical_json(spoiled_record(other, more)))
+    assert (status, error["error"]) == (403, "window")
+
+
 def test_garbage_is_refused_with_its_reason(app: Flask) -> None:
     status, error = post(app, f"{API}/cast", b"{not json")
     assert (status, error["error"]) == (400, "schema")

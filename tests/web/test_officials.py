@@ -182,6 +182,7 @@ def test_an_official_closes_tallies_and_publishes(
 
     def files() -> dict[str, object]:
         return {
+            "signing": "here",  # the demo's way: the authority's key file on the server
             "authority_key": (io.BytesIO(key_file.read_bytes()), "authority.key"),
             "partials": [(io.BytesIO(p), f"p{i}.json") for i, p in enumerate(partials)],
         }

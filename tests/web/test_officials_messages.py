@@ -96,14 +96,13 @@ def authority_key(tmp_path: Path) -> bytes:
 
 
 def _tally(client: FlaskClient, language: str, *, key: bytes | None, passphrase: str = "x" * 12,
-           partials: list[bytes] = (), paper: bytes | None = None) -> list[str]:  # type: ignore[assignment]  # fmt: skip
-    files: dict[str, object] = {"passphrase": passphrase}
+           partials: list[bytes] = ()) -> list[str]:  # type: ignore[assignment]  # fmt: skip
+    """The tally form, signing here with the authority's key file (the demo's way)."""
+    files: dict[str, object] = {"passphrase": passphrase, "signing": "here"}
     if key is not None:
         files["authority_key"] = (io.BytesIO(key), "authority.key")
     if partials:
         files["partials"] = [(io.BytesIO(p), f"p{i}.json") for i, p in enumerate(partials)]
-    if paper is not None:
-        files["paper"] = (io.BytesIO(paper), "paper.json")
     return post_then_read(client, f"{ELECTION}/tally", files, language)
 
 
@@ -134,8 +133,6 @@ def test_a_wrong_passphrase_is_said_without_the_servers_path(
         ({"partials": [b"{}", b"\xff\xfe"]}, "Bestand 2 van 2 met een gedeeltelijke"),
         ({"partials": [b"[" * 100_000]}, "Bestand 1 van 1 met een gedeeltelijke ontsleuteling"),
         ({"partials": [b'{"body": NaN}']}, "Bestand 1 van 1 met een gedeeltelijke ontsleuteling"),
-        ({"paper": b"[" * 100_000}, "Het bestand met de papieren stembussen is geen JSON"),
-        ({"paper": b"not json"}, "Het bestand met de papieren stembussen is geen JSON"),
     ],
 )
 def test_odd_tally_uploads_are_refused_in_words_and_never_a_500(
@@ -146,18 +143,6 @@ def test_odd_tally_uploads_are_refused_in_words_and_never_a_500(
     assert len(said) == 1
     assert said[0].startswith("De telling werd geweigerd: ")
     assert expected in said[0]
-
-
-@pytest.mark.parametrize("with_trustees", [True])  # the tally reads the ceremony's record
-def test_a_paper_file_that_is_not_paper_boxes_is_refused_in_words(
-    closed: FlaskClient, authority_key: bytes
-) -> None:
-    said = _tally(closed, "fr", key=authority_key, passphrase="authority passphrase",
-                  paper=b'[{"box": "B1", "ballots": -1}]')  # fmt: skip
-    assert said == ["Le dépouillement a été refusé : Le fichier des urnes papier a été refusé : il "
-                    "énumère les urnes, chacune avec son nom, son nombre de bulletins et, pour "
-                    "chaque question, un total par réponse, ces totaux faisant ensemble ce nombre "
-                    "de bulletins."]  # fmt: skip
 
 
 def test_states_roles_and_the_audit_log_speak_the_officials_language(

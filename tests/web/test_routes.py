@@ -23,8 +23,13 @@ def rules(app: Flask, method: str) -> Iterator[tuple[Rule, str]]:
             yield rule, rule.build({k: ARGUMENTS[k] for k in rule.arguments})[1]  # type: ignore[index]
 
 
+def officials_only(rule: Rule) -> bool:
+    """The officials' area (every blueprint under /officials), but its login page."""
+    return rule.rule.startswith("/officials") and rule.endpoint != "officials.login"
+
+
 def expected_get(rule: Rule) -> int:
-    if rule.endpoint.startswith("officials.") and rule.endpoint != "officials.login":
+    if officials_only(rule):
         return 302  # to the login page
     if rule.endpoint in ("public.download", "api.board_entry"):
         return 404  # nothing published; no such ballot
@@ -38,7 +43,7 @@ def test_every_get_route_answers_with_the_security_headers(
     for rule, url in rules(app, "GET"):
         answer = client.get(url)
         assert answer.status_code == expected_get(rule), url
-        if rule.endpoint.startswith("officials.") and answer.status_code == 302:
+        if officials_only(rule) and answer.status_code == 302:
             assert answer.headers["Location"].startswith("/officials/login"), url
         assert "script-src 'self'" in answer.headers["Content-Security-Policy"], url
         assert answer.headers["X-Content-Type-Options"] == "nosniff", url
@@ -49,7 +54,7 @@ def test_every_get_route_answers_with_the_security_headers(
 
 def test_every_get_route_of_an_unknown_election_is_404(app: Flask, client: FlaskClient) -> None:
     for rule, url in rules(app, "GET"):
-        if "election_id" not in rule.arguments or rule.endpoint.startswith("officials."):
+        if "election_id" not in rule.arguments or officials_only(rule):
             continue
         unknown = url.replace("kortrijk-2019", "nowhere")
         assert client.get(unknown).status_code == 404, unknown
@@ -77,9 +82,7 @@ def test_no_officials_action_runs_without_a_login(
 ) -> None:
     token = csrf(client)  # a valid token, but nobody logged in
     for rule, url in rules(app, "POST"):
-        if not rule.endpoint.startswith("officials.") or rule.endpoint in (
-            "officials.login", "officials.logout",
-        ):  # fmt: skip
+        if not officials_only(rule) or rule.endpoint == "officials.logout":
             continue
         answer = client.post(url, data={"csrf_token": token, "early": "1"})
         assert answer.status_code == 302, url
