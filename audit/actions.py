@@ -43,8 +43,10 @@ def close_election(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     early: bool = False,
+    by: str | None = None,
 ) -> dict[str, object]:
-    """Close the vote and return the tally request; logs "closed" and "tally-requested".
+    """Close the vote and return the tally request; logs "closed" and "tally-requested"
+    (with the official who closed it, ``by``, when known: the web UI's account).
 
     "closed" is written with the final head, so the closing is on record even if
     the board then fails its checks; "tally-requested" once every ballot is added.
@@ -52,7 +54,10 @@ def close_election(
 
     def closed(session: Session, head: SignedHead) -> None:
         closes = get_election(session, election_id).manifest.window.closes
-        details = {"final_head": head.entry_hash, "ballots": head.position, "early": now < closes}
+        details: dict[str, JSONValue] = {"final_head": head.entry_hash, "ballots": head.position,
+                                         "early": now < closes}  # fmt: skip
+        if by is not None:
+            details["by"] = by
         record(session, election_id, "closed", details, keys, now)
 
     request = close_vote(
@@ -80,6 +85,7 @@ def tally_election(
     authority: nacl.signing.SigningKey | None,
     out: Path,
     now: datetime.datetime,
+    by: str | None = None,
 ) -> Tallied:
     """Decrypt the totals, apply the rules, and write the signed result bundle to ``out``,
     or, without ``authority``, the unsigned bundle for the authority to sign on its own
@@ -100,11 +106,13 @@ def tally_election(
         for document in partials:
             body = document.get("body") if isinstance(document, dict) else None
             trustee = body.get("trustee") if isinstance(body, dict) else None
-            details = {"trustee": trustee if isinstance(trustee, int) else None,
-                       "document_sha256": canonical_sha256(document)}  # fmt: skip
-            record(session, election_id, "partial-decryption-received", details, keys, now)
-        record(session, election_id, "tallied", {"result_sha256": canonical_sha256(result)},
-               keys, now)  # fmt: skip
+            received = {"trustee": trustee if isinstance(trustee, int) else None,
+                        "document_sha256": canonical_sha256(document)}  # fmt: skip
+            record(session, election_id, "partial-decryption-received", received, keys, now)
+        details: dict[str, JSONValue] = {"result_sha256": canonical_sha256(result)}
+        if by is not None:
+            details["by"] = by
+        record(session, election_id, "tallied", details, keys, now)
 
     result = finish_tally(factory, election_id, partials, eligible, on_tallied=tallied)
     fingerprint, contents = bundle_contents(factory, election_id, registrar)

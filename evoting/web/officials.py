@@ -371,7 +371,7 @@ def close_vote(election_id: str, official: Official) -> Response:
     s = services()
     try:
         close_election(s.factory, s.keys, election_id, s.clock(),
-                       early=bool(request.form.get("early")))  # fmt: skip
+                       early=bool(request.form.get("early")), by=official.username)  # fmt: skip
     except (ElectionError, TallyError) as exc:
         refuse(exc)
     return _back(election_id)

@@ -269,7 +269,7 @@ def tally(election_id: str, official: Official) -> Response:
 
         def write(path: Path) -> None:
             tally_election(s.factory, s.keys, election_id, partials, registrar, signer, path,
-                           s.clock())  # fmt: skip
+                           s.clock(), by=official.username)  # fmt: skip
 
         _replace(target, write)
     except (Refused, ValueError, CryptoError, DecryptionRefused, PaperError, TallyError,

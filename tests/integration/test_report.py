@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import inspect
 import io
 import json
 import re
@@ -85,16 +84,10 @@ def early(tmp_path_factory: pytest.TempPathFactory) -> bytes:
             setup.factory, setup.keys, setup.election_id, closing, workers=1, early=True
         )
         partials = [decrypt_request(s, request) for s in setup.shares[:2]]
-        # Paper boxes are entered apart (two officials) once tally/paper_entry.py lands;
-        # until then tally_election still takes them, and this election has none.
-        none: dict[str, list[object]] = (
-            {"paper": []} if "paper" in inspect.signature(tally_election).parameters else {}
-        )
         tally_election(
             setup.factory,
             setup.keys,
             setup.election_id,
-            **none,
             partials=partials,
             registrar={"credentials_issued": 3, "eligible": 9, "paper_votes": 0},
             authority=nacl.signing.SigningKey(bytes(range(32))),

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from audit.bundle import member_hashes, signature_document
+from audit.store import entries as log_entries
 from audit.verify import verify_bundle
 from evoting.accounts import add_official
 from identity.issuance import mark_paper
@@ -90,6 +91,10 @@ def test_the_authority_signs_offline_and_the_signature_completes_the_bundle(
         "partials": [(io.BytesIO(p), f"p{i}.json") for i, p in enumerate(partials)]})  # fmt: skip
     page = client.get(PAGE).get_data(as_text=True)
     assert "the authority now signs the bundle on its own machine" in page
+    with closed.factory() as session:
+        bodies = [json.loads(e)["body"] for e in log_entries(session, closed.election_id)]
+    acted = {b["action"]: b["details"].get("by") for b in bodies}
+    assert (acted["closed"], acted["tallied"]) == ("olaf", "olaf")  # who closed, who tallied
     assert app.test_client().get("/e/kortrijk-2019/bundle.zip").status_code == 404
     with client.get(f"{PAGE}/unsigned.zip") as unsigned:
         assert unsigned.status_code == 200
