@@ -37,7 +37,8 @@ from evoting.election import Manifest, ManifestError, parse_manifest
 from tally.aggregate import Aggregate, Context, aggregate
 from tally.ceremony import CeremonyError, CeremonyKeys, keys_from_record, params
 from tally.decrypt import DecryptionRefused, combine, read_request, tally_request
-from tally.result import PaperError, build_result
+from tally.paper import OFFICIAL_KEY_ACTION, PaperSignatureError, check_signatures, official_keys
+from tally.result import PaperError, TooManyParticipants, build_result
 
 T = TypeVar("T")
 
@@ -127,6 +128,8 @@ def ceremony(
         return None
     if ceremony.public_key != keys.election:
         report.fail("trustees.json", "the trustees' joint key is not keys.json's election key")
+    if ceremony.board_key != bytes(keys.board):
+        report.fail("trustees.json", "the trustees pinned another board key than keys.json's")
     return ceremony
 
 
@@ -162,18 +165,24 @@ def _audit_lines(bundle: Bundle, report: Report) -> Iterator[str]:
         yield line
 
 
-def audit_log(bundle: Bundle, report: Report, manifest: Manifest, keys: shapes.Keys) -> None:
+def audit_log(
+    bundle: Bundle, report: Report, manifest: Manifest, keys: shapes.Keys
+) -> dict[bytes, str] | None:
+    """The log's chain and signatures; returns the officials' signing keys it lists
+    (tally/paper.py: the paper boxes' signers are checked against them)."""
     if not bundle.present("audit-log.jsonl"):
-        return
-    entries, problems = check_log(
+        return None
+    found = check_log(
         _audit_lines(bundle, report),
         manifest.fingerprint,
         {keys.operator: "operator"},
+        keep=lambda body: body.get("action") == OFFICIAL_KEY_ACTION,
     )
-    for problem in problems:  # "audit-log.jsonl entry N: reason"
+    for problem in found.problems:  # "audit-log.jsonl entry N: reason"
         report.fail("audit-log.jsonl", problem.removeprefix("audit-log.jsonl "))
-    if not entries or entries[0].get("action") != "election-created":
+    if found.first_action != "election-created":
         report.fail("audit-log.jsonl", "does not begin with the election's creation")
+    return official_keys(found.kept)
 
 
 # The board and the receipts ----------------------------------------------------------
@@ -264,12 +273,21 @@ def unchecked(report: Report, claims: Sequence[Claim], why: str) -> None:
 
 
 def credentials(bundle: Bundle, report: Report, added: Aggregate) -> shapes.Credentials | None:
+    """No more ballots than credentials, nor credentials and paper votes than eligible
+    residents (each votes one way or the other, once)."""
     if not bundle.present("credentials.json"):
         return None
     credentials = shapes.credentials(bundle.json("credentials.json"))
     if added.ballots > credentials.issued:
         report.fail(
             "credentials.json", f"{added.ballots} ballots, {credentials.issued} credentials issued"
+        )
+    on_paper = credentials.paper_votes or 0
+    if credentials.issued + on_paper > credentials.eligible:
+        report.fail(
+            "credentials.json",
+            f"{credentials.issued} credentials issued and {on_paper} residents marked for "
+            f"paper: more than the {credentials.eligible} eligible",
         )
     return credentials
 
@@ -306,11 +324,19 @@ def tally(
         return None
 
 
-def paper(bundle: Bundle) -> list[Any] | None:
-    """paper.json's list of boxes (build_result checks each, in `result`)."""
+def paper(
+    bundle: Bundle, report: Report, manifest: Manifest, officials: dict[bytes, str] | None
+) -> list[Any] | None:
+    """paper.json's list of boxes, each signed by two different officials whose keys the
+    audit log lists (build_result checks their counts, in `result`)."""
     if not bundle.present("paper.json"):
         return None
-    return shapes.array(bundle.json("paper.json"), "paper.json")
+    boxes = shapes.array(bundle.json("paper.json"), "paper.json")
+    try:
+        check_signatures(manifest.fingerprint, boxes, officials or {})
+    except PaperSignatureError as exc:
+        report.fail("paper.json", str(exc))
+    return boxes
 
 
 def result(
@@ -327,9 +353,13 @@ def result(
         return
     result = bundle.json("result.json")
     try:
-        recomputed = build_result(manifest, online, added.ballots, paper, credentials.eligible)
+        recomputed = build_result(manifest, online, added.ballots, paper, credentials.eligible,
+                                  credentials.paper_votes or 0)  # fmt: skip
+    except TooManyParticipants as exc:
+        report.fail("result.json", str(exc))
+        return
     except PaperError as exc:
-        report.fail("paper.json", f"unreadable paper totals ({exc})")
+        report.fail("paper.json", str(exc))
         return
     for where in _differences(recomputed, result):
         report.fail("result.json", f"{where} is not what the bundle gives")

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import nacl.signing
@@ -68,36 +69,54 @@ def entry_hash(entry: Mapping[str, object]) -> str:
     return hashlib.sha256(canonical_json(entry)).hexdigest()
 
 
+@dataclass
+class LogCheck:
+    """What checking a log found: its first action, the bodies kept, the problems."""
+
+    entries: int = 0
+    first_action: object = None
+    kept: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
 def check_log(
-    lines: Iterable[str], fingerprint: bytes, signers: Mapping[bytes, str]
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """Check a log's chain and signatures; returns the bodies and the problems found.
+    lines: Iterable[str],
+    fingerprint: bytes,
+    signers: Mapping[bytes, str],
+    keep: Callable[[Mapping[str, Any]], bool] = lambda body: False,
+) -> LogCheck:
+    """Check a log's chain and signatures, streamed: only the bodies ``keep`` asks for are
+    held (an audit log may have millions of entries).
 
     ``signers`` maps the public keys allowed to sign entries to their role.
     """
     previous = genesis(fingerprint)
-    bodies: list[dict[str, Any]] = []
-    problems: list[str] = []
+    found = LogCheck()
     for n, line in enumerate(lines, start=1):
         where = f"audit-log.jsonl entry {n}"
+        found.entries = n
         try:
             data = line.strip().encode("utf-8")
             entry = parse_canonical(data)
             body, signer = signing.open_document(entry, ENTRY)
         except (CanonicalEncodingError, CryptoError) as exc:
-            problems.append(f"{where}: {exc}")
+            found.problems.append(f"{where}: {exc}")
             continue
+        if n == 1:
+            found.first_action = body.get("action")
         if signer not in signers:
-            problems.append(f"{where}: signed by a key that may not sign the log")
-        if body.get("seq") != n:
-            problems.append(f"{where}: has number {body.get('seq')} (dropped or reordered)")
+            found.problems.append(f"{where}: signed by a key that may not sign the log")
+        seq = body.get("seq")
+        if type(seq) is not int or seq != n:
+            found.problems.append(f"{where}: has number {seq!r} (dropped or reordered)")
         if body.get("previous") != previous:
-            problems.append(f"{where}: does not chain to the entry before it")
+            found.problems.append(f"{where}: does not chain to the entry before it")
         try:
             if b64decode(str(body.get("election"))) != fingerprint:
-                problems.append(f"{where}: is about another election")
+                found.problems.append(f"{where}: is about another election")
         except CanonicalEncodingError:
-            problems.append(f"{where}: names no election")
+            found.problems.append(f"{where}: names no election")
         previous = hashlib.sha256(data).hexdigest()
-        bodies.append(body)
-    return bodies, problems
+        if keep(body):
+            found.kept.append(body)
+    return found

@@ -165,6 +165,12 @@ DETAILS: dict[str, Check] = {
     "partial-decryption-received": _details(trustee=_trustee_or_none, document_sha256=text),
     "tallied": _details(result_sha256=text, by=text),
     "published": _details(bundle_sha256=text, by=text),
+    "official-key": _details(official=text, key=text),
+    "paper-box-entered": _details(box=text, by=text, statement_sha256=text),
+    "paper-box-confirmed": _details(box=text, by=list_of(text), ballots=count,
+                                    statement_sha256=text),
+    "paper-box-mismatch": _details(box=text, by=text),
+    "paper-box-discarded": _details(box=text, by=text, entered_by=text),
 }  # fmt: skip
 
 

@@ -154,7 +154,9 @@ def _checks(bundle: Bundle, report: Report, options: _Options) -> None:
     ceremony = checks.run(
         report, "trustees.json", lambda: checks.ceremony(bundle, report, manifest, keys)
     )
-    checks.run(report, "audit-log.jsonl", lambda: checks.audit_log(bundle, report, manifest, keys))
+    officials = checks.run(
+        report, "audit-log.jsonl", lambda: checks.audit_log(bundle, report, manifest, keys)
+    )
     head = checks.run(
         report, "board-head.json", lambda: checks.final_head(bundle, report, manifest, keys)
     )
@@ -183,7 +185,9 @@ def _checks(bundle: Bundle, report: Report, options: _Options) -> None:
     online = checks.run(
         report, "tally.json", lambda: checks.tally(bundle, report, manifest, ceremony, head, added)
     )
-    paper = checks.run(report, "paper.json", lambda: checks.paper(bundle))
+    paper = checks.run(
+        report, "paper.json", lambda: checks.paper(bundle, report, manifest, officials)
+    )
     if credentials is not None and online is not None and paper is not None:
         checks.run(
             report,

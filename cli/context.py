@@ -97,8 +97,14 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except expected_errors() as exc:
-            raise click.ClickException(str(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit):
+            raise
+        except Exception as exc:
+            # Only a domain error loads the modules that define them all: `evote verify`,
+            # which fails by exiting, never needs the database layer's services.
+            if isinstance(exc, expected_errors()):
+                raise click.ClickException(str(exc)) from exc
+            raise
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -144,11 +144,13 @@ def read_record(record: object, fingerprint: bytes) -> RosterEntry:
         verify_key, box_key = b64decode(body["verify_key"]), b64decode(body["box_key"])
         if verify_key != signer or len(box_key) != 32:
             raise CeremonyError("a trustee record not signed by its own key")
-        index = body["trustee"]
-        if isinstance(index, bool) or not isinstance(index, int):
+        index, name = body["trustee"], body["name"]
+        if not _whole(index):
             raise CeremonyError("a trustee record without a trustee number")
-        return RosterEntry(index, str(body["name"]), verify_key, box_key, dict(record))  # type: ignore[call-overload]
-    except (KeyError, CryptoError, CanonicalEncodingError) as exc:
+        if not isinstance(name, str) or not name.isprintable():
+            raise CeremonyError("a trustee record whose name is not printable text")
+        return RosterEntry(index, name, verify_key, box_key, dict(record))  # type: ignore[call-overload]
+    except (KeyError, TypeError, CryptoError, CanonicalEncodingError) as exc:
         raise CeremonyError(f"bad trustee record: {exc}") from exc
 
 
@@ -245,6 +247,11 @@ def receive(
     return Received(share, signing.sign_document(keys.signing_key, ACK, body))
 
 
+def _whole(value: object) -> bool:
+    """A whole number, not a boolean (JSON's true would pass as 1)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _check_board_key(board_key: bytes) -> None:
     try:
         nacl.signing.VerifyKey(board_key)
@@ -335,6 +342,11 @@ def _keys_from_record(manifest: Manifest, record: Any) -> CeremonyKeys:
     acks = [signing.open_document(a, ACK) for a in record["acknowledgements"]]
     if len(acks) != manifest.trustees.n:
         raise CeremonyError(f"{len(acks)} acknowledgements; every trustee must acknowledge")
+    for body, _ in acks:
+        if not (_whole(body["trustee"]) and isinstance(body["complaints"], list)
+                and isinstance(body["qualified"], list)
+                and all(_whole(d) for d in body["qualified"])):  # fmt: skip
+            raise CeremonyError("an acknowledgement whose fields are not of their types")
     qualified_sets = {tuple(body["qualified"]) for body, _ in acks}
     if len(qualified_sets) != 1:
         raise CeremonyError("the trustees acknowledged different sets of dealers")

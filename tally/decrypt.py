@@ -115,6 +115,8 @@ def read_partial(
     try:
         body, signer = signing.open_document(document, PARTIAL)
         trustee = body["trustee"]
+        if isinstance(trustee, bool) or not isinstance(trustee, int):
+            raise DecryptionRefused("a partial decryption names no trustee number")
         if trustee_keys.get(trustee) != signer:
             raise DecryptionRefused(
                 f"a decryption said to be trustee {trustee}'s is not signed by them"

@@ -32,6 +32,10 @@ class PaperError(ValueError):
     """The paper boxes' totals are malformed or do not add up; says which box and why."""
 
 
+class TooManyParticipants(PaperError):
+    """More online and paper ballots together than eligible residents."""
+
+
 def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
@@ -130,7 +134,7 @@ def build_result(
     """
     paper_totals, paper_ballots = paper_by_label(check_paper(manifest, paper, paper_voters))
     if online_ballots + paper_ballots > eligible:
-        raise PaperError(
+        raise TooManyParticipants(
             f"{online_ballots} online and {paper_ballots} paper ballots: more than the "
             f"{eligible} eligible residents"
         )

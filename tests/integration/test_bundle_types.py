@@ -38,15 +38,36 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
 
 @pytest.fixture(scope="module")
 def parts(made: Made) -> dict[str, bytes]:
-    """The bundle's members, with one paper box (so that paper.json has fields to break)."""
+    """The bundle's members, with one paper box two officials signed (so that paper.json
+    has fields to break): their keys added to the audit log, one resident marked for
+    paper in credentials.json, the result recomputed."""
+    import datetime
+
+    from audit.log import entry_hash, new_entry
+    from tally.paper import OFFICIAL_KEY_ACTION, sign_box
     from tally.result import build_result
 
     parts = members(made.data)
+    fingerprint = made.manifest.fingerprint
+    officials = {name: nacl.signing.SigningKey(bytes([i]) * 32)
+                 for i, name in enumerate(("anna", "bert"), start=1)}  # fmt: skip
+    box = {**BOX, "signatures": [sign_box(k, n, fingerprint, BOX) for n, k in officials.items()]}
+    log = parts["audit-log.jsonl"].splitlines()
+    moment = datetime.datetime(2019, 5, 27, 18, 30, tzinfo=datetime.UTC)
+    for name, key in officials.items():
+        previous = entry_hash(json.loads(log[-1]))
+        added = new_entry(fingerprint, len(log) + 1, previous, OFFICIAL_KEY_ACTION,
+                          {"official": name, "key": b64encode(bytes(key.verify_key))},
+                          made.operator_key, moment)  # fmt: skip
+        log.append(json_member(added).rstrip(b"\n"))
+    parts["audit-log.jsonl"] = b"\n".join(log) + b"\n"
+    credentials = json.loads(parts["credentials.json"])
+    parts["credentials.json"] = json_member({**credentials, "paper_votes": 1})
     result = json.loads(parts["result.json"])
     counted = result["questions"][0]["online"]  # canonical JSON sorts the options' names
     online = {"car-free-sunday": [counted[o] for o in ("yes", "no", "blank")]}
-    recomputed = build_result(made.manifest, online, result["participants"]["online"], [BOX], 9)
-    parts["paper.json"] = json_member([BOX])
+    recomputed = build_result(made.manifest, online, result["participants"]["online"], [box], 9, 1)
+    parts["paper.json"] = json_member([box])
     parts["result.json"] = json_member(recomputed)
     assert _verify(parts).failures == []
     return parts

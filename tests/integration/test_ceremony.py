@@ -223,3 +223,20 @@ def test_a_record_needs_one_acknowledgement_from_each_trustee(
     for broken in ([], "x", {"roster": 1}, {**record, "deals": [[]]}, {**record, "roster": "s"}):
         with pytest.raises(CeremonyError):
             ceremony.keys_from_record(manifest, broken)
+
+
+def test_an_acknowledgement_of_the_wrong_types_is_refused(
+    factory: Factory, manifest: Manifest
+) -> None:
+    """Re-signed by its own trustee, so only the type checks can catch it."""
+    shares = in_tx(factory, lambda s: officials.run_in_process(s, ELECTION, ["Ann", "Bart", "Cas"]))
+    record = in_tx(factory, lambda s: officials.ceremony_record(s, ELECTION))
+    acks = record["acknowledgements"]
+    assert isinstance(acks, list)
+    body, _ = signing.open_document(acks[0], ceremony.ACK)
+    for change in ({"complaints": {}}, {"trustee": True}, {"qualified": [True, 2, 3]},
+                   {"complaints": ""}):  # fmt: skip
+        forged = signing.sign_document(shares[0].keys.signing_key, ceremony.ACK,
+                                       {**body, **change})  # fmt: skip
+        with pytest.raises(CeremonyError):
+            ceremony.keys_from_record(manifest, {**record, "acknowledgements": [forged, *acks[1:]]})

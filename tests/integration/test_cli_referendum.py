@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from identity import pollcards
-from tests.support.pdf import texts
 from tests.integration.test_cli_ceremony import deal_and_finish, register_trustees
 from tests.integration.test_cli_identity import EXAMPLES, Invoker, open_now
+from tests.support.pdf import texts
 
 ELECTION = "kortrijk-2019"
 
