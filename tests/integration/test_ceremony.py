@@ -234,9 +234,10 @@ def test_an_acknowledgement_of_the_wrong_types_is_refused(
     acks = record["acknowledgements"]
     assert isinstance(acks, list)
     body, _ = signing.open_document(acks[0], ceremony.ACK)
-    change: dict[str, object]
-    for change in ({"complaints": {}}, {"trustee": True}, {"qualified": [True, 2, 3]},
-                   {"complaints": ""}):  # fmt: skip
+    changes: list[dict[str, object]] = [
+        {"complaints": {}}, {"trustee": True}, {"qualified": [True, 2, 3]}, {"complaints": ""},
+    ]  # fmt: skip
+    for change in changes:
         forged = signing.sign_document(shares[0].keys.signing_key, ceremony.ACK,
                                        {**body, **change})  # fmt: skip
         with pytest.raises(CeremonyError):
