@@ -66,7 +66,6 @@ BOARD_PACKAGE = (
 results: tally.json holds the request and no partial decryption yet)."""
 BUNDLE_PURPOSE = "EVOTING-V1-bundle"
 _EPOCH = (1980, 1, 1, 0, 0, 0)
-MAX_MANIFEST_BYTES = 4 << 20
 
 
 Member = bytes | Callable[[], Iterable[bytes]]
@@ -179,20 +178,17 @@ def member_hashes(path: Path) -> tuple[bytes, dict[str, str]]:
 
 
 def _unsigned(path: Path) -> tuple[bytes, dict[str, str], bytes]:
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-        if sorted(names) != sorted(MEMBERS):
-            raise SignatureRefused("not an unsigned bundle: its members are not a bundle's")
-        hashes: dict[str, str] = {}
-        for name in MEMBERS:
-            digest = hashlib.sha256()
-            with archive.open(name) as member:
-                while block := member.read(1 << 20):
-                    digest.update(block)
-            hashes[name] = digest.hexdigest()
-        if archive.getinfo("manifest.json").file_size > MAX_MANIFEST_BYTES:
-            raise SignatureRefused("its manifest.json is larger than any manifest")
-        manifest = archive.read("manifest.json").rstrip(b"\n")
+    from audit.reader import Bundle, MemberError, UnreadableBundle  # it reads bundles: above
+
+    try:
+        with Path(path).open("rb") as source:
+            bundle = Bundle(source, required=MEMBERS)
+            if bundle.problems or SIGNATURES in bundle.members:
+                raise SignatureRefused("not an unsigned bundle: its members are not a bundle's")
+            hashes = {name: bundle.sha256(name) for name in MEMBERS}
+            manifest = bundle.read("manifest.json").rstrip(b"\n")
+    except (UnreadableBundle, MemberError, OSError) as exc:
+        raise SignatureRefused(f"not an unsigned bundle: {exc}") from exc
     return hashlib.sha256(manifest).digest(), hashes, manifest
 
 

@@ -142,9 +142,16 @@ def count_values(data: bytes, stop: int) -> int:
 
 
 class Bundle:
-    """A bundle's members, read from disk as needed within their limits."""
+    """A bundle's members, read from disk as needed within their limits.
 
-    def __init__(self, source: IO[bytes]) -> None:
+    ``required``: the members without which the file is not what the caller reads (a
+    signed bundle by default; the closed board the trustees check, or an unsigned
+    bundle, name their own): missing one is `UnreadableBundle`.
+    """
+
+    def __init__(
+        self, source: IO[bytes], required: tuple[str, ...] = (SIGNATURES, "manifest.json")
+    ) -> None:
         try:
             directory = _directory_size(source)
         except OSError as exc:
@@ -179,8 +186,9 @@ class Bundle:
                 if problem is not None:
                     self.problems.append((name, problem))
                     self.refused.add(name)
-        if SIGNATURES not in self.members or "manifest.json" not in self.members:
-            raise UnreadableBundle("not a result bundle: no signatures.json or manifest.json")
+        missing = [name for name in required if name not in self.members]
+        if missing:
+            raise UnreadableBundle(f"not a result bundle: no {' or '.join(missing)}")
 
     def _refused(self, info: zipfile.ZipInfo) -> str | None:
         limit = LIMITS[info.filename]

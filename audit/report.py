@@ -26,7 +26,6 @@ import datetime
 import hashlib
 import io
 import json
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from audit.reader import Bundle, MemberError, UnreadableBundle
 from audit.report_layout import (
     COLOURS,
     FOOTER,
@@ -64,6 +64,7 @@ from audit.report_text import (
     verdict,
 )
 from evoting.crypto.canonical import b64decode
+from evoting.crypto.errors import CanonicalEncodingError
 from evoting.qr import draw_qr
 
 ORDER = ("yes", "no", "blank", "agree", "disagree", "no_opinion")  # as the results page
@@ -87,41 +88,41 @@ class _Bundle:
 
 
 def _read(data: bytes) -> _Bundle:
+    """What the report prints, read with the verifier's bounded reader (a bundle from
+    anywhere: every member within its limits, one copy of each, the log streamed)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            raw = archive.read("manifest.json")
-            manifest, result, keys = (
-                json.loads(archive.read(name))
-                for name in ("manifest.json", "result.json", "keys.json")
-            )
-            # An unsigned bundle (the authority signs it offline) has no signatures.json yet.
-            signatures = (
-                json.loads(archive.read("signatures.json")) if "signatures.json" in names else None
-            )
-            log = (
-                archive.read("audit-log.jsonl").decode("utf-8").splitlines()
-                if "audit-log.jsonl" in names
-                else []
-            )
+        bundle = Bundle(io.BytesIO(data), required=("manifest.json", "result.json", "keys.json"))
+        if bundle.problems:
+            name, reason = bundle.problems[0]
+            raise ReportError(f"not a result bundle: {name}: {reason}")
+        manifest, result, keys = (bundle.json(n) for n in ("manifest.json", "result.json",
+                                                              "keys.json"))  # fmt: skip
+        # An unsigned bundle (the authority signs it offline) has no signatures.json yet.
+        signatures = bundle.json("signatures.json") if bundle.present("signatures.json") else None
+        closed = tallied = None
+        if bundle.present("audit-log.jsonl"):
+            for line in bundle.lines("audit-log.jsonl"):
+                body = json.loads(line).get("body", {})
+                if body.get("action") == "closed" and closed is None:
+                    closed = body
+                elif body.get("action") == "tallied":
+                    tallied = body
         authority = (
             hashlib.sha256(b64decode(signatures["authority"])).hexdigest() if signatures else None
         )
-        entries = [json.loads(line).get("body", {}) for line in log if line.strip()]
-        closed = next((e for e in entries if e.get("action") == "closed"), None)
-        tallied = next((e for e in reversed(entries) if e.get("action") == "tallied"), None)
         return _Bundle(
             manifest=manifest,
             result=result,
             keys=keys,
-            fingerprint=hashlib.sha256(raw.rstrip(b"\n")).hexdigest(),
+            fingerprint=hashlib.sha256(bundle.read("manifest.json").rstrip(b"\n")).hexdigest(),
             authority=authority,
             sha256=hashlib.sha256(data).hexdigest(),
             closed=moment(closed["time"]) if closed else None,
             early=bool(closed and closed.get("details", {}).get("early") is True),
             tallied=moment(tallied["time"]) if tallied else None,
         )
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as exc:
+    except (UnreadableBundle, MemberError, CanonicalEncodingError, KeyError, ValueError,
+            TypeError, AttributeError) as exc:  # fmt: skip
         raise ReportError(f"not a result bundle: {exc}") from exc
 
 

@@ -236,12 +236,15 @@ def decrypt(share: Path, board_file: Path, request_file: Path | None, out: Path,
 
     key_share = ceremony.decode_share(read_key_file(share, "trustee-share", _passphrase(False)))
     try:
-        board = open_board_file(board_file)
-        manifest = parse_manifest(board.json("manifest.json"))
-        given = _read_json(request_file) if request_file else board.json("tally.json")["request"]
-        checked = check_for_trustee(key_share, manifest, board.json("keys.json"),
-                                    board.json("board-head.json"), board.lines("board.jsonl"),
-                                    given, workers=workers)  # fmt: skip
+        with board_file.open("rb") as source:
+            board = open_board_file(source, board_file)
+            manifest = parse_manifest(board.json("manifest.json"))
+            given = (
+                _read_json(request_file) if request_file else board.json("tally.json")["request"]
+            )
+            checked = check_for_trustee(key_share, manifest, board.json("keys.json"),
+                                        board.json("board-head.json"), board.lines("board.jsonl"),
+                                        given, workers=workers)  # fmt: skip
     except (BoardFileError, ManifestError, NotTheTotals, KeyError, TypeError) as exc:
         raise click.ClickException(f"refused, nothing decrypted: {_one_line(exc)}") from exc
     click.echo(f"election      {checked.election_id}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,55 @@ def ceremony_ack(session: Any, election_id: str, trustee: int) -> dict[str, obje
         if ack["body"]["trustee"] == trustee:
             return ack
     raise AssertionError(f"no acknowledgement from trustee {trustee}")
+
+
+def test_a_hostile_board_file_is_refused_in_one_line(
+    voted: Setup,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Duplicated or stray members, an endless line, a zip that is not one: refused by name
+    with the verifier's own reader, before any decryption."""
+    import zipfile
+
+    close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
+    good = tmp_path / "board.zip"
+    write_board_package(good, board_package_contents(voted.factory, voted.election_id))
+    with zipfile.ZipFile(good) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    monkeypatch.setenv("EVOTING_PASSPHRASE", "a trustee's long passphrase")
+    share = voted.shares[1]
+    share_file = tmp_path / "share.key"
+    with voted.factory() as session:
+        ack = ceremony_ack(session, voted.election_id, share.keys.index)
+    write_key_file(share_file, "trustee-share", ceremony.encode_share(share.keys, share.share, ack),
+                   "a trustee's long passphrase", strength="interactive")  # fmt: skip
+
+    def zipped(name: str, entries: list[tuple[str, bytes]]) -> Path:
+        path = tmp_path / name
+        with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as z:
+            warnings.simplefilter("ignore")  # a duplicate name is the point
+            for member, data in entries:
+                z.writestr(member, data)
+        return path
+
+    forged = json.dumps({**json.loads(parts["tally.json"]), "partials": []}).encode()
+    without_board = [(n, d) for n, d in parts.items() if n != "board.jsonl"]
+    cases = {
+        zipped("dup.zip", [*parts.items(), ("tally.json", forged)]): "appears 2 times",
+        zipped("stray.zip", [*parts.items(), ("../evil.json", b"{}")]): "a path with '..'",
+        zipped("long.zip", [*without_board, ("board.jsonl", b"x" * (4 << 20))]): "longer than",
+        zipped("missing.zip", [(n, d) for n, d in parts.items() if n != "keys.json"]): "keys.json",
+    }
+    (tmp_path / "not.zip").write_bytes(b"PK not a zip at all")
+    cases[tmp_path / "not.zip"] = "not a closed board"
+    for path, reason in cases.items():
+        out = tmp_path / f"{path.stem}.json"
+        arguments = ["trustee", "decrypt", "--share", str(share_file), "--board", str(path),
+                     "--out", str(out), "--yes"]  # fmt: skip
+        refused = CliRunner().invoke(evote, arguments)
+        assert refused.exit_code == 1, (path, refused.output)
+        last = refused.output.strip().splitlines()[-1]
+        assert last.startswith("Error: refused, nothing decrypted"), last
+        assert reason in last, last
+        assert not (tmp_path / f"{path.stem}.json").exists()

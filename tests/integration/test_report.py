@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -29,7 +30,7 @@ from ballots.ballot import encrypt_ballot
 from ballots.cast import cast
 from cli.simulate import run as simulate
 from evoting import db
-from evoting.crypto.canonical import b64decode
+from evoting.crypto.canonical import b64decode, canonical_json
 from evoting.election import parse_manifest
 from tally.decrypt import decrypt_request
 from tests.integration.conftest import NOW, make_setup, obtain_credential
@@ -176,7 +177,7 @@ def _changed(bundle: bytes, name: str, change: Callable[[dict[str, Any]], None])
             if info.filename == name:
                 doc = json.loads(data)
                 change(doc)
-                data = json.dumps(doc).encode()
+                data = canonical_json(doc) + b"\n"  # as bundles hold it
             target.writestr(info, data)
     return out.getvalue()
 
@@ -414,3 +415,21 @@ def test_an_unsigned_bundle_is_reported_as_not_signed_yet(on_time: bytes, tmp_pa
         at = next(i for i, line in enumerate(lines) if line.startswith(AUTHORITY[lang]))
         assert lines[at + 1] == {"nl": "nog niet ondertekend", "fr": "pas encore signé",
                                  "en": "not signed yet"}[lang]  # fmt: skip
+
+
+def test_a_hostile_bundle_is_refused_not_read_whole(on_time: bytes, tmp_path: Path) -> None:
+    """The report reads with the verifier's bounded reader: a second result.json (which
+    `unzip` and Python would each read differently) or a member that inflates past its
+    limit is refused by name, never read whole."""
+    source = zipfile.ZipFile(io.BytesIO(on_time))
+    for name, extra in (("twice", ("result.json", source.read("result.json"))),
+                        ("bomb", ("audit-log.jsonl", b"{}" + b" " * (200 << 20)))):  # fmt: skip
+        out = io.BytesIO()
+        with warnings.catch_warnings(), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            warnings.simplefilter("ignore")  # a duplicate name is the point
+            for info in source.infolist():
+                if name == "twice" or info.filename != extra[0]:
+                    z.writestr(info.filename, source.read(info))
+            z.writestr(extra[0], extra[1])
+        with pytest.raises(ReportError, match=extra[0]):
+            write_report(out.getvalue(), tmp_path / f"{name}.pdf")
