@@ -154,7 +154,7 @@ def publish_spoiled(
     keys: DeploymentKeys,
     election_id: str,
     data: bytes,
-    now: datetime.datetime | None = None,
+    now: datetime.datetime,
 ) -> str:
     """Check a spoiled-ballot record and publish it; returns its tracking code.
 
@@ -164,9 +164,6 @@ def publish_spoiled(
     out, and it must not be on the board: decided, with the count, in the publishing
     transaction under the board head's lock. Publishing the same record again
     returns its tracking code and counts nothing.
-
-    ``now`` is required in effect: without it (callers not yet passing their clock)
-    only the election's state is checked, not the manifest's window.
     """
     if len(data) > MAX_SPOILED_BYTES:
         raise BallotRejected("schema", "the record is too large")
@@ -196,6 +193,6 @@ def publish_spoiled(
     return ballot.tracking_code
 
 
-def _check_open(election: Election, now: datetime.datetime | None) -> None:
-    if election.state != "open" or (now is not None and not election.manifest.window.contains(now)):
+def _check_open(election: Election, now: datetime.datetime) -> None:
+    if election.state != "open" or not election.manifest.window.contains(now):
         raise BallotRejected("window", "the vote is not open now")

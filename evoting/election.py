@@ -30,10 +30,10 @@ Kortrijk consultation had 10 themes of statements; a referendum asks one questio
 ==========================  ==================================================
 
 A list longer than its bound is one problem, and its items are not read. Duplicate
-ids are found with a set (linear time). No text or id may hold a control character
-(Unicode category Cc: U+0000-U+001F and U+007F-U+009F, newlines and tabs
-included; surrounding whitespace is stripped first); problems show field names with
-such characters escaped.
+ids are found with a set (linear time). No text or id may hold a control or
+invisible character (Unicode categories Cc, Cf, Cs, Zl and Zp: newlines, tabs,
+bidirectional overrides, zero-width spaces, lone surrogates; surrounding whitespace
+is stripped first); problems show field names with such characters escaped.
 
 This module imports only the kernel (docs/architecture.md).
 """
@@ -44,6 +44,7 @@ import datetime
 import functools
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -63,7 +64,14 @@ CONSULTATION_ANSWERS = ("agree", "disagree", "no_opinion")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # used with fullmatch: `$` would allow "id\n"
 _NIS = re.compile(r"[0-9]{5}")
 _WEB_ADDRESS = re.compile(r"https?://[^\s/]+\S*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc, exactly
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Control and format characters (bidirectional overrides, zero-width spaces), lone
+surrogates, line and paragraph separators: they would hide or reorder what a title
+says on the public page, the letter and the report."""
+
+
+def _invisible(value: str) -> str | None:
+    return next((c for c in value if unicodedata.category(c) in _INVISIBLE), None)
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_NESTING = 16
@@ -297,9 +305,9 @@ class _Reader:
         if len(value) > limit:
             self.fail(path, f"at most {limit} characters")
             return False
-        control = _CONTROL.search(value)
+        control = _invisible(value)
         if control is not None:
-            self.fail(path, f"contains a control character (U+{ord(control.group()):04X})")
+            self.fail(path, f"contains a control or invisible character (U+{ord(control):04X})")
             return False
         return True
 

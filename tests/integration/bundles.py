@@ -11,7 +11,6 @@ signature.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import io
 import json
 import warnings
@@ -79,17 +78,14 @@ def _make(tmp: Path) -> Made:
                 spoiled, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential,
                                                   {"car-free-sunday": "no"})  # fmt: skip
                 publish_spoiled(setup.factory, setup.keys, setup.election_id,
-                                canonical_json(spoiled_record(spoiled, secrets)))  # fmt: skip
+                                canonical_json(spoiled_record(spoiled, secrets)), NOW)  # fmt: skip
             ballot, _ = encrypt_ballot(setup.manifest, setup.public_key, credential,
                                        {"car-free-sunday": answer})  # fmt: skip
             receipts.append(cast(setup.factory, setup.keys, setup.election_id,
                                  ballot.canonical(), NOW))  # fmt: skip
         request = close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, workers=1)
         partials = [decrypt_request(s, request) for s in setup.shares[:2]]
-        arguments: dict[str, Any] = {"eligible": 9}
-        if "paper" in inspect.signature(finish_tally).parameters:  # before officials entered
-            arguments["paper"] = []  # the paper boxes themselves (tally/paper_entry.py)
-        finish_tally(setup.factory, setup.election_id, partials, **arguments)
+        finish_tally(setup.factory, setup.election_id, partials, eligible=9)
         figures = {"credentials_issued": 4, "eligible": 9, "paper_votes": 0}
         fingerprint, contents = bundle_contents(setup.factory, setup.election_id, figures)
         out = tmp / "bundle.zip"

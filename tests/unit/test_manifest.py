@@ -201,7 +201,24 @@ def test_the_web_address_is_bounded(raw: dict[str, Any]) -> None:
     assert any(p.startswith("web_address:") for p in _problems(raw))
 
 
-@pytest.mark.parametrize("suffix", ["\x00", "\n", "\t", "\x1b[2J", "\x7f", "\x85", "\x9f"])
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        "\x00",
+        "\n",
+        "\t",
+        "\x1b[2J",
+        "\x7f",
+        "\x85",
+        "\x9f",
+        "\u202e",
+        "\u200b",
+        "\u2028",
+        "\u2029",
+        "\ufeff",
+        "\ud800",
+    ],
+)
 @pytest.mark.parametrize(
     ("path", "where"),
     [
