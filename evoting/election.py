@@ -73,6 +73,7 @@ says on the public page, the letter and the report."""
 def _invisible(value: str) -> str | None:
     return next((c for c in value if unicodedata.category(c) in _INVISIBLE), None)
 
+
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_NESTING = 16
 MAX_QUESTIONS = 64
