@@ -30,6 +30,7 @@ import json
 import secrets
 import shutil
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -187,7 +188,8 @@ def _unsigned(path: Path) -> tuple[bytes, dict[str, str], bytes]:
                 raise SignatureRefused("not an unsigned bundle: its members are not a bundle's")
             hashes = {name: bundle.sha256(name) for name in MEMBERS}
             manifest = bundle.read("manifest.json").rstrip(b"\n")
-    except (UnreadableBundle, MemberError, OSError) as exc:
+    except (UnreadableBundle, MemberError, OSError, zipfile.BadZipFile, zlib.error,
+            EOFError) as exc:  # fmt: skip
         raise SignatureRefused(f"not an unsigned bundle: {exc}") from exc
     return hashlib.sha256(manifest).digest(), hashes, manifest
 

@@ -169,7 +169,7 @@ DETAILS: dict[str, Check] = {
     "paper-box-entered": _details(box=text, by=text, statement_sha256=text),
     "paper-box-confirmed": _details(box=text, by=list_of(text), ballots=count,
                                     statement_sha256=text),
-    "paper-box-mismatch": _details(box=text, by=text),
+    "paper-box-mismatch": _details(box=text, by=text, entered_by=text),
     "paper-box-discarded": _details(box=text, by=text, entered_by=text),
 }  # fmt: skip
 

@@ -9,6 +9,8 @@ result bundle (which holds the same members) is accepted too.
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,8 @@ from typing import IO, Any
 from audit.bundle import BOARD_PACKAGE
 from audit.reader import Bundle, MemberError, UnreadableBundle
 from evoting.crypto.errors import CanonicalEncodingError
+
+CORRUPT = (zipfile.BadZipFile, zlib.error, EOFError)
 
 
 class BoardFileError(Exception):
@@ -32,6 +36,8 @@ class BoardFile:
             return self.bundle.json(name)
         except (MemberError, CanonicalEncodingError) as exc:
             raise BoardFileError(f"{name}: {exc}") from exc
+        except CORRUPT as exc:
+            raise BoardFileError(f"{name}: its compressed data is corrupt ({exc})") from exc
 
     def lines(self, name: str) -> Iterator[str]:
         try:
@@ -41,6 +47,8 @@ class BoardFile:
             raise BoardFileError(str(exc)) from exc
         except UnicodeDecodeError as exc:
             raise BoardFileError(f"{name}: not UTF-8 text ({exc})") from exc
+        except CORRUPT as exc:
+            raise BoardFileError(f"{name}: its compressed data is corrupt ({exc})") from exc
 
 
 def open_board_file(source: IO[bytes], path: Path) -> BoardFile:

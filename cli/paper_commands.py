@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from cli.context import Context, Group, pass_context
+from cli.files import read_json
 
 PASSWORD_ENV = "EVOTING_OFFICIAL_PASSWORD"  # noqa: S105 - the variable's name
 MAX_BOX_FILE = 1 << 20
@@ -28,14 +29,7 @@ def _password() -> str:
 
 
 def _box(path: Path) -> object:
-    try:
-        with path.open("rb") as f:
-            data = f.read(MAX_BOX_FILE + 1)
-        if len(data) > MAX_BOX_FILE:
-            raise click.ClickException(f"{path} is larger than a paper box's totals can be")
-        return json.loads(data)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"cannot read {path}: {exc}") from exc
+    return read_json(path, MAX_BOX_FILE)
 
 
 @click.group(cls=Group)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import click
 import nacl.signing
 
 from cli.context import Context, Group, pass_context
+from cli.files import read_json
 from evoting.crypto.canonical import b64encode, canonical_json
 from evoting.crypto.credential import Credential
 from evoting.crypto.keyfile import read_key_file, write_key_file
@@ -44,10 +44,7 @@ def authority_key(path: Path) -> nacl.signing.SigningKey:
 
 
 def _read(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"cannot read {path}: {exc}") from exc
+    return read_json(path)
 
 
 @click.command("tally")
@@ -91,44 +88,77 @@ def tally(context: Context, election_id: str, partials: Sequence[Path],
 @click.argument("unsigned", type=FILE)
 @click.option("--key", "key_file", type=FILE, required=True, help="The authority's key file.")
 @click.option("--out", type=NEW_FILE, required=True, help="signatures.json, for the officials.")
+@click.option("--fingerprint", help="The election's fingerprint, as published before the vote.")
 @click.option("--yes", is_flag=True, help="Do not ask before signing.")
 @click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
-def authority_sign(unsigned: Path, key_file: Path, out: Path, yes: bool,
-                   workers: int | None) -> None:  # fmt: skip
+def authority_sign(unsigned: Path, key_file: Path, out: Path, fingerprint: str | None,
+                   yes: bool, workers: int | None) -> None:  # fmt: skip
     """On the authority's own machine: verify an unsigned bundle, then sign it.
 
-    The bundle is checked as `evote verify` would check the signed one; only if it
-    passes is signatures.json written, for the officials to attach."""
+    The bundle is checked as `evote verify` would check the signed one, pinned to
+    this key (and to --fingerprint if given); only if it passes is signatures.json
+    written, for the officials to attach. It shows the election key, the board key
+    and the result: compare them with what was published before and after the vote
+    (a server could make a self-consistent bundle of the same election otherwise)."""
     import hashlib
     import tempfile
 
     from audit.bundle import SignatureRefused, attach_signature, member_hashes, signature_document
-    from audit.verify import UnreadableBundle, verify_file
+    from audit.verify import Pins, UnreadableBundle, pin, verify_file
 
-    signer = authority_key(key_file)
     try:
-        fingerprint, hashes = member_hashes(unsigned)
+        pinned = pin(fingerprint, "--fingerprint") if fingerprint else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    signer = authority_key(key_file)
+    mine = hashlib.sha256(bytes(signer.verify_key)).hexdigest()
+    pins = Pins(fingerprint=pinned, authority_key=mine)
+    try:
+        election, hashes = member_hashes(unsigned)
     except (SignatureRefused, OSError, ValueError) as exc:
         raise click.ClickException(f"cannot sign {unsigned}: {exc}") from exc
-    document = signature_document(fingerprint, hashes, signer)
+    document = signature_document(election, hashes, signer)
     with tempfile.TemporaryDirectory() as directory:
         signed = Path(directory) / "bundle.zip"
         try:
             attach_signature(unsigned, document, signed)
-            report = verify_file(signed, workers=workers)
+            report = verify_file(signed, workers=workers, pins=pins)
+            shown = _what_is_signed(signed)
         except (SignatureRefused, UnreadableBundle) as exc:
             raise click.ClickException(f"refused, not signed: {exc}") from exc
     if not report.passed:
         for failure in report.failures:
             click.echo(f"FAIL {failure}")
         raise click.ClickException("refused, not signed: the bundle does not verify")
-    click.echo(f"fingerprint   {fingerprint.hex()}")
-    click.echo(f"signed by     {hashlib.sha256(bytes(signer.verify_key)).hexdigest()}")
-    click.echo("the unsigned bundle verifies")
+    click.echo(f"election      {report.election}")
+    click.echo(f"fingerprint   {election.hex()}")
+    for line in shown:
+        click.echo(line)
+    click.echo(f"signed by     {mine}")
+    click.echo("the unsigned bundle verifies; compare the keys and the result with what was "
+               "published")  # fmt: skip
     if not yes and not click.confirm("Sign this result bundle?", default=False):
         raise click.ClickException("not signed")
     out.write_bytes(canonical_json(document) + b"\n")
     click.echo(f"signature written to {out}: the officials attach it (evote authority attach)")
+
+
+def _what_is_signed(bundle: Path) -> list[str]:
+    """The election and board keys, the ballots and each question's totals, to compare."""
+    from audit.reader import Bundle
+
+    with bundle.open("rb") as f:
+        members = Bundle(f)
+        keys, result = members.json("keys.json"), members.json("result.json")
+    lines = [f"election key  {keys['election']}", f"board key     {keys['board']}",
+             f"participants  {result['participants']}"]  # fmt: skip
+    for q in result["questions"]:
+        if q["type"] == "referendum":
+            verdict = "binding" if q["binding"] else "advisory"
+            lines.append(f"{q['id']}: {q['totals']} → {q['outcome']} ({verdict})")
+        else:
+            lines += [f"{q['id']}/{s['id']}: {s['totals']}" for s in q["statements"]]
+    return lines
 
 
 @authority.command("attach")

@@ -9,7 +9,6 @@ Passphrases are asked for, or read from $EVOTING_PASSPHRASE (for automation).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +17,7 @@ import click
 
 from audit.store import record
 from cli.context import Context, Group, pass_context
+from cli.files import read_json
 from evoting.crypto.canonical import b64decode, canonical_json
 from evoting.crypto.errors import CanonicalEncodingError
 from evoting.crypto.keyfile import read_key_file, write_key_file
@@ -30,10 +30,7 @@ PASSPHRASE_ENV = "EVOTING_PASSPHRASE"  # noqa: S105 - the variable's name
 
 
 def _read_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise click.ClickException(f"cannot read {path}: {exc}") from exc
+    return read_json(path)
 
 
 def _write_json(path: Path, value: object) -> None:
@@ -251,12 +248,40 @@ def decrypt(share: Path, board_file: Path, request_file: Path | None, out: Path,
     click.echo(f"fingerprint   {checked.fingerprint}")
     click.echo(f"ballots       {checked.ballots}")
     click.echo(f"final head    {checked.final_head}")
+    click.echo("compare the ballots and the final head with the public board after the close")
+    memory = share.with_name(f"{share.name}.decrypted.json")
+    _one_board_only(memory, checked.fingerprint, checked.final_head, checked.ballots)
     if not yes and not click.confirm("Decrypt the totals of this closed board?", default=False):
         raise click.ClickException("nothing decrypted")
+    if not memory.exists():
+        _write_json(memory, {"election": checked.fingerprint, "final_head": checked.final_head,
+                             "ballots": checked.ballots})  # fmt: skip
     _write_json(out, decrypt_request(key_share, checked.request))
     click.echo(f"your partial decryption is in {out}; give it to the officials")
 
 
+def _one_board_only(memory: Path, fingerprint: str, final_head: str, ballots: int) -> None:
+    """A trustee decrypts the totals of one closed board per election, ever: the totals
+    of two boards that differ by one ballot would give that ballot away. The board
+    decrypted is remembered beside the key-share file."""
+    if not memory.exists():
+        return
+    seen = _read_json(memory)
+    if not isinstance(seen, dict) or seen.get("election") != fingerprint:
+        raise click.ClickException(f"{memory} is not this election's record: remove it only if "
+                                   "this share file is for another election")  # fmt: skip
+    if seen.get("final_head") != final_head:
+        raise click.ClickException(
+            f"refused, nothing decrypted: you already decrypted another closed board of this "
+            f"election (final head {seen.get('final_head')}, {seen.get('ballots')} ballots); "
+            "the totals of two boards could give a ballot away"
+        )
+
+
 def _one_line(exc: BaseException) -> str:
+    from evoting.election import ManifestError
+
+    if isinstance(exc, ManifestError) and exc.problems:
+        return f"the manifest is not valid: {exc.problems[0]}"
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__

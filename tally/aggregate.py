@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -162,6 +163,9 @@ def _no_floats(text: str) -> object:
     raise ValueError(f"{text[:20]} is not a whole number")
 
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
 def _entry(line: str | bytes) -> tuple[int, str, str, str, str]:
     """(position, ballot, tracking code, previous hash, entry hash), or `ValueError`.
 
@@ -181,6 +185,10 @@ def _entry(line: str | bytes) -> tuple[int, str, str, str, str]:
     fields = [entry[k] for k in ("ballot", "tracking_code", "previous", "entry_hash")]
     if not all(isinstance(f, str) for f in fields):
         raise ValueError("ballot, tracking_code, previous and entry_hash are text")
+    if not all(_HEX64.fullmatch(f) for f in fields[1:]):
+        # What is kept per entry must stay small: a megabyte "tracking code" on every
+        # line would fill the once-only set that every other check relies on.
+        raise ValueError("tracking_code, previous and entry_hash are 64 lowercase hex digits")
     return position, *fields
 
 

@@ -108,7 +108,10 @@ def _compare(manifest: Manifest, expected: dict[str, object], given: object) -> 
         raise NotTheTotals("the tally request's ciphertexts are not the sum of the board's ballots")
 
 
-def _checked(manifest: Manifest, head: SignedHead, added: Aggregate, given: object) -> Checked:
+def _checked(
+    manifest: Manifest, head: SignedHead, added: Aggregate, given: object, *, empty: bool = False
+) -> Checked:
+    """``empty``: an empty board is accepted (the officials: nothing will be decrypted)."""
     if added.problems:
         more = f" (and {len(added.problems) - 1} more)" if len(added.problems) > 1 else ""
         raise NotTheTotals(f"the board does not check out: {added.problems[0]}{more}")
@@ -117,7 +120,7 @@ def _checked(manifest: Manifest, head: SignedHead, added: Aggregate, given: obje
             f"the board ends at entry {added.ballots}, not at its final head (entry "
             f"{head.position})"
         )
-    if added.ballots < 1:
+    if added.ballots < 1 and not empty:
         raise NotTheTotals("the board holds no ballot: there is nothing to decrypt")
     expected = tally_request(manifest, added, head.to_json())
     if given is not None:
@@ -202,6 +205,7 @@ def sum_board(lines: Iterable[str], manifest: Manifest) -> Aggregate:
 def check_stored_request(
     manifest: Manifest, pins: Pins, request: Mapping[str, Any], board_lines: Iterable[str]
 ) -> Checked:
-    """The officials' check before accepting partial decryptions of ``request``."""
+    """The officials' check before accepting partial decryptions of ``request`` (and before
+    taking an empty board's totals as zeros: whether it is empty is the board's to say)."""
     head = check_head(request.get("final_head"), pins)
-    return _checked(manifest, head, sum_board(board_lines, manifest), request)
+    return _checked(manifest, head, sum_board(board_lines, manifest), request, empty=True)

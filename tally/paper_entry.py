@@ -4,10 +4,12 @@ The rules (DESIGN.md, protocol step 6; the statement each signs is tally/paper.p
 
 * a box is entered once the vote is closed and before the tally;
 * the first official's entry waits, unseen (the audit log records that it was
-  made and by whom, never its numbers);
+  made and by whom, never its numbers nor a hash of them: a hash of a few small
+  counts is undone by trying them all);
 * a second, different official enters the box again: equal numbers confirm it,
-  with both signatures; different numbers are refused, the first entry stays,
-  and the mismatch is logged (the officials recount, or discard the waiting entry);
+  with both signatures; different numbers are refused and logged, and the waiting
+  entry is withdrawn with them: both count again and the box is entered anew, so
+  that a second official cannot try numbers until one matches;
 * together the boxes never hold more ballots than residents marked for paper;
 * a confirmed box cannot change.
 
@@ -52,8 +54,9 @@ class SameOfficial(PaperEntryRefused):
 
 class Mismatch(PaperEntryRefused):
     def __init__(self, box: str) -> None:
-        super().__init__(box, f"box {box!r}: these totals differ from the first entry: "
-                              "count again (the mismatch is logged)")  # fmt: skip
+        super().__init__(box, f"box {box!r}: these totals differ from the first entry; both "
+                              "are withdrawn: count the box again and enter it anew (the "
+                              "mismatch is logged)")  # fmt: skip
 
 
 class AlreadyConfirmed(PaperEntryRefused):
@@ -132,7 +135,10 @@ def enter_box(
     if existing and existing[0].official == official:
         raise SameOfficial(name)
     if existing and existing[0].statement != signed:
-        log(session, "paper-box-mismatch", {"box": name, "by": official})
+        p = schema.paper_entries
+        session.execute(delete(p).where(p.c.election_id == election_id, p.c.box == name))
+        log(session, "paper-box-mismatch", {"box": name, "by": official,
+                                            "entered_by": existing[0].official})  # fmt: skip
         raise Mismatch(name)
     everything = _rows(session, election_id)
     voters = paper_voters(session, election_id)
@@ -146,10 +152,10 @@ def enter_box(
     session.execute(insert(schema.paper_entries).values(
         election_id=election_id, box=name, seq=seq, official=official, statement=signed,
         key=signature["key"], signature=signature["signature"]))  # fmt: skip
-    digest = hashlib.sha256(signed.encode()).hexdigest()
     if seq == 1:
-        log(session, "paper-box-entered", {"box": name, "by": official, "statement_sha256": digest})
+        log(session, "paper-box-entered", {"box": name, "by": official})
         return Entered(name, False)
+    digest = hashlib.sha256(signed.encode()).hexdigest()  # public now: the box is confirmed
     log(session, "paper-box-confirmed", {"box": name, "by": [existing[0].official, official],
                                          "ballots": totals["ballots"],
                                          "statement_sha256": digest})  # fmt: skip

@@ -9,6 +9,7 @@ that answered it, blank included: every online ballot answers every contest once
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -63,9 +64,10 @@ def check_paper(
         name = box.get("box")
         if not isinstance(name, str) or not name.strip():
             raise PaperError(f'box {i}: "box" must name the box')
-        if len(name) > MAX_BOX_NAME or not name.isprintable() or name != name.strip():
+        if (len(name) > MAX_BOX_NAME or not name.isprintable() or name != name.strip()
+                or unicodedata.normalize("NFC", name) != name):  # fmt: skip
             raise PaperError(f"box {i}: a box's name is 1 to {MAX_BOX_NAME} printable characters, "
-                             "without spaces around it")  # fmt: skip
+                             "without spaces around it, in composed form (NFC)")  # fmt: skip
         if name in names:
             raise PaperError(f"box {name!r}: appears twice")
         names.add(name)

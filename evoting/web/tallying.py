@@ -13,7 +13,11 @@ is offered too, for the demo, and the page says so.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import secrets
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,7 @@ from audit.actions import NotAllowedToSign, discard_paper_box, enter_paper_box, 
 from audit.bundle import SignatureRefused, attach_signature
 from ballots.encoding import contests
 from evoting.accounts import Official
-from evoting.crypto.canonical import canonical_json
+from evoting.crypto.canonical import b64decode, canonical_json
 from evoting.crypto.errors import CryptoError
 from evoting.elections import Election, ElectionError
 from evoting.web import errors, uploads
@@ -114,14 +118,14 @@ def board_file(election_id: str, official: Official) -> Response:
 
 def _count(name: str) -> int:
     text = request.form.get(name, "").strip()
-    if not text.isdigit() or int(text) > MAX_COUNT:
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) > MAX_COUNT:  # "²".isdigit() is True
         raise Refused(_("Every count is a whole number, 0 or more."))
     return int(text)
 
 
 def _box(election: Election) -> dict[str, object]:
     """The box's totals as typed on the form (the domain checks that they add up)."""
-    name = request.form.get("box", "").strip()[:64]
+    name = unicodedata.normalize("NFC", request.form.get("box", "").strip())
     counts = {spec.label: [_count(f"count-{spec.label}-{i}") for i in range(len(spec.options))]
               for spec in contests(election.manifest)}  # fmt: skip
     return {"box": name, "ballots": _count("ballots"), "contests": counts}
@@ -133,8 +137,9 @@ def _paper_refusal(exc: BaseException) -> str:
     box = getattr(exc, "box", "")
     wordings: list[tuple[type[BaseException], str]] = [
         (p.SameOfficial, _("Box %(box)s: a second, different official must enter it.", box=box)),
-        (p.Mismatch, _("Box %(box)s: these totals differ from the first entry. Count again; "
-                       "the mismatch is in the audit log.", box=box)),
+        (p.Mismatch, _("Box %(box)s: these totals differ from the first entry, which is "
+                       "withdrawn too. Count the box again; two officials enter it anew. The "
+                       "mismatch is in the audit log.", box=box)),
         (p.AlreadyConfirmed, _("Box %(box)s is confirmed by two officials: it cannot change.",
                                box=box)),
         (p.NothingWaiting, _("Box %(box)s has no entry waiting for a second official.",
@@ -298,20 +303,37 @@ def unsigned_file(election_id: str, official: Official) -> Response:
 @needs("run")
 def signature(election_id: str, official: Official) -> Response:
     """The authority's signatures.json, made offline: it completes the bundle."""
-    unsigned = _published(election_id, "unsigned.zip")
+    unsigned, bundle = (
+        _published(election_id, "unsigned.zip"),
+        _published(election_id, "bundle.zip"),
+    )
+    found = _election_or_404(election_id)
     try:
-        if not unsigned.is_file() or _election_or_404(election_id).state != "tallied":
+        if bundle.is_file():  # once signed, a second upload must not replace it
+            raise Refused(_("The bundle is signed already."))
+        if not unsigned.is_file() or found.state != "tallied":
             raise Refused(_("There is no bundle waiting for the authority's signature."))
         document = uploads.json_document(uploads.uploaded("signatures"),
                                          _("The signature file is not a JSON file."))  # fmt: skip
-        _replace(_published(election_id, "bundle.zip"),
-                 lambda path: attach_signature(unsigned, document, path))  # fmt: skip
+        _replace(bundle, lambda path: attach_signature(unsigned, document, path))
     except (Refused, SignatureRefused) as exc:
         refuse(exc, _("The signature was refused: %(reason)s", reason=_signature_refusal(exc)))
         return _back(election_id)
     _report(election_id)
     flash(_("Signed: the bundle and the report are ready to publish."), "ok")
+    if found.manifest.authority_key is None:  # nothing pinned: say whose key it was
+        signer = json.loads(bundle_member(bundle, "signatures.json"))["authority"]
+        flash(_("The manifest pins no authority key: this bundle is signed by the key with "
+                "SHA-256 %(hash)s. Compare it with the key the authority published.",
+                hash=hashlib.sha256(b64decode(signer)).hexdigest()), "error")  # fmt: skip
     return _back(election_id)
+
+
+def bundle_member(path: Path, name: str) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name)  # our own bundle, just written
 
 
 def _signature_refusal(exc: BaseException) -> str:

@@ -162,3 +162,20 @@ def test_officials_trustees_and_residents_run_a_referendum(
     closing = next(entry["body"]["details"] for entry in log if entry["body"]["action"] == "closed")
     assert closing["early"] is True
     assert closing["ballots"] == 4
+
+
+def test_files_that_are_not_json_documents_are_one_line(run: Invoker, tmp_path: Path) -> None:
+    """A number too long to convert, nesting too deep, bytes that are not UTF-8: one line."""
+    assert run("init").exit_code == 0
+    for name, content in (("long.json", b'{"box": ' + b"9" * 5000 + b"}"),
+                          ("deep.json", b"[" * 100_000 + b"]" * 100_000),
+                          ("bytes.json", b"\xff\xfe{}")):  # fmt: skip
+        path = tmp_path / name
+        path.write_bytes(content)
+        for arguments in (("paper", "enter", ELECTION, str(path), "--official", "anna"),
+                          ("authority", "attach", str(path), str(path), "--out",
+                           str(tmp_path / "x.zip"))):  # fmt: skip
+            answer = run(*arguments, input="a password\n")
+            assert answer.exit_code == 1, (arguments, answer.output)
+            assert "Traceback" not in answer.output
+            assert answer.output.strip().splitlines()[-1].startswith("Error:"), answer.output

@@ -22,7 +22,7 @@ from sqlalchemy import update
 from audit.bundle import write_board_package
 from audit.export import board_package_contents
 from ballots.board import board_signing_key, head
-from ballots.chain import sign_head
+from ballots.chain import entry_hash, genesis_hash, sign_head
 from cli.main import evote
 from evoting import schema
 from evoting.crypto.canonical import b64encode, canonical_json, parse_canonical
@@ -242,3 +242,66 @@ def test_a_hostile_board_file_is_refused_in_one_line(
         assert last.startswith("Error: refused, nothing decrypted"), last
         assert reason in last, last
         assert not (tmp_path / f"{path.stem}.json").exists()
+
+
+def test_a_stored_request_claiming_an_empty_board_is_refused(voted: Setup) -> None:  # noqa: F811
+    """Zeros without any trustee: only if the board itself is empty."""
+    request = close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
+    with voted.factory() as session, session.begin():
+        session.execute(
+            update(schema.tallies)
+            .where(schema.tallies.c.election_id == voted.election_id)
+            .values(request=canonical_json({**request, "ballots": 0}).decode())
+        )
+    with pytest.raises(TallyError, match="counts 0 ballots; the board holds 5"):
+        finish_tally(voted.factory, voted.election_id, [], eligible=9)
+
+
+def test_a_trustee_decrypts_one_closed_board_per_election(
+    voted: Setup,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server that holds the board key can sign a 'final' board of its choosing; once a
+    trustee has decrypted the real one, any other board of the election is refused (two
+    boards that differ by a ballot would give it away)."""
+    import zipfile
+
+    close_vote(voted.factory, voted.keys, voted.election_id, CLOSED, workers=1)
+    board = tmp_path / "board.zip"
+    write_board_package(board, board_package_contents(voted.factory, voted.election_id))
+    monkeypatch.setenv("EVOTING_PASSPHRASE", "a trustee's long passphrase")
+    share = voted.shares[1]
+    share_file = tmp_path / "share.key"
+    with voted.factory() as session:
+        ack = ceremony_ack(session, voted.election_id, share.keys.index)
+        key = board_signing_key(session, voted.election_id, voted.keys)
+    write_key_file(share_file, "trustee-share", ceremony.encode_share(share.keys, share.share, ack),
+                   "a trustee's long passphrase", strength="interactive")  # fmt: skip
+
+    def decrypt(path: Path, out: str) -> str:
+        arguments = ["trustee", "decrypt", "--share", str(share_file), "--board", str(path),
+                     "--out", str(tmp_path / out), "--yes"]  # fmt: skip
+        answer = CliRunner().invoke(evote, arguments)
+        return f"{answer.exit_code} {answer.output}"
+
+    assert decrypt(board, "real.json").startswith("0 ")
+    assert decrypt(board, "again.json").startswith("0 ")  # the same board: the same totals
+    with zipfile.ZipFile(board) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    first = json.loads(parts["board.jsonl"].splitlines()[0])  # one voter's ballot alone
+    position, previous = 1, genesis_hash(voted.manifest.fingerprint)
+    alone = {**first, "position": position, "previous": previous,
+             "entry_hash": entry_hash(position, previous, first["tracking_code"])}  # fmt: skip
+    head = sign_head(key, voted.manifest.fingerprint, 1, alone["entry_hash"], final=True)
+    parts["board.jsonl"] = canonical_json(alone) + b"\n"
+    parts["board-head.json"] = canonical_json(head.to_json()) + b"\n"
+    parts["tally.json"] = canonical_json({"request": None, "partials": []}) + b"\n"
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(forged, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    said = decrypt(forged, "forged.json")
+    assert said.startswith("1 "), said
+    assert "you already decrypted another closed board of this election" in said
+    assert not (tmp_path / "forged.json").exists()

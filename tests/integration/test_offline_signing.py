@@ -101,9 +101,17 @@ def test_the_authority_signs_on_its_own_machine_only_what_verifies(
     assert asked.exit_code == 1
     assert "the unsigned bundle verifies" in asked.output
     assert not signatures.exists()
+    wrong = run("authority", "sign", str(unsigned), "--key", key_file, "--out", str(signatures),
+                "--fingerprint", "ab" * 32, "--yes")  # fmt: skip
+    assert wrong.exit_code == 1
+    assert "not the pinned" in wrong.output
+    assert not signatures.exists()
     signed = run("authority", "sign", str(unsigned), "--key", key_file, "--out", str(signatures),
                  "--yes")  # fmt: skip
     assert signed.exit_code == 0, signed.output
+    for shown in ("election key  ", "board key     ", "car-free-sunday: {'blank': 1, 'no': 1, "
+                  "'yes': 2} → yes (advisory)"):  # fmt: skip
+        assert shown in signed.output, signed.output
     attached = run("authority", "attach", str(unsigned), str(signatures), "--out", str(bundle))
     assert attached.exit_code == 0, attached.output
     assert verify_file(bundle).passed

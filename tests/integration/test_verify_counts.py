@@ -145,3 +145,17 @@ def test_a_board_key_the_trustees_did_not_pin_fails(made: Made) -> None:
     parts["board-head.json"] = json_member(forged.to_json())
     failures = _failures(rezip(parts))
     assert "trustees.json: the trustees pinned another board key than keys.json's" in failures
+
+
+def test_board_hashes_are_64_hex_digits_or_the_entry_is_refused(made: Made) -> None:
+    """A megabyte 'tracking code' on every line would fill the verifier's once-only set."""
+    parts = members(made.data)
+    lines = parts["board.jsonl"].splitlines()
+    entry = json.loads(lines[0])
+    for field, value in (("tracking_code", "x" * 100_000), ("previous", "A" * 64),
+                         ("entry_hash", entry["entry_hash"].upper())):  # fmt: skip
+        changed = {**entry, field: value}
+        parts["board.jsonl"] = b"\n".join([json_member(changed).rstrip(b"\n"), *lines[1:]]) + b"\n"
+        failures = _failures(rezip(parts))
+        assert any("board.jsonl: board entry 1" in f and "64 lowercase hex digits" in f
+                   for f in failures), failures  # fmt: skip

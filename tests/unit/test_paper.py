@@ -38,6 +38,7 @@ def _with(change: dict[str, Any]) -> dict[str, Any]:
         ([_with({"box": "x" * 65})], "1 to 64 printable characters"),
         ([_with({"box": "Sta\x00dhuis"})], "1 to 64 printable characters"),
         ([_with({"box": " Stadhuis"})], "without spaces around it"),
+        ([_with({"box": "Cafe\u0301"})], "in composed form"),  # "Café" twice: one box
         ([BOX, BOX], "'Stadhuis': appears twice"),
         ([_with({"signed_by": "A"})], "unknown field 'signed_by'"),
         ([_with({"ballots": -1})], '"ballots" must be a whole number'),

@@ -3,6 +3,7 @@ left for the authority to sign on its own machine, the signature uploaded."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -71,11 +72,17 @@ def test_two_officials_enter_a_paper_box_the_second_blind(
     assert "waiting for a second official" in waiting
     assert 'value="1"' not in waiting  # the first official's numbers are not shown
     assert "a second, different official must enter it" in enter(client, "olaf", 1, 1)
+    client.post(f"{PAGE}/paper", data={
+        "csrf_token": token(client, PAGE), "box": "Markt", "ballots": "\u00b2",  # "²".isdigit()
+        "count-car-free-sunday-0": "1", "count-car-free-sunday-1": "1",
+        "count-car-free-sunday-2": "0", "password": PASSWORD})  # fmt: skip
+    assert "Every count is a whole number" in client.get(PAGE).get_data(as_text=True)
     assert "wachtwoord klopt niet" in enter(client, "petra", 1, 1, password="x" * 20,
                                             language="nl")  # fmt: skip
-    assert "differ from the first entry" in enter(client, "petra", 2, 0)
+    assert "differ from the first entry, which is withdrawn too" in enter(client, "petra", 2, 0)
     assert "would hold 3 ballots, but only 2 residents" in enter(client, "petra", 2, 1, box="Markt")
-    assert "is confirmed by two officials" in enter(client, "petra", 1, 1)
+    assert "a second official must now enter it" in enter(client, "petra", 1, 1)  # anew
+    assert "is confirmed by two officials" in enter(client, "olaf", 1, 1)
     assert "confirmed: 2 ballots" in client.get(PAGE).get_data(as_text=True)
     log = client.get(PAGE).get_data(as_text=True)
     assert "paper-box-mismatch" in log
@@ -115,8 +122,14 @@ def test_the_authority_signs_offline_and_the_signature_completes_the_bundle(
     client.post(f"{PAGE}/signature", data={
         "csrf_token": token(client, PAGE),
         "signatures": (io.BytesIO(json.dumps(good).encode()), "signatures.json")})  # fmt: skip
-    assert "Signed: the bundle and the report are ready to publish." in client.get(
-        PAGE).get_data(as_text=True)  # fmt: skip
+    signed = client.get(PAGE).get_data(as_text=True)
+    assert "Signed: the bundle and the report are ready to publish." in signed
+    assert hashlib.sha256(bytes(authority.verify_key)).hexdigest() in signed  # nothing pinned
+    again = signature_document(fingerprint, hashes, nacl.signing.SigningKey.generate())
+    client.post(f"{PAGE}/signature", data={
+        "csrf_token": token(client, PAGE),
+        "signatures": (io.BytesIO(json.dumps(again).encode()), "signatures.json")})  # fmt: skip
+    assert "The bundle is signed already." in client.get(PAGE).get_data(as_text=True)
     client.post(f"{PAGE}/publish", data={"csrf_token": token(client, PAGE)})
     with app.test_client().get("/e/kortrijk-2019/bundle.zip") as bundle:
         assert bundle.status_code == 200
