@@ -101,10 +101,9 @@ def _write(
     missing = [m for m in names if m not in contents]
     if missing:
         raise ValueError(f"bundle members missing: {missing}")
-    path = Path(path)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.partial")  # writers race
     hashes: dict[str, str] = {}
-    try:
+
+    def write(temporary: Path) -> None:
         with zipfile.ZipFile(temporary, "w", compresslevel=9) as archive:
             for name in names:
                 content = contents[name]
@@ -116,6 +115,16 @@ def _write(
                 hashes[name] = digest.hexdigest()
             if signatures is not None:
                 archive.writestr(_info(SIGNATURES), signatures(hashes))
+
+    return _whole(Path(path), write)
+
+
+def _whole(path: Path, write: Callable[[Path], None]) -> str:
+    """Write ``path`` through a temporary name of its own (writers may race): the file
+    appears whole or not at all. Returns its SHA-256 (hex)."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.partial")
+    try:
+        write(temporary)
         temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -222,15 +231,10 @@ def attach_signature(unsigned: Path, signatures: object, out: Path) -> str:
         raise SignatureRefused("the signature does not verify") from exc
     document = {"authority": b64encode(bytes(authority)), "members": hashes,
                 "signature": b64encode(signature)}  # fmt: skip
-    out = Path(out)
-    temporary = out.with_name(f".{out.name}.{secrets.token_hex(8)}.partial")
-    try:
+
+    def write(temporary: Path) -> None:
         shutil.copyfile(unsigned, temporary)
         with zipfile.ZipFile(temporary, "a") as archive:
             archive.writestr(_info(SIGNATURES), json_member(document))
-        temporary.replace(out)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    with out.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+
+    return _whole(Path(out), write)

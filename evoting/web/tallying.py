@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -228,17 +227,6 @@ def _authority(election: Election) -> nacl.signing.SigningKey:
     return signer
 
 
-def _replace(target: Path, write: Any) -> None:
-    """Write ``target`` through a temporary name: it appears whole, or the one before stays."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    written = target.with_name(f".{target.stem}-{secrets.token_hex(8)}{target.suffix}")
-    try:
-        write(written)
-        written.replace(target)
-    finally:
-        written.unlink(missing_ok=True)
-
-
 def _report(election_id: str) -> None:
     from audit.report import write_report
     from identity.municipalities import names
@@ -271,12 +259,9 @@ def tally(election_id: str, official: Official) -> Response:
         registrar = issuance_report(s.factory, election_id, s.keys).to_json()
         registrar.pop("credential_public_key")
         target = _published(election_id, "bundle.zip" if here else "unsigned.zip")
-
-        def write(path: Path) -> None:
-            tally_election(s.factory, s.keys, election_id, partials, registrar, signer, path,
-                           s.clock(), by=official.username)  # fmt: skip
-
-        _replace(target, write)
+        target.parent.mkdir(parents=True, exist_ok=True)  # the file appears whole or not at all
+        tally_election(s.factory, s.keys, election_id, partials, registrar, signer, target,
+                       s.clock(), by=official.username)  # fmt: skip
     except (Refused, ValueError, CryptoError, DecryptionRefused, PaperError, TallyError,
             CeremonyError, ElectionError, RecursionError,
             nacl.exceptions.CryptoError) as exc:  # fmt: skip
@@ -315,7 +300,7 @@ def signature(election_id: str, official: Official) -> Response:
             raise Refused(_("There is no bundle waiting for the authority's signature."))
         document = uploads.json_document(uploads.uploaded("signatures"),
                                          _("The signature file is not a JSON file."))  # fmt: skip
-        _replace(bundle, lambda path: attach_signature(unsigned, document, path))
+        attach_signature(unsigned, document, bundle)  # whole or not at all
     except (Refused, SignatureRefused) as exc:
         refuse(exc, _("The signature was refused: %(reason)s", reason=_signature_refusal(exc)))
         return _back(election_id)
