@@ -463,3 +463,35 @@ def run_verify_benchmark(ballots: int, workers: int | None = None) -> dict[str, 
         "generation_s": round(election.generation_s, 1),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }
+
+
+def run_board_benchmark(ballots: int, workers: int | None = None) -> dict[str, object]:
+    """Side by side on one synthetic board: the officials' re-add before accepting
+    partial decryptions (`sum_board`, no proofs) and a trustee's full check
+    (`aggregate`, every proof, on every core)."""
+    import tempfile
+
+    from tally.aggregate import aggregate
+    from tally.closed_board import sum_board
+
+    workers = workers or os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="evote-bench-") as directory:
+        election = _synthetic_election(ballots, workers, Path(directory))
+        lines = list(_lines(election.board))
+        started = time.perf_counter()
+        summed = sum_board(lines, election.manifest)
+        re_add = time.perf_counter() - started
+        started = time.perf_counter()
+        checked = aggregate(lines, election.context, workers=workers, expected=len(lines))
+        full = time.perf_counter() - started
+    if summed.problems or checked.problems or summed.head != checked.head:
+        raise RuntimeError("the synthetic board does not check out")
+    return {
+        "ballots": ballots,
+        "workers": workers,
+        "re_add_s": round(re_add, 3),
+        "re_add_ms_per_ballot": round(1000 * re_add / ballots, 3),
+        "full_check_s": round(full, 3),
+        "full_check_ms_per_ballot": round(1000 * full / ballots, 3),
+        "full_over_re_add": round(full / re_add, 1),
+    }

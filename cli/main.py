@@ -78,6 +78,16 @@ def bench_verify(ballots: int, workers: int | None) -> None:
     click.echo(json.dumps(run_verify_benchmark(ballots, workers), indent=2))
 
 
+@bench.command("board")
+@click.option("--ballots", type=click.IntRange(1), default=2000, show_default=True)
+@click.option("--workers", type=int, help="Processes (default: every core).")
+def bench_board(ballots: int, workers: int | None) -> None:
+    """Re-adding a closed board (officials) beside checking every ballot (a trustee)."""
+    from cli.bench import run_board_benchmark
+
+    click.echo(json.dumps(run_board_benchmark(ballots, workers), indent=2))
+
+
 @evote.command("simulate")
 @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--voters", type=click.IntRange(1), help="Residents who vote (random answers).")

@@ -34,6 +34,15 @@ def test_bench_crypto_prints_one_json_object() -> None:
     assert figures["verify_operations"]["is_valid_point"] == 6
 
 
+def test_bench_board_prints_both_figures() -> None:
+    result = CliRunner().invoke(evote, ["bench", "board", "--ballots", "20", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["ballots"] == 20
+    assert figures["re_add_s"] > 0
+    assert figures["full_check_s"] > figures["re_add_s"]  # the proofs cost more than sums
+
+
 def test_db_upgrade(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     result = CliRunner().invoke(evote, ["--db", url, "db", "upgrade"])
