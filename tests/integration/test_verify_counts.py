@@ -10,6 +10,7 @@ referendum to a binding yes and `evote verify` said PASS.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 from typing import Any
 
@@ -19,7 +20,7 @@ import pytest
 from audit.log import entry_hash, new_entry
 from audit.verify import verify_bundle
 from ballots.chain import SignedHead, sign_head
-from evoting.crypto.canonical import b64encode
+from evoting.crypto.canonical import b64encode, canonical_json
 from tally.paper import OFFICIAL_KEY_ACTION, sign_box
 from tally.result import TooManyParticipants, build_result
 from tests.integration.bundles import Made, json_member, made_bundle, members, rezip
@@ -159,3 +160,24 @@ def test_board_hashes_are_64_hex_digits_or_the_entry_is_refused(made: Made) -> N
         failures = _failures(rezip(parts))
         assert any("board.jsonl: board entry 1" in f and "64 lowercase hex digits" in f
                    for f in failures), failures  # fmt: skip
+
+
+def test_a_ballot_both_cast_and_spoiled_fails_by_name(made: Made) -> None:
+    """The challenged ballot appended to the board as if the ballot box had taken it too."""
+    from ballots.chain import entry_hash as chain_hash
+
+    parts = members(made.data)
+    record = json.loads(parts["spoiled.jsonl"].splitlines()[0])
+    ballot_text = canonical_json(record["ballot"]).decode()
+    lines = parts["board.jsonl"].splitlines()
+    last = json.loads(lines[-1])
+    code = hashlib.sha256(ballot_text.encode()).hexdigest()
+    position = last["position"] + 1
+    extra = {"position": position, "ballot": ballot_text, "tracking_code": code,
+             "previous": last["entry_hash"],
+             "entry_hash": chain_hash(position, last["entry_hash"], code)}  # fmt: skip
+    parts["board.jsonl"] += json_member(extra)
+    head = sign_head(made.board_key, made.manifest.fingerprint, position, extra["entry_hash"],
+                     final=True)  # fmt: skip
+    parts["board-head.json"] = json_member(head.to_json())
+    assert "spoiled.jsonl: entry 1: a spoiled ballot was cast" in _failures(rezip(parts))
