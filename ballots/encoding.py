@@ -7,11 +7,26 @@ that goes into every proof:
   and, if the manifest allows it, ``blank``; exactly one is chosen.
 * **consultation** ``q`` with statements ``s_1 … s_n``: one contest per statement,
   labelled ``q/s_i``, options ``agree``, ``disagree``, ``no_opinion``; exactly one.
+* **approval** ``q``: one contest labelled ``q``, an option per project (its id),
+  each 0 or 1, between ``min_choices`` and ``max_choices`` of them;
+* **budget** ``q``: the same, any number of projects, and the chosen projects' costs
+  add up to between ``min_spend`` and ``budget`` (a weighted sum, range-proved);
+* **cumulative** ``q``: an option per project, each 0 to ``max_per_option`` points,
+  at most ``max_total`` in all;
+* **points** ``q`` with ranks r = 1 … R (``len(points)``) and projects p: one
+  contest labelled ``q`` whose options are the cells ``r:p`` of an R × P grid,
+  rank by rank; each cell 0 or 1, each rank's row sums to exactly 1 (at most 1
+  with ``fewer_ranks``), each project's column to at most 1 (one rank per project).
+  The decrypted totals say how many put each project at each rank; the points per
+  project are computed from them in public.
 
 An answer (the voter's plaintext, which never leaves the device) maps each
 question id to: an option id; ``None`` for blank (a referendum's ``blank``, a
-consultation's ``no_opinion`` everywhere); for a consultation also a mapping
-statement id → option id, or a list of option ids in statement order.
+consultation's ``no_opinion`` everywhere, an empty choice where the question
+allows none); for a consultation also a mapping statement id → option id, or a
+list of option ids in statement order; for approval and budget a list of project
+ids; for points a list of project ids in rank order (the first gets the most
+points); for cumulative a mapping project id → points.
 """
 
 from __future__ import annotations
@@ -19,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from evoting.crypto.contest import ContestShape
+from evoting.crypto.contest import ContestShape, Subset, Weighted
 from evoting.election import Manifest, Question
 
 REFERENDUM_OPTIONS = ("yes", "no")
@@ -46,7 +61,37 @@ class ContestSpec:
         return self.label.encode("utf-8")
 
 
+def cell(rank: int, project: str) -> str:
+    """A points grid's option id: rank (1-based) and project."""
+    return f"{rank}:{project}"
+
+
+def _project_contest(q: Question) -> ContestSpec:
+    vote = q.vote
+    assert vote is not None
+    ids = tuple(p.id for p in vote.projects)
+    n = len(ids)
+    if q.type == "approval":
+        shape = ContestShape(n, 1, vote.min_choices, vote.max_choices)
+    elif q.type == "budget":
+        weighted = Weighted(tuple(p.cost for p in vote.projects), vote.min_spend, vote.budget)
+        shape = ContestShape(n, 1, 0, n, weighted=weighted)
+    elif q.type == "cumulative":
+        shape = ContestShape(n, vote.max_per_option, 0, vote.max_total)
+    else:
+        ranks = len(vote.points)
+        rows = tuple(Subset(tuple(range(r * n, (r + 1) * n)), 0 if vote.fewer_ranks else 1, 1)
+                     for r in range(ranks))  # fmt: skip
+        columns = tuple(Subset(tuple(r * n + p for r in range(ranks)), 0, 1) for p in range(n))
+        shape = ContestShape(ranks * n, 1, 0 if vote.fewer_ranks else ranks, ranks,
+                             subsets=rows + columns)  # fmt: skip
+        ids = tuple(cell(r + 1, pid) for r in range(ranks) for pid in ids)
+    return ContestSpec(q.id, q.id, None, ids, shape)
+
+
 def _question_contests(q: Question) -> list[ContestSpec]:
+    if q.vote is not None:
+        return [_project_contest(q)]
     if q.type == "referendum":
         options = REFERENDUM_OPTIONS + ((BLANK,) if q.blank_allowed else ())
         return [ContestSpec(q.id, q.id, None, options, ContestShape(len(options)))]
@@ -77,6 +122,9 @@ def selections(manifest: Manifest, answers: Mapping[str, object]) -> dict[str, l
     for q in manifest.questions:
         answer = answers.get(q.id)
         specs = _question_contests(q)
+        if q.vote is not None:
+            out[q.id] = _project_selections(q, specs[0], answer)
+            continue
         if q.type == "referendum":
             spec = specs[0]
             if answer is None:
@@ -110,3 +158,55 @@ def _statement_answers(q: Question, specs: Sequence[ContestSpec], answer: object
             raise AnswerError(f"{q.id}: each statement's answer is one option id")
         return {i: str(given.get(i, "no_opinion")) for i in ids}
     raise AnswerError(f"{q.id}: answer with a list or a mapping of statement answers")
+
+
+def _project_selections(q: Question, spec: ContestSpec, answer: object) -> list[int]:
+    """The selections of a project question's answer; `AnswerError` says what is wrong."""
+    vote = q.vote
+    assert vote is not None
+    ids = [p.id for p in vote.projects]
+    if q.type == "cumulative":
+        given = {} if answer is None else answer
+        if not isinstance(given, Mapping) or not all(isinstance(v, int) and not isinstance(
+                v, bool) for v in given.values()):  # fmt: skip
+            raise AnswerError(f'{q.id}: give the points per project, e.g. {{"{ids[0]}": 2}}')
+        strangers = sorted(set(given) - set(ids))
+        if strangers:
+            raise AnswerError(f"{q.id}: there is no project {strangers[0]!r}")
+        chosen = [int(given.get(pid, 0)) for pid in ids]
+    else:
+        picked = [] if answer is None else answer
+        if not isinstance(picked, list) or not all(isinstance(p, str) for p in picked):
+            raise AnswerError(f"{q.id}: give a list of project ids")
+        strangers = sorted(set(picked) - set(ids))
+        if strangers:
+            raise AnswerError(f"{q.id}: there is no project {strangers[0]!r}")
+        if len(set(picked)) != len(picked):
+            raise AnswerError(f"{q.id}: a project is chosen twice")
+        if q.type == "points":
+            ranks = len(vote.points)
+            if len(picked) > ranks or (len(picked) < ranks and not vote.fewer_ranks):
+                raise AnswerError(f"{q.id}: rank {ranks} projects" + (
+                    " or fewer" if vote.fewer_ranks else ""))  # fmt: skip
+            at = {pid: r for r, pid in enumerate(picked)}
+            chosen = [int(at.get(pid) == r) for r in range(ranks) for pid in ids]
+        else:
+            chosen = [int(pid in picked) for pid in ids]
+    try:
+        spec.shape.check(chosen)
+    except ValueError as exc:
+        raise AnswerError(f"{q.id}: {_why(q, exc)}") from exc
+    return chosen
+
+
+def _why(q: Question, exc: ValueError) -> str:
+    vote = q.vote
+    assert vote is not None
+    if q.type == "approval":
+        return f"choose between {vote.min_choices} and {vote.max_choices} projects"
+    if q.type == "budget":
+        return f"the chosen projects cost more than the budget of {vote.budget} " \
+               f"(or less than {vote.min_spend})"  # fmt: skip
+    if q.type == "cumulative":
+        return f"at most {vote.max_per_option} points a project and {vote.max_total} in all"
+    return str(exc)

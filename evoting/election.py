@@ -56,10 +56,13 @@ import yaml
 
 from evoting.crypto.canonical import b64decode, b64encode, canonical_json, sha256_digest
 from evoting.crypto.errors import CanonicalEncodingError
+from evoting.projects import COMMON, FIELDS, PROJECT_TYPES, ProjectVote, read_vote, vote_json
 
 LANGUAGES = ("nl", "fr", "en")
 TIMEZONE = "Europe/Brussels"
-QUESTION_TYPES = ("referendum", "consultation")
+QUESTION_TYPES = ("referendum", "consultation", *PROJECT_TYPES)
+DEFAULT_MIN_CELL = 10
+"""Turnout figures by age band and district hide any count below this (nobody singled out)."""
 CONSULTATION_ANSWERS = ("agree", "disagree", "no_opinion")
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # used with fullmatch: `$` would allow "id\n"
 _NIS = re.compile(r"[0-9]{5}")
@@ -156,13 +159,14 @@ class Statement:
 @dataclass(frozen=True, slots=True)
 class Question:
     id: str
-    type: Literal["referendum", "consultation"]
+    type: Literal["referendum", "consultation", "approval", "points", "budget", "cumulative"]
     text: Text
     arguments_pro: Text | None
     arguments_contra: Text | None
     blank_allowed: bool
     rules: ReferendumRules | None
     statements: tuple[Statement, ...]
+    vote: ProjectVote | None = None  # the project question types (evoting/projects.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +187,7 @@ class Manifest:
     questions: tuple[Question, ...]
     trustees: Trustees
     authority_key: bytes | None = None
+    min_cell: int = DEFAULT_MIN_CELL
     """The election authority's Ed25519 public key: only it may sign the result bundle."""
     _fingerprint: bytes = field(default=b"", init=False, repr=False, compare=False)
 
@@ -209,6 +214,7 @@ class Manifest:
             },
             "questions": [_question_json(q) for q in self.questions],
             "trustees": {"n": self.trustees.n, "k": self.trustees.k},
+            "min_cell": self.min_cell,
         }
         if self.description:
             out["description"] = dict(self.description)
@@ -233,6 +239,8 @@ class Manifest:
 
 def _question_json(q: Question) -> dict[str, object]:
     out: dict[str, object] = {"id": q.id, "type": q.type, "text": dict(q.text)}
+    if q.vote is not None:
+        return out | vote_json(q.type, q.vote)
     if q.type == "referendum":
         assert q.rules is not None
         out["blank_allowed"] = q.blank_allowed
@@ -380,20 +388,27 @@ class _Reader:
 
 
 def _read_question(r: _Reader, raw: object, path: str) -> Question | None:
+    qtype = raw.get("type") if isinstance(raw, dict) else None
+    project_fields = COMMON | FIELDS[qtype] if qtype in PROJECT_TYPES else set()
     q = r.mapping(
         raw,
         path,
-        {"id", "type", "text", "arguments", "blank_allowed", "rules", "statements"},
-        {"id", "type", "text"},
-    )
+        {"id", "type", "text", "arguments", "blank_allowed", "rules", "statements",
+         *project_fields},
+        {"id", "type", "text", *(("projects", "rule") if project_fields else ())},
+    )  # fmt: skip
     if not q:
         return None
     qid = r.identifier(q.get("id"), f"{path}.id")
-    qtype = q.get("type")
     if qtype not in QUESTION_TYPES:
         r.fail(f"{path}.type", f"expected one of {', '.join(QUESTION_TYPES)}")
         return None
     text = r.text(q.get("text"), f"{path}.text")
+    if qtype in PROJECT_TYPES:
+        for extra in sorted({"arguments", "blank_allowed", "rules", "statements"} & set(q)):
+            r.fail(f"{path}.{extra}", f"not used by a {qtype} question")
+        vote = read_vote(r, str(qtype), q, path)
+        return Question(qid, qtype, text, None, None, False, None, (), vote)
     if qtype == "referendum":
         for extra in sorted({"statements"} & set(q)):
             r.fail(f"{path}.{extra}", "not used by a referendum")
@@ -466,7 +481,7 @@ def parse_manifest(raw: object) -> Manifest:
         "manifest",
         {
             "id", "languages", "title", "description", "web_address", "window",
-            "eligibility", "questions", "trustees", "format", "authority_key",
+            "eligibility", "questions", "trustees", "format", "authority_key", "min_cell",
         },
         {"id", "title", "web_address", "window", "eligibility", "questions", "trustees"},
     )  # fmt: skip
@@ -535,6 +550,7 @@ def parse_manifest(raw: object) -> Manifest:
     ]
     r.unique([q.id for q in questions], "questions", "question")
     answers = sum(len(q.statements) if q.type == "consultation" else 1 for q in questions)
+    min_cell = r.integer(doc.get("min_cell", DEFAULT_MIN_CELL), "min_cell", 1, 1_000)
     if answers > MAX_CONTESTS:
         r.fail("questions", f"at most {MAX_CONTESTS} answers in all (one per referendum "
                             f"question, one per statement), not {answers}")  # fmt: skip
@@ -565,6 +581,7 @@ def parse_manifest(raw: object) -> Manifest:
         tuple(questions),
         trustees,
         authority_key,
+        min_cell,
     )
 
 

@@ -35,13 +35,15 @@ def point(value: object, field: str) -> Point:
         raise InvalidEncoding(f"{field}: {exc}") from exc
 
 
-def obj(value: object, fields: set[str], what: str) -> Mapping[str, object]:
-    """A JSON object with exactly the given fields."""
+def obj(
+    value: object, fields: set[str], what: str, optional: frozenset[str] | set[str] = frozenset()
+) -> Mapping[str, object]:
+    """A JSON object with exactly the given fields (and any of the ``optional`` ones)."""
     if not isinstance(value, dict):
         raise InvalidEncoding(f"{what} must be a JSON object")
-    if set(value) != fields:
+    if not fields <= set(value) <= fields | set(optional):
         missing = sorted(fields - set(value))
-        extra = sorted(set(value) - fields)
+        extra = sorted(set(value) - fields - set(optional))
         raise InvalidEncoding(f"{what}: missing fields {missing}, unexpected fields {extra}")
     return value
 

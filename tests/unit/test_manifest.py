@@ -85,7 +85,8 @@ def test_every_problem_is_listed_with_its_field(raw: dict[str, Any]) -> None:
     problems = _problems(raw)
     assert "title.fr: missing" in problems
     assert "window.closes: must be after window.opens" in problems
-    assert "questions[0].type: expected one of referendum, consultation" in problems
+    assert ("questions[0].type: expected one of referendum, consultation, approval, points, "
+            "budget, cumulative") in problems
     assert "trustees.k: cannot be more than trustees.n" in problems
     assert "manifest.colour: unknown field" in problems
     assert "eligibility.minimum_age: expected a whole number from 0 to 130" in problems
