@@ -169,3 +169,26 @@ def test_the_examples_encode_every_answer_kind() -> None:
     with pytest.raises(AnswerError, match="between 0 and 5"):
         selections(poperinge, {"shortlist": pids[:6]})
     assert selections(poperinge, {"shortlist": None})["shortlist"] == [0] * len(pids)
+
+
+def test_the_booth_parameters_carry_every_constraint() -> None:
+    """The device builds the same shape from the booth parameters as the ballot box."""
+    from ballots.booth import booth_parameters
+    from evoting.crypto.blind import BlindSigner
+
+    signer = BlindSigner.generate()
+    for manifest in (POINTS, BASKET, CUMULATIVE, APPROVAL):
+        params: Any = booth_parameters(manifest, KEY.public, signer.public_key)
+        (contest,) = params["contests"]
+        shape = contests(manifest)[0].shape
+        rebuilt = ContestShape(
+            contest["shape"]["options"], contest["shape"]["max_per_selection"],
+            contest["shape"]["min_total"], contest["shape"]["max_total"],
+            tuple(Subset(tuple(s["indices"]), s["low"], s["high"])
+                  for s in contest["shape"].get("subsets", [])),
+            Weighted(tuple(contest["shape"]["weighted"]["weights"]),
+                     contest["shape"]["weighted"]["low"], contest["shape"]["weighted"]["high"])
+            if "weighted" in contest["shape"] else None,
+        )  # fmt: skip
+        assert rebuilt == shape
+        assert contest["type"] == manifest.questions[0].type
