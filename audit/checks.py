@@ -289,7 +289,34 @@ def credentials(bundle: Bundle, report: Report, added: Aggregate) -> shapes.Cred
             f"{credentials.issued} credentials issued and {on_paper} residents marked for "
             f"paper: more than the {credentials.eligible} eligible",
         )
+    for table, cells in credentials.turnout.items():
+        for problem in _turnout_problems(cells, credentials, credentials.issued + on_paper):
+            report.fail("credentials.json", f"{table}: {problem}")
     return credentials
+
+
+def _turnout_problems(
+    cells: dict[str, tuple[int, int] | None], credentials: shapes.Credentials, took_part: int
+) -> Iterator[str]:
+    """A turnout table adds up, singles nobody out, and hides no cell that its totals give
+    away (identity/turnout.py)."""
+    shown = {key: cell for key, cell in cells.items() if cell is not None}
+    hidden = len(cells) - len(shown)
+    small = credentials.min_cell or 1
+    for key, (eligible, took) in shown.items():
+        if took > eligible:
+            yield f"{key!r}: {took} took part of {eligible} eligible"
+        if min(eligible, took) < small:
+            yield f"{key!r}: a cell under {small} is shown (it singles residents out)"
+    if hidden == 1:
+        yield "one cell alone is hidden: the totals give it away"
+    eligible_shown = sum(c[0] for c in shown.values())
+    took_shown = sum(c[1] for c in shown.values())
+    if eligible_shown > credentials.eligible or took_shown > took_part:
+        yield "its cells add up to more than the totals"
+    if not hidden and cells and (eligible_shown, took_shown) != (credentials.eligible, took_part):
+        yield f"its cells add up to {eligible_shown} eligible and {took_shown} taking part, " \
+              f"not to the totals {credentials.eligible} and {took_part}"  # fmt: skip
 
 
 def tally(

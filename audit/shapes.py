@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import nacl.signing
@@ -251,6 +251,13 @@ class Credentials:
     issued: int
     eligible: int
     paper_votes: int | None
+    min_cell: int | None = None
+    turnout: dict[str, dict[str, tuple[int, int] | None]] = field(default_factory=dict)
+    """By table (``turnout_by_age_band``, ``turnout_by_district``): cell → (eligible,
+    took part), or None where suppressed (identity/turnout.py)."""
+
+
+TURNOUT_TABLES = ("turnout_by_age_band", "turnout_by_district")
 
 
 def credentials(doc: object) -> Credentials:
@@ -259,19 +266,27 @@ def credentials(doc: object) -> Credentials:
         doc,
         "credentials.json",
         {"credentials_issued", "eligible"},
-        frozenset(
-            {"paper_votes", "issued_by_age_band", "issued_by_district", "credential_public_key"}
-        ),
+        frozenset({"paper_votes", "credential_public_key", "min_cell", *TURNOUT_TABLES}),
     )
-    for field in ("issued_by_age_band", "issued_by_district"):
-        for key, n in mapping(doc.get(field, {}), field).items():
-            count(n, f"{field}.{key}")
     if "credential_public_key" in doc:
         text(doc["credential_public_key"], "credential_public_key")
+    turnout: dict[str, dict[str, tuple[int, int] | None]] = {}
+    for table in TURNOUT_TABLES:
+        cells: dict[str, tuple[int, int] | None] = {}
+        for key, cell in mapping(doc.get(table, {}), table).items():
+            if cell is None:
+                cells[key] = None
+                continue
+            shown = obj(cell, f"{table}.{key}", {"eligible", "took_part"})
+            cells[key] = (count(shown["eligible"], f"{table}.{key}.eligible"),
+                          count(shown["took_part"], f"{table}.{key}.took_part"))  # fmt: skip
+        turnout[table] = cells
     return Credentials(
         count(doc["credentials_issued"], "credentials_issued"),
         count(doc["eligible"], "eligible"),
         count(doc["paper_votes"], "paper_votes") if "paper_votes" in doc else None,
+        count(doc["min_cell"], "min_cell") if "min_cell" in doc else None,
+        turnout,
     )
 
 

@@ -34,13 +34,12 @@ import datetime
 import functools
 import hashlib
 import hmac
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import Update, func, select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -59,6 +58,7 @@ from identity.eligibility import EligibilityRule, Resident, age_on, reasons_not_
 from identity.nrn import RegisterNumber
 from identity.providers import IdentityError, LoginResult, Voter, voter_from_row
 from identity.register import number_hasher
+from identity.turnout import suppressed
 
 TICKET_LIFETIME = datetime.timedelta(minutes=10)
 _TICKET_SALT = "EVOTING-V1-issuance-ticket"
@@ -270,14 +270,17 @@ def mark_paper(
 
 @dataclass(frozen=True, slots=True)
 class IssuanceReport:
-    """Counts only, from the issuance records (docs/threat-model.md says why)."""
+    """Counts only, from the issuance records (docs/threat-model.md says why): turnout by
+    age band and by district from credentials taken and paper marks, small cells
+    suppressed (identity/turnout.py)."""
 
     public_key_pem: str
     eligible: int
     credentials_issued: int
     paper_votes: int
-    issued_by_age_band: dict[str, int]
-    issued_by_district: dict[str, int]
+    min_cell: int
+    turnout_by_age_band: dict[str, dict[str, int] | None]
+    turnout_by_district: dict[str, dict[str, int] | None]
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -285,8 +288,9 @@ class IssuanceReport:
             "eligible": self.eligible,
             "credentials_issued": self.credentials_issued,
             "paper_votes": self.paper_votes,
-            "issued_by_age_band": self.issued_by_age_band,
-            "issued_by_district": self.issued_by_district,
+            "min_cell": self.min_cell,
+            "turnout_by_age_band": self.turnout_by_age_band,
+            "turnout_by_district": self.turnout_by_district,
         }
 
 
@@ -306,30 +310,31 @@ def issuance_report(
         public_key = checked_credential_public_key(session, election_id, keys)
         e = election.manifest.eligibility
         rule = EligibilityRule(e.minimum_age, e.municipality, e.reference_date)
-        eligible = 0
-        by_band: Counter[str] = Counter()
-        by_district: Counter[str] = Counter()
+        cells: dict[str, dict[str, list[int]]] = {"band": {}, "district": {}}
+        issued = paper = 0
         for row in session.execute(
             select(v.c.birth_date, v.c.municipality, v.c.excluded, v.c.district,
-                   v.c.credential_issued_on).where(v.c.election_id == election_id)
+                   v.c.credential_issued_on, v.c.paper_voted_on)
+            .where(v.c.election_id == election_id)
         ):  # fmt: skip
-            if not reasons_not_eligible(
-                rule, Resident(row.birth_date, row.municipality, row.excluded)
-            ):
-                eligible += 1
-            if row.credential_issued_on is not None:
-                by_band[_band(age_on(row.birth_date, e.reference_date))] += 1
-                by_district[row.district] += 1
-        paper = session.execute(
-            select(func.count()).where(
-                v.c.election_id == election_id, v.c.paper_voted_on.is_not(None)
-            )
-        ).scalar_one()
+            if reasons_not_eligible(rule, Resident(row.birth_date, row.municipality,
+                                                   row.excluded)):  # fmt: skip
+                continue
+            took = row.credential_issued_on is not None or row.paper_voted_on is not None
+            issued += row.credential_issued_on is not None
+            paper += row.paper_voted_on is not None
+            for table, key in (("band", _band(age_on(row.birth_date, e.reference_date))),
+                               ("district", row.district)):  # fmt: skip
+                cell = cells[table].setdefault(key, [0, 0])
+                cell[0] += 1
+                cell[1] += took
+    min_cell = election.manifest.min_cell
     return IssuanceReport(
         public_key.to_pem(),
-        eligible,
-        sum(by_band.values()),
+        sum(c[0] for c in cells["band"].values()),
+        issued,
         paper,
-        dict(sorted(by_band.items())),
-        dict(sorted(by_district.items())),
+        min_cell,
+        suppressed({k: (c[0], c[1]) for k, c in cells["band"].items()}, min_cell),
+        suppressed({k: (c[0], c[1]) for k, c in cells["district"].items()}, min_cell),
     )

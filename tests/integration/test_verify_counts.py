@@ -181,3 +181,20 @@ def test_a_ballot_both_cast_and_spoiled_fails_by_name(made: Made) -> None:
                      final=True)  # fmt: skip
     parts["board-head.json"] = json_member(head.to_json())
     assert "spoiled.jsonl: entry 1: a spoiled ballot was cast" in _failures(rezip(parts))
+
+
+def test_turnout_tables_single_nobody_out(made: Made) -> None:
+    parts = members(made.data)
+    credentials = json.loads(parts["credentials.json"])
+    tables: list[tuple[dict[str, Any], str]] = [
+        ({"Centrum": {"eligible": 9, "took_part": 4}}, "a cell under 10 is shown"),
+        ({"Centrum": {"eligible": 5, "took_part": 6}, "Heule": None, "Marke": None},
+         "6 took part of 5 eligible"),
+        ({"Centrum": None, "Heule": {"eligible": 40, "took_part": 20}}, "one cell alone"),
+    ]  # fmt: skip
+    for table, reason in tables:
+        changed = {**credentials, "min_cell": 10, "turnout_by_district": table}
+        parts["credentials.json"] = json_member(changed)
+        failures = _failures(rezip(parts))
+        assert any(f.startswith("credentials.json: turnout_by_district") and reason in f
+                   for f in failures), failures  # fmt: skip
