@@ -69,7 +69,21 @@ def contest_specs(election: Election) -> list[Any]:
         question = questions[question_id]
         statement = next((s for s in question.statements if s.id == statement_id), None)
         out.append({"label": spec.label, "options": list(spec.options), "question": question.text,
-                    "statement": statement.text if statement else None})  # fmt: skip
+                    "statement": statement.text if statement else None,
+                    "titles": _option_titles(question, spec.options)})  # fmt: skip
+    return out
+
+
+def _option_titles(question: Any, options: tuple[str, ...]) -> list[Any]:
+    """A project question's options as (rank or None, the project's title per language);
+    None for the other questions' options (the template words them)."""
+    if question.vote is None:
+        return [None] * len(options)
+    out = []
+    for option in options:
+        rank, _colon, project = option.rpartition(":")  # a points grid's "rank:project"
+        title = question.vote.project(project).title
+        out.append((int(rank) if rank else None, title))
     return out
 
 
