@@ -40,7 +40,7 @@ from evoting.accounts import add_official
 from evoting.crypto.canonical import canonical_json
 from evoting.crypto.credential import CredentialRequest
 from evoting.deployment import DeploymentKeys
-from evoting.election import Manifest, load_manifest
+from evoting.election import Manifest, Question, load_manifest
 from evoting.elections import (
     change_state,
     check_deployment_secret,
@@ -96,6 +96,9 @@ class Simulation:
             if q["type"] == "referendum":
                 questions[q["id"]] = {"totals": q["totals"], "outcome": q["outcome"],
                                       "binding": q["binding"], "reasons": q["reasons"]}  # fmt: skip
+            elif "winners" in q:  # a project question
+                fields = ("totals", "per_rank", "winners", "spent", "left", "explanation")
+                questions[q["id"]] = {k: q[k] for k in fields if k in q}
             else:
                 questions[q["id"]] = {"totals": {s["id"]: s["totals"] for s in q["statements"]}}
         return {
@@ -159,13 +162,41 @@ def random_ballots(manifest: Manifest, count: int, rng: random.Random) -> list[d
     for _ in range(count):
         answers: dict[str, object] = {}
         for q in manifest.questions:
-            if q.type == "referendum":
+            if q.vote is not None:
+                answers[q.id] = _random_projects(q, rng)
+            elif q.type == "referendum":
                 choices: list[object] = list(REFERENDUM_OPTIONS)
                 answers[q.id] = rng.choice([*choices, None] if q.blank_allowed else choices)
             else:
                 answers[q.id] = [rng.choice(CONSULTATION_OPTIONS) for _ in q.statements]
         ballots.append(answers)
     return ballots
+
+
+def _random_projects(q: Question, rng: random.Random) -> object:
+    """A valid random answer to a project question (ballots/encoding.py's formats)."""
+    vote = q.vote
+    assert vote is not None
+    ids = [p.id for p in vote.projects]
+    if q.type == "approval":
+        return rng.sample(ids, rng.randint(vote.min_choices, vote.max_choices))
+    if q.type == "points":
+        return rng.sample(ids, len(vote.points))
+    if q.type == "cumulative":
+        given: dict[str, int] = {}
+        for _ in range(rng.randint(0, vote.max_total)):
+            pid = rng.choice(ids)
+            if given.get(pid, 0) < vote.max_per_option:
+                given[pid] = given.get(pid, 0) + 1
+        return given
+    while True:  # a basket within the budget (and above min_spend)
+        basket, spent = [], 0
+        for project in rng.sample(list(vote.projects), len(ids)):
+            if spent + project.cost <= vote.budget and rng.random() < 0.5:
+                basket.append(project.id)
+                spent += project.cost
+        if spent >= vote.min_spend:
+            return basket
 
 
 def _register_csv(manifest: Manifest, voters: int, rng: random.Random) -> bytes:
@@ -367,7 +398,7 @@ def _intended_totals(
 def _decrypted_totals(result: dict[str, Any]) -> dict[str, list[int]]:
     totals: dict[str, list[int]] = {}
     for q in result["questions"]:
-        if q["type"] == "referendum":
+        if q["type"] == "referendum" or "winners" in q:
             totals[q["id"]] = list(q["online"].values())
         else:
             for s in q["statements"]:

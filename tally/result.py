@@ -15,7 +15,9 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from ballots.encoding import contests
 from evoting.crypto.canonical import b64encode
+from evoting.crypto.contest import ContestShape
 from evoting.election import Manifest
+from tally.project_result import project_result
 from tally.rules import evaluate_referendum
 
 
@@ -94,11 +96,7 @@ def check_paper(
                     f"box {name!r}: {label!r} needs one count (0 or more) for each of "
                     f"{', '.join(spec.options)}"
                 )
-            if sum(counts) != ballots:
-                raise PaperError(
-                    f"box {name!r}: the counts for {label!r} add up to {sum(counts)}, "
-                    f"not to the box's {ballots} ballots"
-                )
+            _check_counts(name, label, spec.shape, counts, ballots)
         total += ballots
     if paper_voters is not None and total > paper_voters:
         raise PaperError(
@@ -106,6 +104,33 @@ def check_paper(
             "marked as voting on paper"
         )
     return list(paper)
+
+
+def _check_counts(
+    box: str, label: str, shape: ContestShape, counts: list[int], ballots: int
+) -> None:
+    """A box's counts for one contest are what ``ballots`` valid answers can add up to:
+    for a referendum exactly one answer each; for a project question each bound of the
+    shape (choices, ranks, a basket's costs) times the number of ballots."""
+    if shape.min_total == shape.max_total == 1:
+        if sum(counts) != ballots:
+            raise PaperError(f"box {box!r}: the counts for {label!r} add up to {sum(counts)}, "
+                             f"not to the box's {ballots} ballots")  # fmt: skip
+        return
+    if any(c > ballots * shape.max_per_selection for c in counts):
+        raise PaperError(f"box {box!r}: a count for {label!r} is more than {ballots} ballots "
+                         "can give")  # fmt: skip
+    bounds = [(sum(counts), shape.min_total, shape.max_total, "all its counts")]
+    bounds += [(sum(counts[i] for i in s.indices), s.low, s.high, f"rank or project {j + 1}")
+               for j, s in enumerate(shape.subsets)]  # fmt: skip
+    if shape.weighted is not None:
+        w = shape.weighted
+        bounds.append((w.value(counts), w.low, w.high, "the chosen projects' costs"))
+    for value, low, high, what in bounds:
+        if not ballots * low <= value <= ballots * high:
+            raise PaperError(f"box {box!r}: for {label!r}, {what} add up to {value}; "
+                             f"{ballots} ballots give between {ballots * low} and "
+                             f"{ballots * high}")  # fmt: skip
 
 
 def paper_by_label(paper: Sequence[Mapping[str, object]]) -> tuple[dict[str, list[int]], int]:
@@ -153,7 +178,10 @@ def build_result(
     participants = online_ballots + paper_ballots
     questions: list[dict[str, object]] = []
     for q in manifest.questions:
-        if q.type == "referendum":
+        if q.vote is not None:
+            total, on, off = counts(q.id)
+            questions.append(project_result(q, total, on, off, participants))
+        elif q.type == "referendum":
             total, on, off = counts(q.id)
             assert q.rules is not None
             verdict = evaluate_referendum(
