@@ -211,6 +211,11 @@ def _rule(r: _Reader, raw: object, path: str, projects: int) -> WinnerRule:
                              or not r.plain(seed, f"{path}.seed", MAX_SEED)):  # fmt: skip
         r.fail(f"{path}.seed", "expected the published text the lot is drawn from")
         seed = None
+    if not ties or ties[-1] != "lot":
+        # Without a lot last, two projects tied on score and cost could not be told
+        # apart, and the tally could not finish: the rules must always decide.
+        r.fail(f"{path}.ties", "end the tie rules with lot (e.g. [lower_cost, lot]), so that "
+                               "every tie is decided")  # fmt: skip
     if "lot" in ties and seed is None:
         r.fail(f"{path}.seed", "a lot needs a seed, published before the vote")
     if seed is not None and "lot" not in ties:

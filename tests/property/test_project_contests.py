@@ -46,10 +46,10 @@ def _manifest(question: dict[str, Any]) -> Any:
 COSTS = {f"p{i}": c for i, c in enumerate((30, 50, 20, 70, 40))}
 PROJECTS: list[dict[str, Any]] = [{"id": pid, "title": {"en": f"Project {pid}"}, "cost": c}
                                   for pid, c in COSTS.items()]  # fmt: skip
-TOP2 = {"method": "top", "seats": 2}
+TOP2 = {"method": "top", "seats": 2, "ties": ["lot"], "seed": "draw"}
 POINTS = _manifest({"type": "points", "points": [3, 2, 1], "projects": PROJECTS, "rule": TOP2})
-BASKET = _manifest({"type": "budget", "budget": 100, "projects": PROJECTS, "rule":
-                    {"method": "greedy", "budget": 100}})  # fmt: skip
+GREEDY = {"method": "greedy", "budget": 100, "ties": ["lot"], "seed": "draw"}
+BASKET = _manifest({"type": "budget", "budget": 100, "projects": PROJECTS, "rule": GREEDY})
 CUMULATIVE = _manifest({"type": "cumulative", "max_total": 5, "max_per_option": 3,
                         "projects": PROJECTS, "rule": TOP2})  # fmt: skip
 APPROVAL = _manifest({"type": "approval", "min_choices": 1, "max_choices": 3,

@@ -85,8 +85,10 @@ def test_every_problem_is_listed_with_its_field(raw: dict[str, Any]) -> None:
     problems = _problems(raw)
     assert "title.fr: missing" in problems
     assert "window.closes: must be after window.opens" in problems
-    assert ("questions[0].type: expected one of referendum, consultation, approval, points, "
-            "budget, cumulative") in problems
+    assert (
+        "questions[0].type: expected one of referendum, consultation, approval, points, "
+        "budget, cumulative"
+    ) in problems
     assert "trustees.k: cannot be more than trustees.n" in problems
     assert "manifest.colour: unknown field" in problems
     assert "eligibility.minimum_age: expected a whole number from 0 to 130" in problems
@@ -325,3 +327,25 @@ def test_the_largest_manifest_the_bounds_allow_fits_the_size_bound(raw: dict[str
     canonical = parse_manifest(raw).canonical()
     assert 8_000_000 < len(canonical) < MAX_MANIFEST_BYTES
     assert manifest_from_text(canonical, as_json=True) == parse_manifest(raw)
+
+
+def test_project_questions_are_read_with_precise_errors(raw: dict[str, Any]) -> None:
+    raw["questions"] = [{
+        "id": "pb", "type": "points", "text": dict.fromkeys(("nl", "fr", "en"), "Rank"),
+        "points": [3, 3, 1], "max_cost": 100,
+        "projects": [{"id": "a", "title": dict.fromkeys(("nl", "fr", "en"), "A"), "cost": 150},
+                     {"id": "a", "title": dict.fromkeys(("nl", "fr", "en"), "B"), "cost": -1}],
+        "rule": {"method": "greedy", "ties": ["lower_cost"], "seats": 2},
+    }]  # fmt: skip
+    problems = _problems(raw)
+    for expected in (
+        "questions[0].points: each rank gives fewer points than the rank before it",
+        "questions[0].points: more ranks than the 2 projects",
+        "questions[0].projects[0].cost: 150 is over the question's max_cost of 100",
+        "questions[0].projects[1].cost: expected a whole number from 0 to",
+        "questions[0].projects: project id 'a' is used twice",
+        "questions[0].rule.budget: missing: the amount to spend",
+        "questions[0].rule.seats: not used by the greedy method",
+        "questions[0].rule.ties: end the tie rules with lot",
+    ):
+        assert any(p.startswith(expected) for p in problems), (expected, problems)
