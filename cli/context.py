@@ -41,10 +41,11 @@ def expected_errors() -> tuple[type[Exception], ...]:
     from tally.paper_entry import PaperEntryRefused
     from tally.result import PaperError
     from tally.service import TallyError
+    from tally.winners import WinnerError
 
     return (*EXPECTED_ERRORS, AccountError, BallotRejected, CeremonyError, DecryptionRefused,
             IdentityError, NotAllowedToSign, PaperEntryRefused, PaperError, PollCardError,
-            RegisterError, SignatureRefused, TallyError)  # fmt: skip
+            RegisterError, SignatureRefused, TallyError, WinnerError)  # fmt: skip
 
 
 @dataclass
