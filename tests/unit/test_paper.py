@@ -80,3 +80,46 @@ def test_participants_cannot_exceed_the_eligible() -> None:
     with pytest.raises(PaperError, match="more than the 12 eligible residents"):
         build_result(KORTRIJK, {"car-free-sunday": [2, 1, 0]}, 3, [BOX], eligible=12)
     build_result(KORTRIJK, {"car-free-sunday": [2, 1, 0]}, 3, [BOX], eligible=13)
+
+
+RUEIL = load_manifest(EXAMPLES / "rueil-2019.yaml")
+POPERINGE = load_manifest(EXAMPLES / "poperinge.yaml")
+
+
+def _grid(ballots: int, firsts: dict[int, int]) -> list[int]:
+    """A points box's counts: every ballot ranks projects 0, 1, 2 of Rueil's 20 unless
+    ``firsts`` moves some first ranks to other projects."""
+    n = 20
+    counts = [0] * (3 * n)
+    for rank, project in enumerate((0, 1, 2)):
+        counts[rank * n + project] = ballots
+    for project, moved in firsts.items():
+        counts[project] -= moved
+        counts[project + 3] += moved
+    return counts
+
+
+def test_a_points_box_is_checked_rank_by_rank_and_project_by_project() -> None:
+    good = {"box": "Hôtel de ville", "ballots": 10, "contests": {"projects": _grid(10, {0: 4})}}
+    check_paper(RUEIL, [good])
+    twice = _grid(10, {})
+    twice[20 + 0] = 10  # every ballot ranks project 0 first and second
+    twice[20 + 1] = 0
+    with pytest.raises(PaperError, match="rank or project"):
+        check_paper(RUEIL, [{**good, "contests": {"projects": twice}}])
+    short = _grid(10, {})
+    short[40 + 2] = 9  # a third rank missing on one ballot
+    with pytest.raises(PaperError, match="'projects'"):
+        check_paper(RUEIL, [{**good, "contests": {"projects": short}}])
+
+
+def test_an_approval_box_holds_at_most_five_choices_a_ballot() -> None:
+    counts = [0] * 50
+    counts[:5] = [10] * 5
+    check_paper(POPERINGE, [{"box": "B", "ballots": 10, "contests": {"shortlist": counts}}])
+    counts[5] = 1  # 51 choices on 10 ballots of at most 5
+    with pytest.raises(PaperError, match="add up to 51; 10 ballots give between 0 and 50"):
+        check_paper(POPERINGE, [{"box": "B", "ballots": 10, "contests": {"shortlist": counts}}])
+    counts[5], counts[0] = 0, 11  # more votes for one project than ballots
+    with pytest.raises(PaperError, match="more than 10 ballots can give"):
+        check_paper(POPERINGE, [{"box": "B", "ballots": 10, "contests": {"shortlist": counts}}])
