@@ -62,7 +62,12 @@ class Setup:
 
 
 def make_setup(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, trustees: bool = False
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    trustees: bool = False,
+    manifest_path: Path = EXAMPLES / "kortrijk-2019.yaml",
 ) -> Setup:
     """Create, import, print poll cards (with codes we can read back) and open.
 
@@ -71,7 +76,7 @@ def make_setup(
     """
     factory = db.session_factory(engine)
     keys = DeploymentKeys.generate()
-    manifest = load_manifest(EXAMPLES / "kortrijk-2019.yaml")
+    manifest = load_manifest(manifest_path)
     register = read_register_file(EXAMPLES / "register-sample.csv",
                                   manifest.eligibility.reference_date)  # fmt: skip
     issued: list[str] = []
