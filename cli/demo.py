@@ -15,6 +15,7 @@ passphrase printed at the start. Never reuse a demo directory for a real vote.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import random
 import shutil
@@ -36,6 +37,7 @@ from evoting.election import load_manifest
 from evoting.elections import change_state, check_deployment_secret
 from evoting.lifecycle import set_up_election
 from identity import pollcards
+from identity.municipalities import names
 from identity.nrn import make_number, parse
 from identity.register import RegisterRow, import_register, number_hasher, read_register
 from tally.officials import share_files_in_process
@@ -99,11 +101,28 @@ def _manifest_text(now: datetime.datetime, authority: bytes) -> str:
                         f'  municipality: "34022"\n  reference_date: {today}')  # fmt: skip
 
 
-def _register(reference: datetime.date, rng: random.Random) -> bytes:
+def _demo_manifest(source: Path, now: datetime.datetime, authority: bytes) -> str:
+    """Any manifest as a demo: ``demo-<id>``, open from yesterday for a week, age reckoned
+    today, the demo's authority key pinned (canonical JSON)."""
+    manifest = load_manifest(source)
+    today = now.date()
+    zone = manifest.window.opens.tzinfo
+    opens = datetime.datetime.combine(today - datetime.timedelta(days=1), datetime.time(8), zone)
+    closes = datetime.datetime.combine(today + datetime.timedelta(days=6), datetime.time(20), zone)
+    demo = dataclasses.replace(
+        manifest, id=f"demo-{manifest.id}"[:63], authority_key=authority,
+        window=dataclasses.replace(manifest.window, opens=opens, closes=closes),
+        eligibility=dataclasses.replace(manifest.eligibility, reference_date=today),
+    )  # fmt: skip
+    return demo.canonical().decode("utf-8")
+
+
+def _register(reference: datetime.date, rng: random.Random, home: str = "34022") -> bytes:
     rows = ["register_number,birth_date,municipality,district,name,street,postal_code,city,"
             "excluded"]  # fmt: skip
     used: set[str] = set()
-    plan = [("adult", "34022")] * 44 + [("young", "34022")] * 3 + [("adult", ELSEWHERE)] * 3
+    away = _elsewhere(home)
+    plan = [("adult", home)] * 44 + [("young", home)] * 3 + [("adult", away)] * 3
     for i, (age, municipality) in enumerate(plan):
         if age == "young":  # 13 to 15 on the reference date
             birth = reference - datetime.timedelta(days=rng.randint(13 * 366, 16 * 365 - 30))
@@ -113,22 +132,41 @@ def _register(reference: datetime.date, rng: random.Random) -> bytes:
             pass
         used.add(number)
         name = f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}"
-        city = "Kortrijk" if municipality == "34022" else "Gent"
+        city = _city(municipality, reference)
         rows.append(f"{number},{birth},{municipality},Centrum,{name},Straat {i + 1},8500,{city},")
     return ("\n".join(rows) + "\n").encode()
 
 
-def build(directory: Path, now: datetime.datetime, seed: int = 2019) -> Demo:
-    """Set the demo up in ``directory`` (made afresh) and return how to reach it."""
+def _elsewhere(home: str) -> str:
+    return ELSEWHERE if home != ELSEWHERE else "11002"  # Gent, or Antwerpen
+
+
+def _city(nis: str, day: datetime.date) -> str:
+    found = names(nis, day)
+    return found["nl"] if found else "Elders"
+
+
+def build(
+    directory: Path, now: datetime.datetime, seed: int = 2019, source: Path | None = None
+) -> Demo:
+    """Set the demo up in ``directory`` (made afresh) and return how to reach it: the
+    Kortrijk referendum, or the manifest ``source`` (any question types) as a demo."""
     _fresh_directory(directory)
-    manifest_path = directory / "demo-kortrijk.yaml"
     authority = nacl.signing.SigningKey.generate()
     authority_key = directory / "authority.key"
     write_key_file(authority_key, "authority", bytes(authority), PASSPHRASE, "interactive")
-    manifest_path.write_text(_manifest_text(now, bytes(authority.verify_key)), encoding="utf-8")
+    if source is None:
+        manifest_path = directory / "demo-kortrijk.yaml"
+        manifest_path.write_text(_manifest_text(now, bytes(authority.verify_key)),
+                                 encoding="utf-8")  # fmt: skip
+    else:
+        manifest_path = directory / "manifest.json"
+        manifest_path.write_text(_demo_manifest(source, now, bytes(authority.verify_key)),
+                                 encoding="utf-8")  # fmt: skip
     manifest = load_manifest(manifest_path)
     rng = random.Random(seed)  # noqa: S311 - synthetic residents, not secrets
-    register = read_register(_register(manifest.eligibility.reference_date, rng),
+    home = manifest.eligibility.municipality
+    register = read_register(_register(manifest.eligibility.reference_date, rng, home),
                              manifest.eligibility.reference_date)  # fmt: skip
     instance = directory / "instance"
     keys = DeploymentKeys.generate()
@@ -150,7 +188,8 @@ def build(directory: Path, now: datetime.datetime, seed: int = 2019) -> Demo:
             import_register(session, election_id, register, keys, now)
             pollcards.generate_poll_cards(session, election_id, register, keys, letters,
                                           on_code=remember)  # fmt: skip
-            refused = _codes_for_the_refused(session, keys, election_id, register.rows, codes)
+            refused = _codes_for_the_refused(session, keys, election_id, register.rows, codes,
+                                             manifest.eligibility.minimum_age)  # fmt: skip
             shares = share_files_in_process(session, election_id, TRUSTEES)
             change_state(session, election_id, "open")
             record(session, election_id, "opened", {}, keys, now)
@@ -177,14 +216,17 @@ def _codes_for_the_refused(
     election_id: str,
     rows: Sequence[RegisterRow],
     codes: dict[str, str],
+    minimum_age: int = 16,
 ) -> dict[str, str]:
     """Demo only: a code for one resident under 16 and one from elsewhere."""
-    young = next(r for r in rows if r.municipality == "34022" and r.number.digits not in codes)
-    away = next(r for r in rows if r.municipality == ELSEWHERE)
+    home = rows[0].municipality
+    young = next(r for r in rows if r.municipality == home and r.number.digits not in codes)
+    away = next(r for r in rows if r.municipality != home)
     hash_number = number_hasher(keys, election_id)
     hash_code = pollcards.code_hasher(keys, election_id)
     notes = {}
-    for row, note in ((young, "under 16: refused"), (away, "lives in Gent: refused")):
+    elsewhere = f"lives in {_city(away.municipality, datetime.date.today())}: refused"
+    for row, note in ((young, f"under {minimum_age}: refused"), (away, elsewhere)):
         code = pollcards.new_code()
         h = hash_number(row.number)
         session.execute(

@@ -55,19 +55,22 @@ def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: 
               default=Path("demo"), show_default=True,
               help="Where the demo keeps its database and secret (made afresh).")  # fmt: skip
 @click.option("--no-serve", is_flag=True, help="Set up and print, but do not serve.")
-def demo(host: str, port: int, directory: Path, no_serve: bool) -> None:
-    """A demo referendum, open now, with test residents; then serve it."""
+@click.option("--manifest", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Another election as the demo (e.g. examples/rueil-2019.yaml).")  # fmt: skip
+def demo(host: str, port: int, directory: Path, no_serve: bool, source: Path | None) -> None:
+    """A demo election (the Kortrijk referendum, or --manifest), open now, with test
+    residents; then serve it."""
     from cli.demo import DemoError, build
     from evoting.web import create_app
 
     os.environ.pop("EVOTING_SECRET_KEY", None)  # the demo has its own secret
     try:
-        made = build(directory, datetime.datetime.now(datetime.UTC))
+        made = build(directory, datetime.datetime.now(datetime.UTC), source=source)
     except DemoError as exc:
         raise click.ClickException(str(exc)) from exc
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - a name
     address = f"http://{shown}:{port}"
-    click.echo(f"\nDemo referendum '{made.election_id}' is open: {address}/e/{made.election_id}")
+    click.echo(f"\nDemo election '{made.election_id}' is open: {address}/e/{made.election_id}")
     click.echo(f"Letters with every poll card: {made.letters}\n")
     click.echo("Test residents (register number, code):")
     for v in made.voters:

@@ -99,3 +99,30 @@ def _get(url: str) -> str:
                 raise
             time.sleep(0.1)
     raise AssertionError(f"nothing answers at {url}")
+
+
+def test_any_manifest_runs_as_a_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`evote demo --manifest`: a participatory budget opens with residents of its city."""
+    monkeypatch.delenv("EVOTING_SECRET_KEY", raising=False)
+    directory = tmp_path / "demo"
+    made = CliRunner().invoke(evote, ["demo", "--dir", str(directory), "--no-serve",
+                                      "--manifest", "examples/rueil-2019.yaml"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    voters = re.findall(r"^  (\d\d\.\d\d\.\d\d-\d{3}\.\d\d)  (\S+)  (.+) \((.+)\)$",
+                        made.output, re.MULTILINE)  # fmt: skip
+    notes = [v[3] for v in voters]
+    assert notes[:5] == ["may vote"] * 5
+    assert notes[5].startswith("under ") and notes[5].endswith(": refused")
+    assert notes[6].startswith("lives in ") and "Liège" not in notes[6]
+
+    app = create_app(f"sqlite:///{directory / 'evoting.sqlite3'}", directory / "instance",
+                     secure_cookies=False)  # fmt: skip
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    election = re.search(r"/e/(demo-[a-z0-9-]+)", made.output)
+    assert election is not None, made.output
+    login = f"/e/{election.group(1)}/login"
+    answer = client.post(login, data={"register_number": voters[0][0], "code": voters[0][1],
+                                      "csrf_token": csrf(client, login)})  # fmt: skip
+    assert answer.headers.get("Location") == f"/e/{election.group(1)}/booth"
+    app.extensions["evoting"].engine.dispose()
