@@ -17,10 +17,12 @@ const decoder = new TextDecoder();
 
 function draws(list) {
   const queue = list.map((h) => p.scalarFromBytes(p.fromHex(h)));
-  return () => {
+  const draw = () => {
     assert.ok(queue.length > 0, "the prover drew more scalars than the vector lists");
     return queue.shift();
   };
+  draw.left = () => queue.length;
+  return draw;
 }
 
 const K = p.pointFromBytes(p.fromHex(vectors.election_public_hex));
@@ -72,6 +74,134 @@ test("a whole referendum contest matches §16", () => {
   const v = vectors.contest;
   const made = p.encryptContest(K, v.selections, v.shape, binding, v.question, draws(v.draws_hex));
   assert.equal(decoder.decode(p.canonicalJson(made.contest)), v.canonical_json);
+});
+
+test("a 3-bit range proof of 5 matches §16 (§5.5)", () => {
+  const v = vectors.range;
+  const draw = draws(v.draws_hex);
+  const r = draw();
+  const ct = p.encrypt(K, v.value, r);
+  assert.deepEqual({ alpha: p.b64encode(ct.alpha.toBytes()), beta: p.b64encode(ct.beta.toBytes()) },
+    v.ciphertext);
+  const proof = p.proveRange(K, ct, v.value, r, v.bits, binding, draw);
+  assert.equal(decoder.decode(p.canonicalJson(proof)), v.canonical_json);
+  assert.equal(draw.left(), 0);
+  assert.throws(() => p.proveRange(K, ct, 8, r, 3, binding, draw), /outside/);
+});
+
+test("a sum-in-range proof with a subset's label matches §16 (§5.4)", () => {
+  const v = vectors.sum_in_range;
+  const draw = draws(v.draws_hex);
+  const rs = v.messages.map(() => draw());
+  const cts = v.messages.map((m, i) => p.encrypt(K, m, rs[i]));
+  assert.deepEqual(cts.map((ct) => ({ alpha: p.b64encode(ct.alpha.toBytes()),
+    beta: p.b64encode(ct.beta.toBytes()) })), v.ciphertexts);
+  const total = v.messages.reduce((a, b) => a + b, 0);
+  const label = p.concat(p.lp(p.utf8("q")), p.lp(p.utf8("subset")), p.u64(1));
+  assert.equal(p.toHex(label), v.label_hex);
+  const proof = p.proveSumInRange(K, cts, rs, total, v.min, v.max, binding, label, draw);
+  assert.deepEqual(proof, v.proof);
+  assert.equal(draw.left(), 0);
+});
+
+for (const name of ["points_contest", "budget_contest"]) {
+  test(`a ${name.replace("_", " ")} with its ${name === "points_contest" ? "subset" : "weighted-sum"}`
+    + " proofs matches §16 (§6.1)", () => {
+    const v = vectors[name];
+    const draw = draws(v.draws_hex);
+    const made = p.encryptContest(K, v.selections, v.shape, binding, v.question, draw);
+    assert.equal(decoder.decode(p.canonicalJson(made.contest)), v.canonical_json);
+    assert.equal(draw.left(), 0);
+    assert.equal(made.randomness.length, v.selections.length);
+  });
+}
+
+test("a referendum's contest has no subset or weighted proofs", () => {
+  const v = vectors.contest;
+  const made = p.encryptContest(K, v.selections, v.shape, binding, v.question, draws(v.draws_hex));
+  assert.deepEqual(Object.keys(made.contest).sort(), ["ciphertexts", "selection_proofs", "sum_proof"]);
+});
+
+test("a points or budget answer that breaks §6.1's constraints is refused before drawing", () => {
+  const points = vectors.points_contest.shape;
+  const basket = vectors.budget_contest.shape;
+  const refuse = (shape, bad) => assert.throws(
+    () => p.encryptContest(K, bad, shape, binding, "q", () => assert.fail("drew")), p.AnswerError);
+  refuse(points, [1, 1, 0, 0, 0, 0]); // two projects at rank 1, none at rank 2
+  refuse(points, [1, 0, 0, 1, 0, 0]); // one project at both ranks
+  refuse(points, [0, 0, 0, 0, 0, 0]);
+  refuse(basket, [1, 1, 1, 1]); // 80,500 > 60,000
+  refuse(basket, [0, 0, 1, 0]); // 6,500 < 20,000
+  refuse(basket, [0, 0, 0, 0]);
+});
+
+test("a shape from outside is checked (§6, §6.1)", () => {
+  const base = { options: 3, max_per_selection: 1, min_total: 0, max_total: 3 };
+  p.checkShape(base);
+  p.checkShape({ ...base, subsets: [], weighted: null });
+  for (const bad of [
+    { ...base, unknown: [] },
+    { ...base, max_total: 4 },
+    { ...base, options: 0, min_total: 0, max_total: 0 },
+    { ...base, max_per_selection: 1024 },
+    { ...base, subsets: [{ indices: [], low: 0, high: 0 }] },
+    { ...base, subsets: [{ indices: [0, 0], low: 0, high: 1 }] },
+    { ...base, subsets: [{ indices: [0, 3], low: 0, high: 1 }] },
+    { ...base, subsets: [{ indices: [0, 1], low: 0, high: 3 }] },
+    { ...base, subsets: [{ indices: [0, 1], low: 1, high: 0 }] },
+    { ...base, subsets: [{ indices: [0, 1], low: 0, high: 1, more: 1 }] },
+    { ...base, weighted: { weights: [1, 2], low: 0, high: 3 } },
+    { ...base, weighted: { weights: [1, -2, 3], low: 0, high: 3 } },
+    { ...base, weighted: { weights: [1, 2, 3], low: 4, high: 3 } },
+    { ...base, weighted: { weights: [1, 2, 3], low: 0, high: 2 ** 32 } },
+    { ...base, weighted: { weights: [1, 2, 3.5], low: 0, high: 3 } },
+  ]) {
+    assert.throws(() => p.checkShape(bad), p.ProtocolError, JSON.stringify(bad));
+  }
+  p.checkShape({ ...base, weighted: { weights: [1, 2, 3], low: 1, high: 2 ** 32 } });
+  assert.equal(p.weightedBits({ low: 5, high: 5 }), 1);
+  assert.equal(p.weightedBits({ low: 20000, high: 60000 }), 16);
+  assert.equal(p.weightedBits({ low: 0, high: 2 ** 32 - 1 }), 32);
+});
+
+test("project answers become the vectors' selections (ballots/encoding.py)", () => {
+  const points = { label: "projects", question: "projects", type: "points",
+    options: ["1:a", "1:b", "1:c", "2:a", "2:b", "2:c"], shape: vectors.points_contest.shape };
+  assert.deepEqual(p.projectSelections(points, ["b", "a"]), vectors.points_contest.selections);
+  const basket = { label: "basket", question: "basket", type: "budget",
+    options: ["a", "b", "c", "d"], shape: vectors.budget_contest.shape };
+  assert.deepEqual(p.projectSelections(basket, ["d", "a", "c"]), vectors.budget_contest.selections);
+  for (const [spec, bad] of [
+    [points, ["b"]], [points, ["b", "a", "c"]], [points, ["b", "b"]], [points, ["b", "z"]],
+    [points, "b"], [points, null], [basket, ["a", "b", "d"]], [basket, ["c"]], [basket, [1]],
+  ]) {
+    assert.throws(() => p.projectSelections(spec, bad), p.AnswerError, JSON.stringify(bad));
+  }
+});
+
+test("a points question's grid and a project question's contest follow §6.1", () => {
+  const question = { id: "pb", type: "points", points: [3, 2], fewer_ranks: true,
+    projects: [{ id: "a", cost: 1 }, { id: "b", cost: 2 }, { id: "c", cost: 3 }] };
+  const spec = p.projectContest(question);
+  assert.deepEqual(spec.options, ["1:a", "1:b", "1:c", "2:a", "2:b", "2:c"]);
+  assert.deepEqual(spec.shape, { ...vectors.points_contest.shape, min_total: 0,
+    subsets: vectors.points_contest.shape.subsets.map((s, j) => (j < 2 ? { ...s, low: 0 } : s)) });
+  assert.deepEqual(p.projectSelections(spec, ["c"]), [0, 0, 1, 0, 0, 0]);
+  assert.deepEqual(p.projectSelections(spec, []), [0, 0, 0, 0, 0, 0]);
+  const cumulative = p.projectContest({ ...question, type: "cumulative", max_total: 5,
+    max_per_option: 3 });
+  assert.deepEqual(p.projectSelections(cumulative, { c: 3, a: 2 }), [2, 0, 3]);
+  assert.deepEqual(p.projectSelections(cumulative, null), [0, 0, 0]);
+  for (const bad of [{ a: 4 }, { a: 3, b: 3 }, { z: 1 }, { a: -1 }, { a: 1.5 }, ["a"], "a",
+    { constructor: 1 }]) {
+    assert.throws(() => p.projectSelections(cumulative, bad), p.AnswerError, JSON.stringify(bad));
+  }
+  assert.throws(() => p.projectSelections({ ...spec, options: ["1:a", "1:b", "1:c", "2:a", "2:c",
+    "2:b"] }, ["a"]), /grid/);
+  assert.throws(() => p.checkContestSpec({ label: "x", type: "points",
+    shape: { options: 6, max_per_selection: 1, min_total: 2, max_total: 2 } }), /subsets/);
+  assert.throws(() => p.checkContestSpec({ label: "x", type: "budget",
+    shape: { options: 2, max_per_selection: 1, min_total: 0, max_total: 2 } }), /weighted/);
 });
 
 test("an answer that does not fit the question is refused before anything is drawn", () => {

@@ -18,8 +18,8 @@ import nacl.signing
 from evoting.crypto import _rng
 from evoting.crypto.canonical import canonical_json
 from evoting.crypto.chaum_pedersen import prove_equal_logs
-from evoting.crypto.contest import ContestShape, encrypt_contest
-from evoting.crypto.disjunctive import prove_in_set
+from evoting.crypto.contest import ContestShape, Subset, Weighted, encrypt_contest
+from evoting.crypto.disjunctive import prove_in_set, prove_sum_in_range
 from evoting.crypto.elgamal import encrypt
 from evoting.crypto.group import G, H, Scalar, base_mul, hash_to_scalar, lp, u64
 from evoting.crypto.range_proof import prove_range
@@ -111,7 +111,7 @@ def generate() -> dict[str, Any]:
     with _rng.deterministic(b"contest") as draws:
         contest, _ = encrypt_contest(public, [0, 1, 0], ContestShape(3), binding, b"q1")
     out["contest"] = {
-        "shape": {"options": 3, "max_per_selection": 1, "min_total": 1, "max_total": 1},
+        "shape": shape_json(ContestShape(3)),
         "question": "q1",
         "selections": [0, 1, 0],
         "draws_hex": _hex(draws),
@@ -127,6 +127,30 @@ def generate() -> dict[str, Any]:
         "ciphertext": ct5.to_json(),
         "canonical_json": canonical_json(rp.to_json()).decode(),
     }
+    with _rng.deterministic(b"sum-in-range") as draws:
+        encrypted = [encrypt(public, m) for m in (1, 0, 1)]
+        label = lp(b"q") + lp(b"subset") + u64(1)
+        sum_proof = prove_sum_in_range(public, [c for c, _ in encrypted], [r for _, r in encrypted],
+                                       2, 1, 3, binding, label)  # fmt: skip
+    out["sum_in_range"] = {
+        "messages": [1, 0, 1],
+        "min": 1,
+        "max": 3,
+        "label_hex": label.hex(),
+        "draws_hex": _hex(draws),
+        "ciphertexts": [c.to_json() for c, _ in encrypted],
+        "proof": sum_proof.to_json(),
+    }
+    for name, shape, question, chosen in _project_contests():
+        with _rng.deterministic(name.encode()) as draws:
+            contest, _ = encrypt_contest(public, chosen, shape, binding, question.encode())
+        out[name.replace("-", "_")] = {
+            "shape": shape_json(shape),
+            "question": question,
+            "selections": chosen,
+            "draws_hex": _hex(draws),
+            "canonical_json": canonical_json(contest.to_json()).decode(),
+        }
     signing_key = nacl.signing.SigningKey(hashlib.sha256(b"EVOTING-V1 test signing key").digest())
     payload = {"position": 1, "head": b"\x00" * 32}
     out["signature"] = {
@@ -138,6 +162,47 @@ def generate() -> dict[str, Any]:
         "signature_hex": sign(signing_key, "EVOTING-V1-board-head", payload).hex(),
     }
     return out
+
+
+def shape_json(shape: ContestShape) -> dict[str, Any]:
+    """A contest shape as the vectors (and the booth) write it: §6's four numbers, then
+    ``subsets`` and ``weighted`` only where the shape has them (§6.1)."""
+    out: dict[str, Any] = {
+        "options": shape.options,
+        "max_per_selection": shape.max_per_selection,
+        "min_total": shape.min_total,
+        "max_total": shape.max_total,
+    }
+    if shape.subsets:
+        out["subsets"] = [{"indices": list(s.indices), "low": s.low, "high": s.high}
+                          for s in shape.subsets]  # fmt: skip
+    if shape.weighted is not None:
+        w = shape.weighted
+        out["weighted"] = {"weights": list(w.weights), "low": w.low, "high": w.high}
+    return out
+
+
+def shape_from_json(value: dict[str, Any]) -> ContestShape:
+    w = value.get("weighted")
+    return ContestShape(
+        value["options"], value["max_per_selection"], value["min_total"], value["max_total"],
+        tuple(Subset(tuple(s["indices"]), s["low"], s["high"]) for s in value.get("subsets", ())),
+        None if w is None else Weighted(tuple(w["weights"]), w["low"], w["high"]),
+    )  # fmt: skip
+
+
+def _project_contests() -> list[tuple[str, ContestShape, str, list[int]]]:
+    """§6.1's two new constraints, each in the contest of the question type that uses it."""
+    # Points, 2 ranks × 3 projects (options 1:a 1:b 1:c 2:a 2:b 2:c): b first, a second.
+    rows = tuple(Subset((3 * r, 3 * r + 1, 3 * r + 2), 1, 1) for r in range(2))
+    columns = tuple(Subset((p, 3 + p), 0, 1) for p in range(3))
+    points = ContestShape(6, 1, 2, 2, subsets=rows + columns)
+    # A budget basket of 4 projects (costs in EUR), spending 20,000 to 60,000: 16-bit proofs.
+    basket = ContestShape(4, 1, 0, 4, weighted=Weighted((18000, 32000, 6500, 24000), 20000, 60000))
+    return [
+        ("points-contest", points, "projects", [0, 1, 0, 1, 0, 0]),
+        ("budget-contest", basket, "basket", [1, 0, 1, 1]),
+    ]
 
 
 def render() -> str:

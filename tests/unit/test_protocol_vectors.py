@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import nacl.signing
 
 from evoting.crypto.canonical import parse_canonical
 from evoting.crypto.chaum_pedersen import ChaumPedersenProof, verify_equal_logs
-from evoting.crypto.contest import ContestShape, EncryptedContest, verify_contest
-from evoting.crypto.disjunctive import DisjunctiveProof, verify_in_set
+from evoting.crypto.contest import EncryptedContest, verify_contest
+from evoting.crypto.disjunctive import DisjunctiveProof, verify_in_set, verify_sum_in_range
 from evoting.crypto.elgamal import Ciphertext
 from evoting.crypto.group import Point
 from evoting.crypto.range_proof import RangeProof, verify_range
@@ -53,13 +54,21 @@ def test_the_published_vectors_verify() -> None:
         binding,
         bytes.fromhex(ins["label_hex"]),
     )
-    contest = EncryptedContest.from_json(parse_canonical(v["contest"]["canonical_json"].encode()))
-    verify_contest(
+    for name in ("contest", "points_contest", "budget_contest"):
+        c = v[name]
+        contest = EncryptedContest.from_json(parse_canonical(c["canonical_json"].encode()))
+        shape = protocol_vectors.shape_from_json(c["shape"])
+        assert protocol_vectors.shape_json(shape) == c["shape"]
+        verify_contest(public, contest, shape, binding, c["question"].encode())
+    sr = v["sum_in_range"]
+    verify_sum_in_range(
         public,
-        contest,
-        ContestShape(**v["contest"]["shape"]),
+        [Ciphertext.from_json(c) for c in sr["ciphertexts"]],
+        sr["min"],
+        sr["max"],
+        DisjunctiveProof.from_json(sr["proof"]),
         binding,
-        v["contest"]["question"].encode(),
+        bytes.fromhex(sr["label_hex"]),
     )
     rp = v["range"]
     verify_range(
@@ -78,6 +87,11 @@ def test_the_published_vectors_verify() -> None:
     )
 
 
+def _contest(v: dict[str, Any], name: str) -> dict[str, Any]:
+    contest: dict[str, Any] = json.loads(v[name]["canonical_json"])
+    return contest
+
+
 def test_protocol_md_shows_the_current_vectors() -> None:
     doc = PROTOCOL_MD.read_text(encoding="utf-8")
     v = vectors.evoting_v1()
@@ -94,5 +108,9 @@ def test_protocol_md_shows_the_current_vectors() -> None:
         v["schnorr"]["proof"]["response"],
         v["in_set"]["proof"]["challenges"][0],
         v["signature"]["signature_hex"],
+        v["sum_in_range"]["proof"]["challenges"][0],
+        _contest(v, "points_contest")["subset_proofs"][0]["challenges"][0],
+        _contest(v, "points_contest")["subset_proofs"][0]["responses"][0],
+        _contest(v, "budget_contest")["weighted_proofs"]["low"]["bit_proofs"][0]["challenges"][0],
     ):
         assert value in doc, f"docs/protocol.md does not show {value}"
