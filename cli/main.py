@@ -11,6 +11,7 @@ import click
 from cli.context import Context, Group, pass_context
 from cli.credential_commands import credential
 from cli.election_commands import close, election, init, open_
+from cli.pabulib_commands import pabulib
 from cli.paper_commands import paper
 from cli.register_commands import register
 from cli.tally_commands import authority, cast, report, tally
@@ -185,6 +186,7 @@ evote.add_command(report)
 evote.add_command(serve)
 evote.add_command(demo)
 evote.add_command(official)
+evote.add_command(pabulib)
 
 
 def main() -> None:
