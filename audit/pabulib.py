@@ -97,6 +97,17 @@ class Document:
         """The line of META ``key``, for an error message (None if absent)."""
         return self.meta_lines.get(key)
 
+    def integer(self, key: str) -> int | None:
+        """META ``key`` as a whole number, None if absent or empty."""
+        value = self.meta.get(key)
+        return whole(value, f"META {key}", self.where(key)) if value else None
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """A value from the file as a message may quote it: cut short, unprintables as ``?``."""
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return "".join(c if c.isprintable() else "?" for c in text)
+
 
 def _text(data: bytes) -> str:
     if len(data) > MAX_FILE:

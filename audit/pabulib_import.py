@@ -45,26 +45,23 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import itertools
 import json
 import re
 import textwrap
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
 import yaml
 
-from audit.pabulib import Document, PabulibError, Vote, number, parse, whole
+from audit.pabulib import Document, PabulibError, parse, printable
+from audit.pabulib_questions import LANGUAGES, Amounts, Mapped, approval, cumulative, ordinal
 from ballots.encoding import AnswerError, selections
 from evoting.election import MAX_LONG_TEXT, MAX_TEXT, MAX_TITLE, ManifestError, manifest_from_text
-from evoting.projects import MAX_BASKET, MAX_CELLS, MAX_COST, MAX_POINTS
 
 QUESTION = "projects"
-LANGUAGES = ("nl", "fr", "en")
 PLACEHOLDER_MUNICIPALITY = "21004"  # Brussels: any Belgian NIS code would do
 PLACEHOLDER_AGE = 16
 PLACEHOLDER_ADDRESS = "https://pabulib.example.be"
@@ -84,29 +81,6 @@ REFUSED_RULES = {
     "greedy-custom": "greedy-custom follows a local rule described only in the file's comment",
     "unknown": "the file does not say which rule chose the winners",
 }
-TEXTS = {
-    "approval": {
-        "nl": "Welke projecten steunt u? Kies er {low} tot {high}.",
-        "fr": "Quels projets soutenez-vous ? Choisissez-en de {low} à {high}.",
-        "en": "Which projects do you support? Choose {low} to {high}.",
-    },
-    "budget": {
-        "nl": "Kies de projecten die u steunt; samen kosten ze hoogstens {budget}.",
-        "fr": "Choisissez les projets que vous soutenez, pour {budget} au plus en tout.",
-        "en": "Choose the projects you support, costing at most {budget} in all.",
-    },
-    "points": {
-        "nl": "Rangschik {ranks} projecten naar voorkeur.",
-        "fr": "Classez {ranks} projets par ordre de préférence.",
-        "en": "Rank {ranks} projects in order of preference.",
-    },
-    "cumulative": {
-        "nl": "Verdeel hoogstens {total} punten over de projecten, hoogstens {each} per project.",
-        "fr": "Répartissez au plus {total} points entre les projets, {each} au plus par projet.",
-        "en": "Spread at most {total} points over the projects, at most {each} per project.",
-    },
-}
-UP_TO = {"nl": "hoogstens {ranks}", "fr": "au plus {ranks}", "en": "up to {ranks}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +97,6 @@ class Imported:
     def ballots_jsonl(self) -> str:
         """One JSON object per line, as ``evote simulate --ballots`` reads them."""
         return "".join(json.dumps({QUESTION: b}, ensure_ascii=False) + "\n" for b in self.ballots)
-
-
-def _printable(text: str, limit: int = 80) -> str:
-    text = text if len(text) <= limit else text[:limit] + "…"
-    return "".join(c if c.isprintable() else "?" for c in text)
 
 
 def _plain(text: str, what: str, line: int | None, limit: int) -> str:
@@ -151,49 +120,6 @@ def election_id(name: str) -> str:
     """The manifest's id from the file's name (``poland_warszawa_2020_.pb``:
     ``poland-warszawa-2020``)."""
     return slug(PurePath(name).stem) or "pabulib"
-
-
-def _meta_int(doc: Document, key: str) -> int | None:
-    return whole(doc.meta[key], f"META {key}", doc.where(key)) if doc.meta.get(key) else None
-
-
-class _Amounts:
-    """Costs and the budget as whole units, or as cents if any has decimals."""
-
-    def __init__(self, doc: Document) -> None:
-        raw: list[tuple[str, str, int | None]] = [
-            (r.get("cost"), f"the cost of project {_printable(r.get('project_id'))!r}", r.line)
-            for r in doc.projects
-        ]
-        raw += [
-            (doc.meta[k], f"META {k}", doc.where(k))
-            for k in ("budget", "min_sum_cost", "max_sum_cost")
-            if doc.meta.get(k)
-        ]
-        for text, what, line in raw:
-            if not text:
-                raise PabulibError(f"{what} is missing", line)
-        values = [(number(text, what, line), what, line) for text, what, line in raw]
-        self.cents = any(v != v.to_integral_value() for v, _, _ in values)
-        for value, what, line in values:
-            if self.cents and value * 100 != (value * 100).to_integral_value():
-                raise PabulibError(f"{what} has more than two decimals ({value})", line)
-            if value * self.scale > MAX_COST:
-                raise PabulibError(f"{what} is more than our limit ({MAX_COST} {self.unit})", line)
-
-    @property
-    def unit(self) -> str:
-        return "cents" if self.cents else "units"
-
-    @property
-    def scale(self) -> int:
-        return 100 if self.cents else 1
-
-    def of(self, text: str, what: str, line: int | None) -> int:
-        return int(number(text, what, line) * self.scale)
-
-    def shown(self, amount: int) -> str:
-        return f"{Decimal(amount) / 100:.2f}" if self.cents else str(amount)
 
 
 def _window(doc: Document, notes: list[str]) -> dict[str, str]:
@@ -246,15 +172,14 @@ def _rule(doc: Document, forced: str | None, notes: list[str]) -> None:
         return
     if forced == "greedy":
         notes.append(
-            f"the file's rule is {_printable(rule)!r}; replayed with greedy, as asked "
+            f"the file's rule is {printable(rule)!r}; replayed with greedy, as asked "
             "(the winners may differ from the file's selected column)"
         )
         return
     base = rule.split("/")[0].removesuffix("-comparison")
-    why = REFUSED_RULES.get(base, f"{_printable(rule)!r} is not a rule we know")
+    why = REFUSED_RULES.get(base, f"{printable(rule)!r} is not a rule we know")
     raise PabulibError(
-        f"rule {_printable(rule)}: {why}; give --rule greedy to replay the "
-        "votes with greedy anyway",
+        f"rule {printable(rule)}: {why}; give --rule greedy to replay the votes with greedy anyway",
         line,
     )
 
@@ -266,12 +191,12 @@ def _ids(doc: Document) -> dict[str, str]:
         pid = row.get("project_id")
         mine = slug(pid)
         if not mine:
-            raise PabulibError(f"project id {_printable(pid)!r} has no letter or digit", row.line)
+            raise PabulibError(f"project id {printable(pid)!r} has no letter or digit", row.line)
         if mine in taken:
             other, line = taken[mine]
             raise PabulibError(
-                f"project ids {_printable(other)!r} (line {line}) and "
-                f"{_printable(pid)!r} both become {mine!r}",
+                f"project ids {printable(other)!r} (line {line}) and "
+                f"{printable(pid)!r} both become {mine!r}",
                 row.line,
             )
         taken[mine] = (pid, row.line)
@@ -279,230 +204,11 @@ def _ids(doc: Document) -> dict[str, str]:
     return ours
 
 
-def _chosen(vote: Vote, ids: dict[str, str]) -> list[str]:
-    """The vote's project ids, ours, in its order: unknown or repeated ids are refused."""
-    picked = [p.strip() for p in vote.vote.split(",") if p.strip()]  # "1,2," as pabutools
-    out: list[str] = []
-    for pid in picked:
-        if pid not in ids:
-            raise PabulibError(
-                f"voter {_printable(vote.voter)!r} votes for project "
-                f"{_printable(pid)!r}, which is not in PROJECTS",
-                vote.line,
-            )
-        if ids[pid] in out:
-            raise PabulibError(
-                f"voter {_printable(vote.voter)!r} chooses project {_printable(pid)!r} twice",
-                vote.line,
-            )
-        out.append(ids[pid])
-    return out
-
-
-def _lengths(doc: Document, n: int) -> tuple[int | None, int | None]:
-    low, high = _meta_int(doc, "min_length"), _meta_int(doc, "max_length")
-    if high is not None and not 1 <= high <= n:
-        raise PabulibError(
-            f"max_length is not between 1 and the {n} projects", doc.where("max_length")
-        )
-    if low is not None and high is not None and low > high:
-        raise PabulibError("min_length is more than max_length", doc.where("min_length"))
-    return low, high
-
-
-def _check_length(vote: Vote, size: int, low: int, high: int) -> None:
-    if not low <= size <= high:
-        raise PabulibError(
-            f"voter {_printable(vote.voter)!r} chooses {size} projects; the file "
-            f"allows {low} to {high}",
-            vote.line,
-        )
-
-
-@dataclass
-class _Question:
-    kind: str
-    fields: dict[str, Any]
-    text: dict[str, str]
-    ballots: list[object]
-
-
-def _approval(
-    doc: Document, ids: dict[str, str], costs: dict[str, int], amounts: _Amounts, notes: list[str]
-) -> _Question:
-    n = len(ids)
-    choose_one = doc.meta["vote_type"] == "choose-1"
-    low, high = (1, 1) if choose_one else _lengths(doc, n)
-    chosen = [_chosen(v, ids) for v in doc.votes]
-    max_cost = (
-        amounts.of(doc.meta["max_sum_cost"], "META max_sum_cost", doc.where("max_sum_cost"))
-        if doc.meta.get("max_sum_cost")
-        else None
-    )
-    min_cost = (
-        amounts.of(doc.meta["min_sum_cost"], "META min_sum_cost", doc.where("min_sum_cost"))
-        if doc.meta.get("min_sum_cost")
-        else 0
-    )
-    total = sum(costs.values())
-    if (max_cost is not None and max_cost < total) or min_cost > 0:
-        if (low or 1) > 1 or (high or n) < n:
-            raise PabulibError(
-                "the file limits both how many projects a voter chooses "
-                "(min_length, max_length) and what they cost (min_sum_cost, "
-                "max_sum_cost); our basket ballots limit only the cost",
-                doc.where("max_length") or doc.where("min_length"),
-            )
-        budget = total if max_cost is None or max_cost >= total else max_cost
-        if not 1 <= budget <= MAX_BASKET:
-            raise PabulibError(
-                f"a basket's budget is 1 to {MAX_BASKET} (ours, proved in 32 bits), not {budget}",
-                doc.where("max_sum_cost"),
-            )
-        if min_cost > budget:
-            raise PabulibError("min_sum_cost is more than max_sum_cost", doc.where("min_sum_cost"))
-        notes.append(
-            "approval within a cost limit (max_sum_cost, min_sum_cost) is our budget basket"
-        )
-        shown = amounts.shown(budget)
-        return _Question(
-            "budget",
-            {"budget": budget, "min_spend": min_cost},
-            _texts("budget", budget=shown),
-            [c or None for c in chosen],
-        )
-    if low is None:
-        low = 0 if any(not c for c in chosen) else 1
-        if low == 0:
-            notes.append(
-                "min_choices is 0: the file declares no min_length and holds empty ballots"
-            )
-    high = n if high is None else high
-    for vote, picked in zip(doc.votes, chosen, strict=True):
-        _check_length(vote, len(picked), low, high)
-    return _Question(
-        "approval",
-        {"min_choices": low, "max_choices": high},
-        _texts("approval", low=low, high=high),
-        [c or None for c in chosen],
-    )
-
-
-def _ordinal(
-    doc: Document, ids: dict[str, str], given: Sequence[int] | None, notes: list[str]
-) -> _Question:
-    n = len(ids)
-    low, high = _lengths(doc, n)
-    chosen = [_chosen(v, ids) for v in doc.votes]
-    ranks = high if high is not None else max((len(c) for c in chosen), default=1) or 1
-    low = 1 if low is None else low
-    if 1 < low < ranks:
-        raise PabulibError(
-            f"min_length {low}: our points ballots rank exactly {ranks} "
-            f"projects, or any number up to {ranks}",
-            doc.where("min_length"),
-        )
-    if ranks * n > MAX_CELLS:
-        raise PabulibError(
-            f"{ranks} ranks × {n} projects is more than our {MAX_CELLS} cells",
-            doc.where("max_length"),
-        )
-    scoring = doc.meta.get("scoring_fn", "")
-    if given is None:
-        if scoring and scoring.lower() != "borda":
-            raise PabulibError(
-                f"scoring_fn {_printable(scoring)!r}: give the points per rank with --points",
-                doc.where("scoring_fn"),
-            )
-        points = list(range(ranks, 0, -1))
-        notes.append(
-            f"ordinal ballots score {', '.join(map(str, points))} points by rank "
-            "(Borda, the format's default), however long the ballot"
-        )
-    else:
-        points = list(given)
-        if len(points) != ranks:
-            raise PabulibError(
-                f"--points gives {len(points)} ranks; the file's ballots rank up "
-                f"to {ranks} projects"
-            )
-        if any(a <= b for a, b in itertools.pairwise(points)) or not all(
-            1 <= p <= MAX_POINTS for p in points
-        ):
-            raise PabulibError(f"--points must decrease from rank to rank, each 1 to {MAX_POINTS}")
-        notes.append(
-            f"ordinal ballots score {', '.join(map(str, points))} points by rank, as "
-            "asked (--points)"
-        )
-    fewer = low < ranks
-    for vote, picked in zip(doc.votes, chosen, strict=True):
-        _check_length(vote, len(picked), low if fewer else ranks, ranks)
-    words = {lang: (UP_TO[lang] if fewer else "{ranks}").format(ranks=ranks) for lang in UP_TO}
-    text = {lang: TEXTS["points"][lang].format(ranks=words[lang]) for lang in LANGUAGES}
-    return _Question(
-        "points", {"points": points, "fewer_ranks": fewer}, text, [c or None for c in chosen]
-    )
-
-
-def _cumulative(doc: Document, ids: dict[str, str]) -> _Question:
-    n = len(ids)
-    for key in ("min_points", "min_sum_points"):
-        if doc.meta.get(key) and number(doc.meta[key], f"META {key}", doc.where(key)) > 0:
-            raise PabulibError(f"{key}: our cumulative ballots have no minimum", doc.where(key))
-    low, high = _lengths(doc, n)
-    if (low is not None and low > 1) or (high is not None and high < n):
-        raise PabulibError(
-            "our cumulative ballots do not limit how many projects get points "
-            "(min_length, max_length)",
-            doc.where("min_length") if low and low > 1 else doc.where("max_length"),
-        )
-    if not doc.meta.get("max_sum_points"):
-        raise PabulibError("a cumulative file needs max_sum_points")
-    total = whole(doc.meta["max_sum_points"], "META max_sum_points", doc.where("max_sum_points"))
-    each = _meta_int(doc, "max_points") or total
-    if not 1 <= each <= total <= MAX_POINTS:
-        raise PabulibError(
-            f"we need 1 ≤ max_points ≤ max_sum_points ≤ {MAX_POINTS}", doc.where("max_sum_points")
-        )
-    ballots: list[object] = []
-    for vote in doc.votes:
-        picked = _chosen(vote, ids)
-        texts = [p.strip() for p in vote.points.split(",") if p.strip()]
-        if len(texts) != len(picked):
-            raise PabulibError(
-                f"voter {_printable(vote.voter)!r} lists {len(picked)} projects "
-                f"and {len(texts)} points",
-                vote.line,
-            )
-        given = {
-            pid: whole(t, "a number of points", vote.line)
-            for pid, t in zip(picked, texts, strict=True)
-        }
-        if any(p > each for p in given.values()) or sum(given.values()) > total:
-            raise PabulibError(
-                f"voter {_printable(vote.voter)!r} gives more than {each} points "
-                f"to a project or more than {total} in all",
-                vote.line,
-            )
-        answer = {pid: p for pid, p in given.items() if p}
-        ballots.append(answer or None)
-    return _Question(
-        "cumulative",
-        {"max_total": total, "max_per_option": each},
-        _texts("cumulative", total=total, each=each),
-        ballots,
-    )
-
-
-def _texts(kind: str, **values: object) -> dict[str, str]:
-    return {lang: TEXTS[kind][lang].format(**values) for lang in LANGUAGES}
-
-
 def _languages(doc: Document, notes: list[str]) -> list[str]:
     language = doc.meta.get("language", "").lower()
     if language in LANGUAGES:
         return [language]
-    said = f"in {_printable(language)!r}" if language else "in a language the file does not name"
+    said = f"in {printable(language)!r}" if language else "in a language the file does not name"
     notes.append(f"names and texts are {said}: the same text serves as nl, fr and en")
     return list(LANGUAGES)
 
@@ -521,7 +227,7 @@ def import_file(
             "scoring ballots (any score per project, possibly negative) have no counterpart "
             "among our question types"
             if vote_type == "scoring"
-            else f"vote_type {_printable(vote_type)!r} is not approval, choose-1, ordinal, "
+            else f"vote_type {printable(vote_type)!r} is not approval, choose-1, ordinal, "
             "cumulative or scoring"
         )
         raise PabulibError(why if vote_type else "META has no vote_type", doc.where("vote_type"))
@@ -533,12 +239,12 @@ def import_file(
     if not doc.votes:
         raise PabulibError("VOTES holds no vote: there is nothing to replay")
     for key, count in (("num_projects", len(doc.projects)), ("num_votes", len(doc.votes))):
-        declared = _meta_int(doc, key)
+        declared = doc.integer(key)
         if declared is not None and declared != count:
             raise PabulibError(f"{key} is {declared}, but the file holds {count}", doc.where(key))
     if not doc.meta.get("budget"):
         raise PabulibError("META has no budget")
-    amounts = _Amounts(doc)
+    amounts = Amounts(doc)
     budget = amounts.of(doc.meta["budget"], "META budget", doc.where("budget"))
     if budget < 1:
         raise PabulibError("the budget is 0", doc.where("budget"))
@@ -548,11 +254,11 @@ def import_file(
     }
     languages = _languages(doc, notes)
     if vote_type in ("approval", "choose-1"):
-        question = _approval(doc, ids, costs, amounts, notes)
+        question = approval(doc, ids, costs, amounts, notes)
     elif vote_type == "ordinal":
-        question = _ordinal(doc, ids, points, notes)
+        question = ordinal(doc, ids, points, notes)
     else:
-        question = _cumulative(doc, ids)
+        question = cumulative(doc, ids)
     window = _window(doc, notes)
     manifest = _manifest(doc, name, languages, window, ids, costs, amounts, budget, question)
     header = _header(doc, name, data, ids, amounts, question.kind, notes)
@@ -570,9 +276,9 @@ def _manifest(
     window: dict[str, str],
     ids: dict[str, str],
     costs: dict[str, int],
-    amounts: _Amounts,
+    amounts: Amounts,
     budget: int,
-    question: _Question,
+    question: Mapped,
 ) -> dict[str, Any]:
     unit = doc.meta.get("unit") or PurePath(name).stem
     title = " ".join(doc.meta[k] for k in ("unit", "subunit", "instance") if doc.meta.get(k))
@@ -583,7 +289,7 @@ def _manifest(
     for row in doc.projects:
         pid = row.get("project_id")
         label = row.get("name") or f"Project {pid}"
-        label = _plain(label, f"the name of project {_printable(pid)!r}", row.line, MAX_TEXT)
+        label = _plain(label, f"the name of project {printable(pid)!r}", row.line, MAX_TEXT)
         projects.append(
             {"id": ids[pid], "title": dict.fromkeys(languages, label), "cost": costs[ids[pid]]}
         )
@@ -628,7 +334,7 @@ def _header(
     name: str,
     data: bytes,
     ids: dict[str, str],
-    amounts: _Amounts,
+    amounts: Amounts,
     kind: str,
     notes: list[str],
 ) -> list[str]:
@@ -636,15 +342,15 @@ def _header(
     currency = doc.meta.get("currency", "")
     rule = doc.meta.get("rule", "")
     paragraphs = [
-        f"Imported from the Pabulib file {_printable(PurePath(name).name)} "
+        f"Imported from the Pabulib file {printable(PurePath(name).name)} "
         f"(sha256 {hashlib.sha256(data).hexdigest()}) by `evote pabulib import`.",
-        f"Pabulib vote_type {_printable(doc.meta.get('vote_type', ''))} is our {kind} question; "
-        f"rule {_printable(rule)} is "
+        f"Pabulib vote_type {printable(doc.meta.get('vote_type', ''))} is our {kind} question; "
+        f"rule {printable(rule)} is "
         + ("our greedy" if rule == "greedy" else "replayed with our greedy, as asked")
         + " within the file's budget.",
         f"Costs and the budget are in {'cents' if amounts.cents else 'whole units'} of the "
         "file's currency"
-        + (f" ({_printable(currency, 10)})" if currency else "")
+        + (f" ({printable(currency, 10)})" if currency else "")
         + ": cost_unit has only the names EUR and cent.",
         "Pabulib does not record how ties were broken: here lower cost first, then a lot "
         "drawn from the seed.",
@@ -654,14 +360,14 @@ def _header(
         f"{TRUSTEES['k']} of whom decrypt).",
     ]
     paragraphs += [f"Note: {note}." for note in notes]
-    renamed = [f"{_printable(pid, 40)} → {ours}" for pid, ours in ids.items() if pid != ours]
+    renamed = [f"{printable(pid, 40)} → {ours}" for pid, ours in ids.items() if pid != ours]
     if renamed:
         more = f" and {len(renamed) - 20} more" if len(renamed) > 20 else ""
         paragraphs.append("Project ids made ours: " + ", ".join(renamed[:20]) + more + ".")
     return [line for p in paragraphs for line in textwrap.wrap(p, 96, break_on_hyphens=False)]
 
 
-def _check(text: str, name: str, doc: Document, question: _Question) -> None:
+def _check(text: str, name: str, doc: Document, question: Mapped) -> None:
     """The manifest loads, and the voting device would encrypt every ballot."""
     try:
         manifest = manifest_from_text(text.encode("utf-8"), name)
@@ -673,4 +379,4 @@ def _check(text: str, name: str, doc: Document, question: _Question) -> None:
         try:
             selections(manifest, {QUESTION: answer})
         except AnswerError as exc:
-            raise PabulibError(f"voter {_printable(vote.voter)!r}: {exc}", vote.line) from exc
+            raise PabulibError(f"voter {printable(vote.voter)!r}: {exc}", vote.line) from exc
