@@ -66,8 +66,8 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 CUMULATIVE_TALLY = pytest.mark.xfail(
     reason="tally/decrypt.py bounds each decrypted total by the number of ballots "
-    "(DiscreteLogTable(request.ballots)); a cumulative total can reach ballots × max_per_option",
-    strict=False,
+    "(DiscreteLogTable(request.ballots)); a cumulative total can reach ballots × max_per_option: "
+    "remove this mark with that fix (xfail_strict)",
 )
 
 
