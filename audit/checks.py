@@ -29,6 +29,7 @@ from audit.receipts import Claim, check, positions
 from audit.verdict import Report
 from ballots.ballot import BallotRejected, tracking_code_short
 from ballots.chain import SignedHead
+from ballots.encoding import largest_selection
 from ballots.spoil import SpoiledMismatch, verify_spoiled
 from evoting.crypto import signing
 from evoting.crypto.canonical import canonical_json, parse_canonical
@@ -345,6 +346,7 @@ def tally(
             ceremony.trustee_keys,
             ceremony.verification_keys,
             params(manifest),
+            largest_selection(manifest),
         )
     except DecryptionRefused as exc:
         report.fail("tally.json", str(exc))

@@ -106,6 +106,12 @@ def contests(manifest: Manifest) -> tuple[ContestSpec, ...]:
     return tuple(c for q in manifest.questions for c in _question_contests(q))
 
 
+def largest_selection(manifest: Manifest) -> int:
+    """The most one ballot can put in one option: 1, or a cumulative question's cap. A
+    decrypted total is at most ballots times this (the range the tally searches)."""
+    return max((c.shape.max_per_selection for c in contests(manifest)), default=1)
+
+
 def _one_hot(spec: ContestSpec, option: str) -> list[int]:
     if option not in spec.options:
         raise AnswerError(f"{spec.label}: {option!r} is not one of {', '.join(spec.options)}")

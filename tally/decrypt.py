@@ -142,15 +142,17 @@ def combine(
     trustee_keys: Mapping[int, bytes],
     verification_keys: Mapping[int, Point],
     params: CeremonyParameters,
+    per_ballot: int = 1,
 ) -> dict[str, list[int]]:
-    """The decrypted totals per contest label; every proof checked."""
+    """The decrypted totals per contest label; every proof checked. Each total is at most
+    the request's ballots times ``per_ballot`` (ballots.encoding.largest_selection)."""
     by_trustee: dict[int, list[list[PartialDecryption]]] = {}
     for document in partial_documents:
         trustee, shares = read_partial(document, request, trustee_keys)
         if trustee in by_trustee:
             raise DecryptionRefused(f"two decryptions from trustee {trustee}")
         by_trustee[trustee] = shares
-    table = DiscreteLogTable(request.ballots)
+    table = DiscreteLogTable(request.ballots * per_ballot)
     totals: dict[str, list[int]] = {}
     for c, (label, cts) in enumerate(request.contests):
         totals[label] = []

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ballots.board import entries, freeze, spoiled_codes
 from ballots.chain import SignedHead
+from ballots.encoding import largest_selection
 from evoting import schema
 from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.deployment import DeploymentKeys
@@ -161,6 +162,7 @@ def decrypted_totals(
         established.trustee_keys,
         established.verification_keys,
         ceremony.params(manifest),
+        largest_selection(manifest),
     )
 
 

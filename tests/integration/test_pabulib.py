@@ -64,16 +64,7 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return out
 
 
-CUMULATIVE_TALLY = pytest.mark.xfail(
-    reason="tally/decrypt.py bounds each decrypted total by the number of ballots "
-    "(DiscreteLogTable(request.ballots)); a cumulative total can reach ballots × max_per_option: "
-    "remove this mark with that fix (xfail_strict)",
-)
-
-
-@pytest.mark.parametrize(
-    "name", ["approval", "ordinal", pytest.param("cumulative", marks=CUMULATIVE_TALLY)]
-)
+@pytest.mark.parametrize("name", ["approval", "ordinal", "cumulative"])
 def test_replay_selects_what_the_file_selected(replayed: dict[str, Path], name: str) -> None:
     work = replayed[name]
     code, output = (work / "simulate.txt").read_text().split("\n", 1)
@@ -106,9 +97,7 @@ def test_replay_selects_what_the_file_selected(replayed: dict[str, Path], name: 
     ]
 
 
-@pytest.mark.parametrize(
-    "name", ["approval", "ordinal", pytest.param("cumulative", marks=CUMULATIVE_TALLY)]
-)
+@pytest.mark.parametrize("name", ["approval", "ordinal", "cumulative"])
 def test_exported_file_passes_pabulib_checker(replayed: dict[str, Path], name: str) -> None:
     results = checker_results((replayed[name] / "result.pb").read_text(encoding="utf-8"))
     assert set(results["errors"]) <= EMPTY_VOTES_ERRORS, results["errors"]
