@@ -9,10 +9,13 @@ closed before the manifest's closing time), eligible residents, participants
 (online and on paper), turnout, then per question the counts with their
 percentages and a bar for each (online and paper counts apart where there were
 paper ballots), the referendum's verdict (binding or advisory, each rule met or
-not, in words), and for a consultation one split bar per statement, flowing
-over as many pages as it needs. Last come the election fingerprint, the
-authority key's hash, the bundle's SHA-256 as text and QR code, the other
-keys' hashes and lines for the officials' signatures.
+not, in words), for a consultation one split bar per statement, flowing
+over as many pages as it needs, and for a project question (participatory
+budget, shortlist) the rule in words, the budget used, a chart and a table of
+every project with what became of it and why (`audit.report_projects`). Last
+come the election fingerprint, the authority key's hash, the bundle's SHA-256
+as text and QR code, the other keys' hashes and lines for the officials'
+signatures.
 
 The wording and the numbers' form are in `audit.report_text`; the pages, the
 wrapping and the bars in `audit.report_layout`. The report checks nothing:
@@ -35,6 +38,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from audit import report_projects
 from audit.reader import Bundle, MemberError, UnreadableBundle
 from audit.report_layout import (
     COLOURS,
@@ -68,6 +72,7 @@ from evoting.crypto.errors import CanonicalEncodingError
 from evoting.qr import draw_qr
 
 ORDER = ("yes", "no", "blank", "agree", "disagree", "no_opinion")  # as the results page
+PROJECT_TYPES = ("approval", "points", "budget", "cumulative")
 
 
 class ReportError(Exception):
@@ -330,7 +335,9 @@ def _render(
     counts: dict[str, int] = {}
     m, r = bundle.manifest, bundle.result
     with_paper = r["participants"]["paper"] > 0 or any(
-        sum(q.get("paper", {}).values()) for q in r["questions"] if q["type"] == "referendum"
+        sum(q.get("paper", {}).values())
+        for q in r["questions"]
+        if q["type"] == "referendum" or q["type"] in PROJECT_TYPES
     )
     for lang in m["languages"]:
         pages = Pages(canvas, _header(bundle, lang, city), None if totals is None else totals[lang])
@@ -340,6 +347,10 @@ def _render(
             pages.space(5 * mm)
             if q["type"] == "referendum":
                 _referendum(pages, question, q, lang, with_paper)
+            elif q["type"] in PROJECT_TYPES:
+                report_projects.render(
+                    pages, question, q, lang, with_paper, r["participants"]["total"]
+                )
             else:
                 _consultation(pages, question, q, lang, with_paper)
         pages.space(5 * mm)

@@ -31,6 +31,7 @@ TRACK = HexColor("#edf2f7")
 INK = HexColor("#1a202c")
 MUTED = HexColor("#4a5568")
 NOTICE = HexColor("#fefcbf")
+SHADE = HexColor("#f4f6f9")  # every other row of a long table
 COLOURS = {"yes": BLUE, "agree": BLUE, "no": ORANGE, "disagree": ORANGE}
 
 _BREAKS = re.compile(r"[ \t\r\n]+")  # not \u00a0: a no-break space holds its words together
@@ -132,13 +133,13 @@ class Pages:
     def room(self) -> float:
         return self.y - FOOTER
 
-    def ensure(self, height: float) -> None:
-        """Start a new page unless ``height`` still fits above the footer."""
-        if not self._open:
-            self.start()
-        elif height > self.room():
-            self.finish()
-            self.start()
+    def ensure(self, height: float) -> bool:
+        """Start a new page unless ``height`` still fits above the footer; True if it did."""
+        if self._open and height <= self.room():
+            return False
+        self.finish()
+        self.start()
+        return True
 
     def space(self, amount: float) -> None:
         self.y -= amount
@@ -240,13 +241,20 @@ class Pages:
                 x += WIDTH * n / whole
         self.y -= height + 2 * mm
 
-    def swatches(self, items: Sequence[tuple[Color, str]], size: float = 9) -> None:
-        """Coloured squares with their text, side by side if they fit, else one a line."""
+    def swatches(
+        self, items: Sequence[tuple[Color, str]], size: float = 9, *, compact: bool = False
+    ) -> None:
+        """Coloured squares with their text, side by side if they fit, else one a line;
+        ``compact``: each as wide as its text (a legend), not an equal share of the width."""
         column = WIDTH / max(len(items), 1)
         side = size * 0.8
-        fits = all(stringWidth(text, "Helvetica", size) + side + 6 <= column for _, text in items)
+        widths = [stringWidth(text, "Helvetica", size) + side + 6 for _, text in items]
+        fits = all(width <= column for width in widths)
         rows = [list(items)] if fits else [[item] for item in items]
         step = size * 1.45
+        starts = [LEFT + n * column for n in range(len(items))]
+        if compact and fits:
+            starts = [LEFT + sum(widths[:n]) + n * 4 * mm for n in range(len(items))]
         for row in rows:
             lines = [
                 wrap(text, "Helvetica", size, (column if fits else WIDTH) - side - 6)
@@ -255,7 +263,7 @@ class Pages:
             height = step * max(len(found) for found in lines)
             self.ensure(height)
             for n, ((colour, _), text_lines) in enumerate(zip(row, lines, strict=True)):
-                x = LEFT + n * column
+                x = starts[n] if fits else LEFT
                 self.canvas.setFillColor(colour)
                 self.canvas.rect(x, self.y - size, side, side, stroke=0, fill=1)
                 self.canvas.setFillColor(INK)
@@ -313,3 +321,115 @@ class BarRow:
     whole: int = 0
     colour: Color | None = None  # no bar (a total row)
     bold: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    width: float
+    numeric: bool = False  # right-aligned
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of a table cell, wrapped to its column; ``swatch``: a square before it."""
+
+    text: str
+    bold: bool = False
+    muted: bool = False
+    small: bool = False
+    swatch: Color | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: Sequence[str | Sequence[Run]]
+    note: str = ""  # small and muted, under the row, from the second column on
+    shade: bool = False
+
+
+_PAD = 1.2 * mm
+
+
+def _cell_lines(
+    cell: str | Sequence[Run], width: float, size: float
+) -> list[tuple[str, str, float, Color, Color | None]]:
+    """The lines of a cell: text, font, size, colour, and a swatch for its first line."""
+    runs = [Run(cell)] if isinstance(cell, str) else list(cell)
+    lines: list[tuple[str, str, float, Color, Color | None]] = []
+    indent = size * 0.8 + 3 if any(run.swatch is not None for run in runs) else 0
+    for run in runs:
+        font = "Helvetica-Bold" if run.bold else "Helvetica"
+        points = size - 1 if run.small else size
+        colour = MUTED if run.muted else INK
+        for n, line in enumerate(wrap(run.text, font, points, width - indent)):
+            lines.append((line, font, points, colour, run.swatch if n == 0 else None))
+    return lines
+
+
+def table(pages: Pages, columns: Sequence[Column], rows: Sequence[Row], size: float = 9) -> None:
+    """Rows of wrapped cells under column headings; a row never splits over two pages, and
+    the headings are drawn again at the top of each page the table flows onto."""
+    c = pages.canvas
+    xs = [LEFT + sum(col.width for col in columns[:n]) for n in range(len(columns))]
+    heads = [wrap(col.heading, "Helvetica", 7.5, col.width - 2 * _PAD) for col in columns]
+    head_height = max(len(h) for h in heads) * 7.5 * 1.2 + 2 * mm
+
+    def heading() -> None:
+        c.setFillColor(MUTED)
+        c.setFont("Helvetica", 7.5)
+        for x, col, lines in zip(xs, columns, heads, strict=True):
+            for k, line in enumerate(lines):
+                y = pages.y - 7.5 - k * 7.5 * 1.2
+                if col.numeric:
+                    c.drawRightString(x + col.width - _PAD, y, line)
+                else:
+                    c.drawString(x + _PAD, y, line)
+        pages.y -= head_height
+        c.saveState()
+        c.setStrokeColor(MUTED)
+        c.setLineWidth(0.5)
+        c.line(LEFT, pages.y + 1 * mm, LEFT + WIDTH, pages.y + 1 * mm)
+        c.restoreState()
+
+    first = True
+    for row in rows:
+        cells = [_cell_lines(cell, col.width - 2 * _PAD, size)
+                 for cell, col in zip(row.cells, columns, strict=True)]  # fmt: skip
+        note = wrap(row.note, "Helvetica", size - 1.5, WIDTH - columns[0].width - 2 * _PAD)
+        note_height = len(note) * (size - 1.5) * 1.25 if row.note else 0
+        height = max(sum(p * 1.25 for _, _, p, _, _ in lines) for lines in cells)
+        height += note_height + 1.8 * mm
+        if pages.ensure(height + (head_height if first else 0)) or first:
+            heading()
+        first = False
+        if row.shade:
+            c.setFillColor(SHADE)
+            c.rect(LEFT, pages.y - height, WIDTH, height, stroke=0, fill=1)
+        top = pages.y - 0.9 * mm
+        for x, col, lines in zip(xs, columns, cells, strict=True):
+            y = top
+            indent = size * 0.8 + 3 if any(line[4] is not None for line in lines) else 0
+            for text, font, points, colour, swatch in lines:
+                y -= points
+                left = x + _PAD
+                if swatch is not None:
+                    c.setFillColor(swatch)
+                    c.rect(left, y, size * 0.8, size * 0.8, stroke=0, fill=1)
+                left += indent
+                c.setFillColor(colour)
+                c.setFont(font, points)
+                if col.numeric:
+                    c.drawRightString(x + col.width - _PAD, y, text)
+                else:
+                    c.drawString(left, y, text)
+                y -= points * 0.25
+        if row.note:
+            y = pages.y - height + 0.9 * mm + note_height
+            c.setFillColor(MUTED)
+            c.setFont("Helvetica", size - 1.5)
+            for line in note:
+                y -= size - 1.5
+                c.drawString(xs[1] + _PAD, y, line)
+                y -= (size - 1.5) * 0.25
+        pages.y -= height

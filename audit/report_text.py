@@ -14,7 +14,9 @@ en     ``1,025``       ``2.50``  ``51.25%``
 arrive as the exact decimal strings of result.json ("77.78") and are only
 re-punctuated, never rounded again. Times are shown in Europe/Brussels. The
 rules' verdict uses the words of the web results page (results.html and its
-catalogues), so the report and the site say the same thing.
+catalogues), so the report and the site say the same thing. Money (a project's
+cost, a budget) is ``38.000 EUR`` (nl), ``38 000 EUR`` (fr), ``EUR 38,000`` (en),
+with two decimals when the question counts in cents.
 """
 
 from __future__ import annotations
@@ -250,6 +252,37 @@ def decimal(text: str, lang: str) -> str:
     sign, whole, fraction = match.groups()
     shown = sign + integer(int(whole), lang)
     return shown + _SEPARATORS[lang][1] + fraction if fraction is not None else shown
+
+
+def money(amount: int, lang: str, unit: str = "EUR") -> str:
+    """An amount of the question's ``cost_unit`` in the language's money form:
+    ``38.000 EUR`` (nl), ``38 000 EUR`` (fr), ``EUR 38,000`` (en); in ``cent``, euros
+    with two decimals (``38.000,50 EUR``). No-break spaces hold it on one line."""
+    if unit == "cent":
+        euros, cents = divmod(abs(amount), 100)
+        shown = integer(euros, lang) + _SEPARATORS[lang][1] + f"{cents:02d}"
+        shown = ("-" if amount < 0 else "") + shown
+    else:
+        shown = integer(amount, lang)
+    return f"EUR{NBSP}{shown}" if lang == "en" else f"{shown}{NBSP}EUR"
+
+
+def ordinal(n: int, lang: str) -> str:
+    """``1e`` (nl), ``1er``/``2e`` (fr), ``1st``/``2nd``/``11th`` (en): a rank."""
+    if lang == "nl":
+        return f"{n}e"
+    if lang == "fr":
+        return "1er" if n == 1 else f"{n}e"
+    last = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{last}"
+
+
+def listing(items: list[str], lang: str) -> str:
+    """``3, 2 en 1`` (nl), ``3, 2 et 1`` (fr), ``3, 2 and 1`` (en)."""
+    if len(items) < 2:
+        return "".join(items)
+    word = {"nl": "en", "fr": "et", "en": "and"}[lang]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
 def percent(text: str, lang: str) -> str:

@@ -1,8 +1,11 @@
 """The official PDF report, read back with pypdf: what a city would publish.
 
 Real bundles: `evote simulate` runs (a referendum closed on time, the Grote
-Bevraging, a consultation of 40 statements), and a referendum closed early by
-the officials with a paper box, made step by step as officials would.
+Bevraging, a consultation of 40 statements, Rueil's participatory budget by points,
+Poperinge's shortlist of 50 by approval, with and without a paper box), and a
+referendum closed early by the officials, made step by step as officials would.
+Variants (a paper box, another rule, costs in cents) change a real bundle's
+result.json or manifest.json: the report checks no signature.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from typing import Any
 import nacl.signing
 import pytest
 import yaml
+from reportlab.lib.pagesizes import A4
 
 from audit.actions import close_election, tally_election
 from audit.report import ReportError, write_report
-from audit.report_layout import BLUE, FOOTER, LEFT, ORANGE
+from audit.report_layout import BLUE, FOOTER, GREY, LEFT, ORANGE
 from audit.verify import verify_bundle
 from ballots.ballot import encrypt_ballot
 from ballots.cast import cast
@@ -34,7 +38,7 @@ from evoting.crypto.canonical import b64decode, canonical_json
 from evoting.election import parse_manifest
 from tally.decrypt import decrypt_request
 from tests.integration.conftest import NOW, make_setup, obtain_credential
-from tests.support.pdf import filled_rectangles, page_size, placed_text, texts
+from tests.support.pdf import filled_rectangles, page_size, placed_text, rectangles, texts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PAGE = {"nl": "pagina {} van {}", "fr": "page {} sur {}", "en": "page {} of {}"}
@@ -51,10 +55,21 @@ AUTHORITY = {
 EARLY = {"nl": "Vervroegd afgesloten", "fr": "Clôture anticipée", "en": "Closed early"}
 
 
-def _simulated(tmp: Path, manifest: Path, answers: Sequence[Mapping[str, object]]) -> bytes:
+def _simulated(
+    tmp: Path,
+    manifest: Path,
+    answers: Sequence[Mapping[str, object]],
+    paper: Sequence[Mapping[str, object]] = (),
+) -> bytes:
     ballots = tmp / "ballots.jsonl"
     ballots.write_text("".join(json.dumps(a) + "\n" for a in answers))
-    sim = simulate(manifest, tmp / "out", ballots_file=ballots, workers=1)
+    boxes = None
+    if paper:
+        boxes = tmp / "paper.json"
+        boxes.write_text(json.dumps(list(paper)))
+    voters = sum(int(box["ballots"]) for box in paper)  # type: ignore[call-overload]
+    sim = simulate(manifest, tmp / "out", ballots_file=ballots, workers=1, paper_file=boxes,
+                   paper_voters=voters)  # fmt: skip
     assert sim.passed, sim.failures
     return (tmp / "out" / "bundle.zip").read_bytes()
 
@@ -433,3 +448,359 @@ def test_a_hostile_bundle_is_refused_not_read_whole(on_time: bytes, tmp_path: Pa
             z.writestr(extra[0], extra[1])
         with pytest.raises(ReportError, match=extra[0]):
             write_report(out.getvalue(), tmp_path / f"{name}.pdf")
+
+
+# -- project questions: a participatory budget (points) and a shortlist vote (approval) --
+
+RUEIL = [  # ranked first, second, third: 3, 2 and 1 points
+    ["pietons-ecoles", "eclairage-led", "bornes-recharge"],
+    ["pietons-ecoles", "eclairage-led", "terrain-basket"],
+    ["pietons-ecoles", "bornes-recharge", "aire-jeux"],
+    ["eclairage-led", "terrain-basket", "arbres-ecoles"],
+    ["bornes-recharge", "aire-jeux", "jardin-partage"],
+    ["arbres-ecoles", "jardin-partage", "ruches"],
+]
+POPERINGE = [  # approval of at most five; the last resident approves none
+    ["speelplein-poperinge", "speelplein-watou", "speelplein-proven", "speelplein-roesbrugge",
+     "speelplein-krombeke"],
+    ["speelplein-poperinge", "speelplein-watou", "speelplein-proven", "speelplein-roesbrugge",
+     "ledverlichting-poperinge"],
+    ["speelplein-poperinge", "speelplein-watou", "speelplein-proven", "ledverlichting-poperinge",
+     "zitbanken-poperinge"],
+    ["speelplein-poperinge", "speelplein-watou", "zitbanken-poperinge", "trage-weg-poperinge",
+     "bloemenweide-poperinge"],
+    [],
+]  # fmt: skip
+STATUS = {
+    "funded": {"nl": "Gefinancierd", "fr": "Financé", "en": "Funded"},
+    "skipped": {"nl": "Overgeslagen", "fr": "Écarté", "en": "Skipped"},
+    "elected": {"nl": "Verkozen", "fr": "Retenu", "en": "Elected"},
+    "not_elected": {"nl": "Niet verkozen", "fr": "Non retenu", "en": "Not elected"},
+}
+DID_NOT_FIT = {"nl": "paste niet: nog {} over", "fr": "ne rentrait pas : il restait {}",
+               "en": "did not fit: {} left"}  # fmt: skip
+LOWER_COST = {"nl": "gelijke stand: goedkoopste eerst", "fr": "égalité : moins cher d’abord",
+              "en": "tie decided by lower cost"}  # fmt: skip
+
+
+def _euros(amount: int, lang: str) -> str:
+    """The money forms the report must use, written out here independently."""
+    grouped = f"{amount:,}"
+    return {"nl": grouped.replace(",", ".") + " EUR", "fr": grouped.replace(",", " ") + " EUR",
+            "en": "EUR " + grouped}[lang]  # fmt: skip
+
+
+def _titles(manifest: Path) -> dict[str, dict[str, str]]:
+    question = yaml.safe_load(manifest.read_text())["questions"][0]
+    return {p["id"]: p["title"] for p in question["projects"]}
+
+
+def _words(pdf: Path) -> dict[str, str]:
+    """Each language's part as one line of text (wrapped lines joined by spaces)."""
+    return {lang: " ".join(part).replace("\n", " ") for lang, part in _parts(texts(pdf)).items()}
+
+
+def _in_order(text: str, pieces: Sequence[str]) -> None:
+    at = 0
+    for piece in pieces:
+        found = text.find(piece, at)
+        assert found >= 0, f"{piece!r} not after position {at} in {text[at : at + 400]!r}"
+        at = found + len(piece)
+
+
+def _first_pages(pdf: Path) -> dict[str, int]:
+    """The index of each language's first page."""
+    first: dict[str, int] = {}
+    for n, text in enumerate(texts(pdf)):
+        for lang, form in PAGE.items():
+            if form.format(1, "") in text:
+                first.setdefault(lang, n)
+    return first
+
+
+@pytest.fixture(scope="module")
+def rueil(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Rueil's participatory budget (points 3, 2, 1; greedy within 200,000 EUR), six residents."""
+    answers = [{"projects": ranked} for ranked in RUEIL]
+    return _simulated(tmp_path_factory.mktemp("rueil"), EXAMPLES / "rueil-2019.yaml", answers)
+
+
+@pytest.fixture(scope="module")
+def poperinge(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Poperinge's shortlist of 50 (approval; greedy within 250,000 EUR), five residents."""
+    answers = [{"shortlist": chosen} for chosen in POPERINGE]
+    return _simulated(tmp_path_factory.mktemp("poperinge"), EXAMPLES / "poperinge.yaml", answers)
+
+
+@pytest.fixture(scope="module")
+def poperinge_paper(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The same, and a paper box of two ballots: one for the first two playgrounds and the
+    benches in Poperinge, one for the Poperinge playground alone."""
+    counts = [0] * 50
+    counts[0], counts[1], counts[5] = 2, 1, 1  # in the manifest's order of projects
+    box = {"box": "Stadhuis", "ballots": 2, "contests": {"shortlist": counts}}
+    answers = [{"shortlist": chosen} for chosen in POPERINGE]
+    return _simulated(tmp_path_factory.mktemp("poperinge-paper"), EXAMPLES / "poperinge.yaml",
+                      answers, [box])  # fmt: skip
+
+
+def test_a_points_budget_in_each_language(rueil: bytes, tmp_path: Path) -> None:
+    pdf, _ = _report(rueil, tmp_path)
+    titles = _titles(EXAMPLES / "rueil-2019.yaml")
+    # rank, project, cost, points, how many put it 1st, 2nd, 3rd, status, tie, left
+    rows = [
+        (1, "pietons-ecoles", 39500, 9, (3, 0, 0), "funded", False, None),
+        (2, "eclairage-led", 38000, 7, (1, 2, 0), "funded", False, None),
+        (3, "bornes-recharge", 36000, 6, (1, 1, 1), "funded", False, None),
+        (4, "arbres-ecoles", 32000, 4, (1, 0, 1), "funded", False, None),
+        (5, "jardin-partage", 18000, 3, (0, 1, 1), "funded", True, None),
+        (6, "aire-jeux", 33000, 3, (0, 1, 1), "funded", True, None),
+        (7, "terrain-basket", 35000, 3, (0, 1, 1), "skipped", True, 3500),
+        (8, "ruches", 6500, 1, (0, 0, 1), "skipped", False, 3500),
+        (9, "boite-livres", 4000, 0, (0, 0, 0), "skipped", True, 3500),  # 0 points, cheapest
+    ]
+    for lang, text in _words(pdf).items():
+        expected = []
+        for rank, pid, cost, points, per_rank, status, tie, left in rows:
+            row = [str(rank), titles[pid][lang], _euros(cost, lang), str(points),
+                   *map(str, per_rank), STATUS[status][lang]]  # fmt: skip
+            if left is not None:
+                row.append(DID_NOT_FIT[lang].format(_euros(left, lang)))
+            if tie:
+                row.append(LOWER_COST[lang])
+            expected.append(" ".join(row))
+        _in_order(text, expected)
+        ruches = f"8 {titles['ruches'][lang]} {_euros(6500, lang)} 1 0 0 1"
+        why = DID_NOT_FIT[lang].format(_euros(3500, lang))
+        at = text.index(f"{ruches} {STATUS['skipped'][lang]} {why}") + len(ruches)
+        assert LOWER_COST[lang] not in text[at : text.index(titles["boite-livres"][lang])]
+    nl, fr, en = (_words(pdf)[lang] for lang in ("nl", "fr", "en"))
+    assert "Welke projecten moet de stad uitvoeren? Rangschik er drie." in nl
+    assert "Elke deelnemer rangschikte 3 projecten, voor 3, 2 en 1 punten." in nl
+    assert (
+        "Regel: de projecten worden gefinancierd in volgorde van punten, zolang het budget van "
+        "200.000 EUR het toelaat; een project dat niet meer past, wordt overgeslagen"
+    ) in nl
+    assert (
+        "Bij gelijke stand: eerst het goedkoopste project, daarna loting met de gepubliceerde "
+        "tekst “rueil-2019: tirage public du 1er octobre”."
+    ) in nl
+    assert (
+        "Budget: 196.500 EUR besteed van 200.000 EUR, 3.500 EUR blijft over (6 projecten "
+        "gefinancierd)." in nl
+    )
+    assert "Rang Project Kost Punten 1e 2e 3e Uitslag" in nl
+    assert "Chaque participant a classé 3 projets, pour 3, 2 et 1 points." in fr
+    assert (
+        "Règle : les projets sont financés par ordre de points tant que le budget de 200 000 "
+        "EUR le permet"
+    ) in fr
+    assert (
+        "d’abord le projet le moins cher, puis un tirage au sort calculé à partir du texte "
+        "publié « rueil-2019: tirage public du 1er octobre »."
+    ) in fr
+    assert (
+        "Budget : 196 500 EUR utilisés sur 200 000 EUR, il reste 3 500 EUR (6 projets "
+        "financés)." in fr
+    )
+    assert "Rang Projet Coût Points 1er 2e 3e Résultat" in fr
+    assert (
+        "Rule: projects are funded in order of points while the budget of EUR 200,000 allows; "
+        "a project that no longer fits is skipped and the next one is considered."
+    ) in en
+    assert (
+        "Ties: the cheaper project first, then a lot drawn from the published seed "
+        "“rueil-2019: tirage public du 1er octobre”."
+    ) in en
+    assert "Budget: EUR 196,500 spent of EUR 200,000, EUR 3,500 left (6 projects funded)." in en
+    assert "Rank Project Cost Points 1st 2nd 3rd Result" in en
+    assert "1st, 2nd and 3rd: how many participants put the project at that rank." in en
+    assert "On paper" not in en  # no paper box, no column for it
+
+
+def test_an_approval_shortlist_in_each_language(poperinge: bytes, tmp_path: Path) -> None:
+    pdf, _ = _report(poperinge, tmp_path)
+    titles = _titles(EXAMPLES / "poperinge.yaml")
+    share = {"nl": "{},00%", "fr": "{},00 %", "en": "{}.00%"}
+    # rank, project, cost, votes, per cent of the 5 participants, status, tie, left
+    rows = [
+        (1, "speelplein-watou", 40500, 4, 80, "funded", True, None),  # cheaper than Poperinge's
+        (2, "speelplein-poperinge", 45000, 4, 80, "funded", True, None),
+        (3, "speelplein-proven", 36000, 3, 60, "funded", False, None),
+        (4, "zitbanken-poperinge", 8000, 2, 40, "funded", True, None),
+        (5, "ledverlichting-poperinge", 30000, 2, 40, "funded", True, None),
+        (6, "speelplein-roesbrugge", 38200, 2, 40, "funded", True, None),
+        (7, "bloemenweide-poperinge", 6000, 1, 20, "funded", True, None),
+        (8, "trage-weg-poperinge", 22000, 1, 20, "funded", True, None),
+        (9, "speelplein-krombeke", 33700, 1, 20, "skipped", True, 24300),
+        (10, "buurtfeest-krombeke", 3700, 0, 0, "funded", True, None),  # it still fits
+    ]
+    for lang, text in _words(pdf).items():
+        expected = []
+        for rank, pid, cost, votes, pct, status, tie, left in rows:
+            row = [str(rank), titles[pid][lang], _euros(cost, lang), str(votes),
+                   share[lang].format(pct), STATUS[status][lang]]  # fmt: skip
+            if left is not None:
+                row.append(DID_NOT_FIT[lang].format(_euros(left, lang)))
+            if tie:
+                row.append(LOWER_COST[lang])
+            expected.append(" ".join(row))
+        _in_order(text, expected)
+        lot = {"nl": "goedkoopste eerst en loting", "fr": "moins cher d’abord et tirage au sort",
+               "en": "lower cost and lot"}[lang]  # fmt: skip
+        for pid in ("buurtfeest-watou", "bloemenweide-krombeke"):  # both 4,500 EUR, 0 votes
+            assert re.search(
+                rf"\d+ {re.escape(titles[pid][lang])} {_euros(4500, lang)} 0 "
+                rf"\S+ ?% {STATUS['funded'][lang]} [^%]{{0,20}}{lot}",
+                text,
+            ), pid
+    nl, fr, en = (_words(pdf)[lang] for lang in ("nl", "fr", "en"))
+    assert "Elke deelnemer koos hoogstens 5 van de 50 projecten." in nl
+    assert "in volgorde van stemmen, zolang het budget van 250.000 EUR het toelaat" in nl
+    assert (
+        "Budget: 246.600 EUR besteed van 250.000 EUR, 3.400 EUR blijft over (13 projecten "
+        "gefinancierd)." in nl
+    )
+    assert "Rang Project Kost Stemmen Aandeel Uitslag" in nl
+    assert "Aandeel: deel van de 5 deelnemers dat het project koos." in nl
+    assert "Chaque participant a choisi au plus 5 des 50 projets." in fr
+    assert (
+        "Budget : 246 600 EUR utilisés sur 250 000 EUR, il reste 3 400 EUR (13 projets "
+        "financés)." in fr
+    )
+    assert "Rang Projet Coût Voix Part Résultat" in fr
+    assert "Each participant chose at most 5 of the 50 projects." in en
+    assert "Budget: EUR 246,600 spent of EUR 250,000, EUR 3,400 left (13 projects funded)." in en
+    assert "Share: the share of the 5 participants who chose the project." in en
+
+
+@pytest.mark.parametrize(("which", "funded", "scores"), [
+    ("rueil", range(1, 7), [9, 7, 6, 4, 3, 3, 3, 1] + [0] * 12),
+    ("poperinge", [*range(1, 9), *range(10, 15)], [4, 4, 3, 2, 2, 2, 1, 1, 1] + [0] * 41),
+])  # fmt: skip
+def test_a_project_chart_in_each_language(
+    which: str,
+    funded: Sequence[int],
+    scores: list[int],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
+    """A column per project in the table's order, as tall as its score: the funded ones in
+    blue, the others in grey, and a legend with both."""
+    pdf, _ = _report(request.getfixturevalue(which), tmp_path)
+    for lang, page in _first_pages(pdf).items():
+        blue, grey = rectangles(pdf, page, BLUE.rgb()), rectangles(pdf, page, GREY.rgb())
+        widths = [round(r[2], 2) for r in blue + grey]
+        bar = max(set(widths), key=widths.count)  # the columns: the most common width
+        columns = sorted((r for r in blue + grey if round(r[2], 2) == bar), key=lambda r: r[0])
+        assert len(columns) == len(scores), lang
+        assert [c in blue for c in columns] == [n in funded for n in range(1, len(scores) + 1)]
+        assert len({round(c[1], 2) for c in columns}) == 1  # on one baseline
+        unit = columns[0][3] / scores[0]
+        for column, score in zip(columns, scores, strict=True):
+            assert column[3] == pytest.approx(max(score * unit, 0.6), abs=0.01)
+        swatches = [r for r in blue + grey if r not in columns and r[2] == r[3]]
+        assert len(swatches) >= 2  # the legend (and the table's squares)
+        words = _words(pdf)[lang]
+        legend = {"nl": "Gefinancierd Niet gefinancierd", "fr": "Financé Non financé",
+                  "en": "Funded Not funded"}[lang]  # fmt: skip
+        assert legend in words
+
+
+def test_a_long_project_list_flows_over_pages(poperinge: bytes, tmp_path: Path) -> None:
+    pdf, count = _report(poperinge, tmp_path)
+    pages = texts(pdf)
+    assert len(pages) == count
+    manifest = json.loads(_member(poperinge, "manifest.json"))
+    titles = _titles(EXAMPLES / "poperinge.yaml")
+    heading = {"nl": "Rang Project Kost Stemmen Aandeel Uitslag",
+               "fr": "Rang Projet Coût Voix Part Résultat",
+               "en": "Rank Project Cost Votes Share Result"}  # fmt: skip
+    for lang, part in _parts(pages).items():
+        assert len(part) >= 3  # 50 projects do not fit on one page
+        for n, text in enumerate(part, start=1):
+            head = text.splitlines()[:6]
+            assert manifest["title"][lang] in head
+            assert any("33021" in line for line in head)  # the municipality (NIS code)
+            assert PAGE[lang].format(n, len(part)) in text
+        words = " ".join(part).replace("\n", " ")
+        for title in (t[lang] for t in titles.values()):  # every project, once in the table
+            assert len(re.findall(rf"\d {re.escape(title)} \S+", words)) == 1, title
+        continued = [text.replace("\n", " ") for text in part[1:]]
+        assert sum(heading[lang] in text for text in continued) >= 2  # headings again
+    for page in range(count):  # inside the margins, and only the number below the footer
+        for piece in placed_text(pdf, page):
+            assert LEFT - 0.5 <= piece.x <= piece.x + piece.width <= A4[0] - LEFT + 0.5, piece
+        below = [p.text for p in placed_text(pdf, page) if p.y < FOOTER - 3]
+        assert len(below) == 1
+        assert re.fullmatch(r"(pagina|page) \d+ (van|sur|of) \d+", below[0])
+
+
+def test_a_project_question_shows_paper_counts_apart(
+    poperinge_paper: bytes, tmp_path: Path
+) -> None:
+    pdf, _ = _report(poperinge_paper, tmp_path)
+    nl, fr, en = (_words(pdf)[lang] for lang in ("nl", "fr", "en"))
+    assert "Namen deel 7 (5 online, 2 op papier)" in nl
+    assert "Rang Project Kost Online Op papier Stemmen Aandeel Uitslag" in nl
+    _in_order(nl, ["1 Speelplein in Poperinge 45.000 EUR 4 2 6 85,71% Gefinancierd",
+                   "2 Speelplein in Watou 40.500 EUR 4 1 5 71,43% Gefinancierd",
+                   "3 Zitbanken in Poperinge 8.000 EUR 2 1 3 42,86% Gefinancierd",
+                   "4 Speelplein in Proven 36.000 EUR 3 0 3 42,86% Gefinancierd"])  # fmt: skip
+    assert "Rang Projet Coût En ligne Sur papier Voix Part Résultat" in fr
+    assert "1 Plaine de jeux à Poperinge 45 000 EUR 4 2 6 85,71 % Financé" in fr
+    assert "Rank Project Cost Online On paper Votes Share Result" in en
+    assert "1 Playground in Poperinge EUR 45,000 4 2 6 85.71% Funded" in en
+
+
+def test_a_points_grid_on_paper_counts_points_per_channel(rueil: bytes, tmp_path: Path) -> None:
+    def with_a_paper_box(result: dict[str, Any]) -> None:  # two more put it first on paper
+        question = result["questions"][0]
+        question["paper"]["1:pietons-ecoles"] = 2
+        question["counts"]["1:pietons-ecoles"] += 2
+        question["per_rank"]["pietons-ecoles"][0] += 2
+        question["totals"]["pietons-ecoles"] += 6
+        question["explanation"][0]["score"] += 6
+        result["participants"] = {"online": 6, "paper": 2, "total": 8}
+
+    pdf, _ = _report(_changed(rueil, "result.json", with_a_paper_box), tmp_path)
+    nl, en = _words(pdf)["nl"], _words(pdf)["en"]
+    assert "Rang Project Kost Online Op papier Punten" in nl
+    # points online, on paper, in all; the counts at each rank go under the row if need be
+    assert "1 Veilige voetgangersroutes naar school 39.500 EUR 9 6 15" in nl
+    assert "5 × 1e, 0 × 2e, 0 × 3e" in nl or "15 5 0 0" in nl
+    assert "1 Safe walking routes to school EUR 39,500 9 6 15" in en
+
+
+def test_a_top_rule_and_costs_in_cents(rueil: bytes, tmp_path: Path) -> None:
+    """The top N elects without a budget; `cost_unit: cent` shows euros and cents."""
+
+    def top_three(result: dict[str, Any]) -> None:
+        question = result["questions"][0]
+        question["rule"] = {"method": "top", "seats": 3, "budget": None,
+                            "ties": ["lower_cost"], "seed": None}  # fmt: skip
+        for d in question["explanation"]:
+            d["status"] = "elected" if d["rank"] <= 3 else "not_elected"
+            d["remaining"] = None
+        question["winners"] = question["order"][:3]
+        question["spent"], question["left"] = 113500, None
+
+    def in_cents(manifest: dict[str, Any]) -> None:
+        manifest["questions"][0]["cost_unit"] = "cent"
+
+    bundle = _changed(_changed(rueil, "result.json", top_three), "manifest.json", in_cents)
+    pdf, _ = _report(bundle, tmp_path)
+    nl, fr, en = (_words(pdf)[lang] for lang in ("nl", "fr", "en"))
+    assert "Regel: de 3 projecten met de meeste punten zijn verkozen." in nl
+    assert "Bij gelijke stand: eerst het goedkoopste project." in nl
+    assert "3 projecten verkozen, samen 1.135,00 EUR." in nl
+    _in_order(nl, ["1 Veilige voetgangersroutes naar school 395,00 EUR 9 3 0 0 Verkozen",
+                   "3 Laadpalen voor elektrische fietsen 360,00 EUR 6 1 1 1 Verkozen",
+                   "4 Bomen op de speelplaatsen 320,00 EUR 4 1 0 1 Niet verkozen"])  # fmt: skip
+    assert "Règle : les 3 projets ayant le plus de points sont retenus." in fr
+    assert "3 projets retenus, pour un total de 1 135,00 EUR." in fr
+    assert "4 Des arbres dans les cours d'école 320,00 EUR 4 1 0 1 Non retenu" in fr
+    assert "Rule: the 3 projects with the most points are elected." in en
+    assert "3 projects elected, costing EUR 1,135.00 in all." in en
+    assert "1 Safe walking routes to school EUR 395.00 9 3 0 0 Elected" in en
+    assert "Budget" not in en  # no budget, nothing left of one

@@ -43,13 +43,16 @@ def placed_text(path: Path, page: int) -> list[Placed]:
     return found
 
 
-def filled_rectangles(path: Path, page: int, rgb: tuple[float, float, float]) -> int:
-    """How many rectangles are filled in the colour ``rgb`` (0..1) on ``page``."""
+def rectangles(
+    path: Path, page: int, rgb: tuple[float, float, float]
+) -> list[tuple[float, float, float, float]]:
+    """The rectangles (x, y, width, height) filled in the colour ``rgb`` (0..1) on ``page``,
+    in the order drawn (our pages draw them untransformed)."""
     reader = PdfReader(path)
     content = ContentStream(reader.pages[page].get_contents(), reader)
     colour: tuple[float, ...] = (0.0, 0.0, 0.0)
     saved: list[tuple[float, ...]] = []
-    count = 0
+    found = []
     for operands, operator in content.operations:
         if operator == b"rg":
             colour = tuple(float(v) for v in operands)
@@ -60,8 +63,14 @@ def filled_rectangles(path: Path, page: int, rgb: tuple[float, float, float]) ->
         elif operator == b"re" and all(
             abs(a - b) < 0.005 for a, b in zip(colour, rgb, strict=True)
         ):
-            count += 1
-    return count
+            x, y, width, height = (float(v) for v in operands)
+            found.append((x, y, width, height))
+    return found
+
+
+def filled_rectangles(path: Path, page: int, rgb: tuple[float, float, float]) -> int:
+    """How many rectangles are filled in the colour ``rgb`` (0..1) on ``page``."""
+    return len(rectangles(path, page, rgb))
 
 
 def page_size(path: Path, page: int) -> tuple[float, float]:

@@ -7,6 +7,7 @@ import datetime
 import pytest
 
 from audit.report_layout import wrap
+from audit.report_projects import WORDS, ballot_words, rule_words, status_words
 from audit.report_text import (
     NBSP,
     TEXT,
@@ -14,7 +15,10 @@ from audit.report_text import (
     date_time,
     decimal,
     integer,
+    listing,
     moment,
+    money,
+    ordinal,
     percent,
     rule_line,
     share,
@@ -106,3 +110,112 @@ def test_wrapping_keeps_every_line_inside_the_width() -> None:
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")  # nothing lost
     assert lines[-1].endswith(f"1{NBSP}025{NBSP}%")  # a no-break space holds its words together
     assert wrap("", "Helvetica", 10, 100) == [""]
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "nl", "fr", "en"),
+    [
+        (38000, "EUR", "38.000 EUR", "38 000 EUR", "EUR 38,000"),
+        (200000, "EUR", "200.000 EUR", "200 000 EUR", "EUR 200,000"),
+        (950, "EUR", "950 EUR", "950 EUR", "EUR 950"),
+        (0, "EUR", "0 EUR", "0 EUR", "EUR 0"),
+        (3800050, "cent", "38.000,50 EUR", "38 000,50 EUR", "EUR 38,000.50"),
+        (5, "cent", "0,05 EUR", "0,05 EUR", "EUR 0.05"),
+    ],
+)
+def test_money(amount: int, unit: str, nl: str, fr: str, en: str) -> None:
+    shown = [money(amount, lang, unit).replace(NBSP, " ") for lang in ("nl", "fr", "en")]
+    assert shown == [nl, fr, en]
+    assert " " not in money(amount, "fr", unit)  # no-break spaces only: never split
+
+
+def test_ordinals_and_lists() -> None:
+    assert [ordinal(n, "nl") for n in (1, 2, 3)] == ["1e", "2e", "3e"]
+    assert [ordinal(n, "fr") for n in (1, 2, 3)] == ["1er", "2e", "3e"]
+    assert [ordinal(n, "en") for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "111th"
+    ]  # fmt: skip
+    assert listing(["3", "2", "1"], "nl") == "3, 2 en 1"
+    assert listing(["3", "2"], "fr") == "3 et 2"
+    assert listing(["3"], "en") == "3"
+
+
+GREEDY = {"method": "greedy", "budget": 200000, "seats": None, "ties": ["lower_cost", "lot"],
+          "seed": "rueil-2019"}  # fmt: skip
+
+
+def test_the_winner_rule_in_words() -> None:
+    assert rule_words(GREEDY, "points", "EUR", "en") == [
+        "Rule: projects are funded in order of points while the budget of EUR\u00a0200,000 "
+        "allows; a project that no longer fits is skipped and the next one is considered.",
+        "Ties: the cheaper project first, then a lot drawn from the published seed “rueil-2019”.",
+    ]
+    nl = rule_words(GREEDY, "approval", "EUR", "nl")
+    assert nl[0].startswith("Regel: de projecten worden gefinancierd in volgorde van stemmen")
+    assert "200.000\u00a0EUR" in nl[0]
+    assert rule_words(GREEDY, "points", "EUR", "fr")[1] == (
+        f"En cas d’égalité{NBSP}: d’abord le projet le moins cher, puis un tirage au sort "
+        f"calculé à partir du texte publié «{NBSP}rueil-2019{NBSP}»."
+    )
+    top = {"method": "top", "seats": 5, "budget": None, "ties": [], "seed": None}
+    assert rule_words(top, "approval", "EUR", "nl") == [
+        "Regel: de 5 projecten met de meeste stemmen zijn verkozen.",
+        "Bij gelijke stand: geen regel vastgelegd.",
+    ]
+    assert rule_words({**top, "seats": 1, "ties": ["higher_cost"]}, "cumulative", "EUR",
+                      "en") == ["Rule: the project with the most points is elected.",
+                                "Ties: the more expensive project first."]  # fmt: skip
+
+
+def test_what_became_of_a_project_and_why() -> None:
+    skipped = {"status": "skipped", "remaining": 9000, "tie": []}
+    assert status_words(skipped, "EUR", "en") == ("Skipped", ["did not fit: EUR\u00a09,000 left"])
+    assert status_words(skipped, "cent", "nl") == (
+        "Overgeslagen", [f"paste niet: nog 90,00{NBSP}EUR over"]
+    )  # fmt: skip
+    tie = [{"project": "a", "decided_by": "lower_cost"}, {"project": "b", "decided_by": "lot"}]
+    funded = {"status": "funded", "remaining": 200000, "tie": tie}
+    assert status_words(funded, "EUR", "en") == ("Funded", ["tie decided by lower cost and lot"])
+    assert status_words(funded, "EUR", "fr") == (
+        "Financé", [f"égalité{NBSP}: moins cher d’abord et tirage au sort"]
+    )  # fmt: skip
+    late = {"status": "not_reached", "remaining": 0, "tie": [{"project": "c",
+                                                               "decided_by": "none"}]}  # fmt: skip
+    assert status_words(late, "EUR", "nl") == (
+        "Niet bereikt", ["het budget was op", "gelijke stand zonder gevolg voor de uitslag"]
+    )  # fmt: skip
+    assert status_words({"status": "not_elected", "remaining": None, "tie": []}, "EUR",
+                        "fr") == ("Non retenu", [])  # fmt: skip
+
+
+def test_how_residents_voted_in_words() -> None:
+    points = {"type": "points", "points": [3, 2, 1], "projects": []}
+    assert (
+        ballot_words(points, "nl")
+        == "Elke deelnemer rangschikte 3 projecten, voor 3, 2 en 1 punten."
+    )
+    approval = {"type": "approval", "min_choices": 1, "max_choices": 5, "projects": [{}] * 50}
+    assert (
+        ballot_words(approval, "en") == "Each participant chose between 1 and 5 of the 50 projects."
+    )
+    basket = {"type": "budget", "budget": 150000, "cost_unit": "cent", "projects": []}
+    assert ballot_words(basket, "en") == (
+        "Each participant chose projects costing at most EUR\u00a01,500.00 together."
+    )
+    fewer = {**points, "fewer_ranks": True}
+    assert ballot_words(fewer, "fr") == (
+        "Chaque participant a classé jusqu’à 3 projets, pour 3, 2 et 1 points."
+    )
+    spend = {**basket, "min_spend": 100000}
+    assert ballot_words(spend, "nl") == (
+        f"Elke deelnemer koos projecten die samen tussen 1.000,00{NBSP}EUR en "
+        f"1.500,00{NBSP}EUR kosten."
+    )
+    cumulative = {"type": "cumulative", "max_total": 10, "max_per_option": 3, "projects": []}
+    assert ballot_words(cumulative, "fr") == (
+        "Chaque participant a réparti au plus 10 points, au plus 3 par projet."
+    )
+
+
+def test_every_language_has_every_project_word() -> None:
+    assert set(WORDS["nl"]) == set(WORDS["fr"]) == set(WORDS["en"])
