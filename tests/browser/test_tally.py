@@ -18,6 +18,7 @@ from cli.demo import OFFICIAL, PASSPHRASE, PASSWORD
 from cli.main import evote
 from tests.browser.conftest import Site
 from tests.browser.test_booth import _log_in
+from tests.browser.test_phone import fits
 
 
 def _vote(browser: Any, site: Site, index: int, answer: str) -> None:
@@ -100,6 +101,12 @@ def test_an_official_closes_and_tallies_and_the_results_say_advisory(
     assert "Difference between yes and no: 33.33 points, at least 2.5 required – met" in reasons
     assert (resident.text_content("#participants") or "").startswith("3 ")
     resident.screenshot(path=str(artifacts / "results-360.png"), full_page=True)
+    for language in ("nl", "fr", "en"):  # the published results, the closed board: on a phone
+        for name in ("results", "board"):
+            resident.goto(f"{site.url}/e/{site.demo.election_id}/{name}?lang={language}")
+            fits(resident, f"{name}, published ({language})")
+            shot = artifacts / f"phone-{name}-published-{language}.png"
+            resident.screenshot(path=str(shot), full_page=True)
     resident.goto(results + "?lang=nl")
     assert "Adviserend" in (resident.text_content("#verdict-car-free-sunday") or "")
     assert "33,33 procentpunt" in (resident.text_content(".reasons") or "")
