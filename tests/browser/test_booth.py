@@ -115,7 +115,7 @@ def test_a_resident_challenges_a_ballot_then_casts_a_fresh_one(browser: Any, sit
     opened = page.text_content("#tracking-full")
     page.click("#challenge")
     page.wait_for_selector("#challenged:not([hidden])")
-    assert ": No" in (page.text_content("#revealed") or "")
+    assert page.locator("#revealed .answer").all_inner_texts() == ["No"]
     check = context.new_page()
     check.goto(site.url + (page.get_attribute("#spoiled-link", "href") or ""))
     assert ": No" in (check.text_content("#spoiled-list") or "")

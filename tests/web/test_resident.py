@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.integration.conftest import Setup
@@ -168,3 +169,51 @@ def test_logins_are_rate_limited_per_address(client: FlaskClient, setup: Setup) 
         codes.append(answer.status_code)
     assert codes[:10] == [200] * 10
     assert codes[10] == 429
+
+
+def test_a_resident_whose_key_was_issued_is_told_how_to_vote_with_it(
+    app: Flask, client: FlaskClient, setup: Setup
+) -> None:
+    """The key was issued in another browser: the status page says where it can still be
+    used (that browser, or the saved key file loaded in the booth) and links to the
+    booth, which offers to load the file without a login."""
+    from tests.web.test_api import credential_for
+
+    credential_for(app, setup, "An")
+    status, page, _ = log_in(client, setup.form("An"))
+    assert status == 200
+    assert "You already received your voting key" in page
+    assert "in the browser, on the device, where you received it" in page
+    assert "load the voting key file you saved then (voting-key-kortrijk-2019.json)" in page
+    assert 'href="/e/kortrijk-2019/booth"' in page
+    assert not ticket_on_booth_page(client)
+    booth = client.get("/e/kortrijk-2019/booth").get_data(as_text=True)
+    assert '<section id="load-key" hidden>' in booth
+    assert '<input type="file" id="key-file" accept=".json,application/json"' in booth
+    for problem in ("not-key", "other-election", "invalid"):  # keyfile.js's kinds, worded
+        assert f'data-key-problem="{problem}"' in booth
+
+
+def test_a_question_type_the_booth_cannot_show_yet_is_said_not_guessed(
+    client: FlaskClient, setup: Setup
+) -> None:
+    """Each question type has its booth template (templates/resident/booth/<type>.html);
+    one without is said to be unsupported, never drawn as some other type's form."""
+    from evoting.crypto.elgamal import KeyPair
+    from evoting.election import load_manifest
+    from evoting.elections import change_state, set_election_public_key
+    from evoting.lifecycle import set_up_election
+    from tests.integration.conftest import EXAMPLES, NOW
+
+    manifest = load_manifest(EXAMPLES / "poperinge.yaml")
+    assert manifest.questions[0].type == "approval"
+    with setup.factory() as session, session.begin():
+        set_up_election(session, manifest, setup.keys, NOW)
+        set_election_public_key(session, manifest.id, KeyPair.generate().public)
+        change_state(session, manifest.id, "open")
+    answer = client.get(f"/e/{manifest.id}/booth")
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert 'data-type="approval"' in page
+    assert "This booth cannot show this question yet." in page
+    assert 'type="radio"' not in page

@@ -1,4 +1,4 @@
-// The voting booth: credential, encryption, challenge or cast, in this browser.
+// The voting booth: credential, encryption, review, challenge or cast, in this browser.
 //
 // The page (templates/resident/booth.html) holds every text; this script only
 // shows and hides its parts. The voting key (credential) is kept in
@@ -6,8 +6,13 @@
 // or a dropped connection does not cost the resident their vote. Even the
 // request for it is kept before it is sent: if the registrar's answer is lost,
 // the same request is sent again and the registrar answers it again (and only it).
+// A resident who received the key in another browser loads the key file saved
+// there (keyfile.js checks it is this election's); each question type reads its
+// answers and sums them up for review through questions.js.
 
+import { KeyFileProblem, readKeyFile } from "./keyfile.js";
 import * as protocol from "./protocol.js";
+import { questionTypes } from "./questions.js";
 
 const root = document.getElementById("booth");
 const data = root.dataset;
@@ -15,7 +20,7 @@ const storeKey = `evote:${data.election}:credential`;
 const receiptKey = `evote:${data.election}:receipt`;
 
 const $ = (id) => document.getElementById(id);
-const sections = ["keep", "choose", "review", "challenged", "receipt"];
+const sections = ["load-key", "keep", "choose", "review", "challenged", "receipt"];
 
 function show(...ids) {
   for (const id of sections) $(id).hidden = !ids.includes(id);
@@ -41,6 +46,22 @@ function refusal(code) {
 function blobLink(anchor, value) {
   const blob = new Blob([JSON.stringify(value, null, 2)], { type: "application/json" });
   anchor.href = URL.createObjectURL(blob);
+}
+
+// A hash in groups of eight characters that wrap as a whole on a narrow screen (the
+// templates' `grouped` macro, _code.html): spans with a line-break opportunity between.
+function grouped(element, text) {
+  const parts = [];
+  for (let at = 0; at < text.length; at += 8) {
+    if (at) parts.push(document.createElement("wbr"));
+    const group = document.createElement("span");
+    group.textContent = text.slice(at, at + 8);
+    parts.push(group);
+  }
+  const hash = document.createElement("span");
+  hash.className = "hash";
+  hash.append(...parts);
+  element.replaceChildren(hash);
 }
 
 // The receipt file: exactly the ballot box's receipt (what `evote verify --receipt`
@@ -95,15 +116,62 @@ async function obtainCredential(ticket, kept) {
   return made;
 }
 
+// The questions of the form, each with its type's reader and summary (questions.js).
+function questions() {
+  return Array.from($("choose").querySelectorAll(".question[data-type]"), (part) => ({
+    part,
+    type: questionTypes[part.dataset.type],
+    contests: params.contests.filter((spec) => spec.question === part.dataset.question),
+  }));
+}
+
 function selectionsFromForm() {
   const selections = {};
-  for (const spec of params.contests) {
-    const fieldset = root.querySelector(`fieldset[data-label="${CSS.escape(spec.label)}"]`);
-    const chosen = fieldset?.querySelector("input[type=radio]:checked");
-    if (!chosen) return null;
-    selections[spec.label] = spec.options.map((option) => (option === chosen.value ? 1 : 0));
+  for (const { part, type, contests } of questions()) {
+    const read = type?.read(part, contests);
+    if (!read) {
+      part.querySelector("input")?.focus();
+      return null;
+    }
+    Object.assign(selections, read);
   }
-  return selections;
+  const complete = params.contests.every((spec) => Array.isArray(selections[spec.label]));
+  return complete ? selections : null;
+}
+
+// What a ballot holds, in words: per question, its text and the answer chosen (per
+// statement for a consultation). Used by the review step before casting and for a
+// ballot opened for checking, from the selections the ballot encrypts.
+function showChoices(container, selections) {
+  container.replaceChildren();
+  for (const { part, type, contests } of questions()) {
+    const { question, lines } = type.lines(part, contests, selections);
+    const block = document.createElement("div");
+    block.className = "choice";
+    const heading = document.createElement("h3");
+    heading.textContent = question;
+    block.append(heading);
+    if (lines.some((line) => line.label)) {
+      const list = document.createElement("dl");
+      list.className = "facts answers";
+      for (const { label, answer } of lines) {
+        const term = document.createElement("dt");
+        term.textContent = label ?? "";
+        const value = document.createElement("dd");
+        value.textContent = answer;
+        list.append(term, value);
+      }
+      block.append(list);
+    } else {
+      for (const { answer } of lines) {
+        const said = document.createElement("p");
+        said.className = "answer";
+        said.textContent = answer;
+        block.append(said);
+      }
+    }
+    container.append(block);
+  }
 }
 
 function encrypt(event) {
@@ -117,11 +185,22 @@ function encrypt(event) {
   const started = performance.now();
   current = protocol.encryptBallot(params, credential, selections);
   root.dataset.encryptMs = (performance.now() - started).toFixed(1);
+  showChoices($("summary"), selections);
   $("tracking-short").textContent = protocol.trackingCodeShort(current.trackingCode);
-  $("tracking-full").textContent = current.trackingCode;
+  grouped($("tracking-full"), current.trackingCode);
   say("");
   show("review");
-  $("cast").focus();
+  $("review").querySelector("h2").focus();
+}
+
+// Back to the choices, as they were: the encrypted ballot was never sent, and a new
+// one (fresh randomness, a new tracking code) is made from the changed choices.
+function change() {
+  current = null;
+  say("");
+  show("keep", "choose");
+  const form = $("choose");
+  (form.querySelector(".question input:checked") ?? form.querySelector(".question input"))?.focus();
 }
 
 async function cast() {
@@ -151,11 +230,11 @@ function showReceipt(receipt) {
   say("");
   $("receipt-short").textContent = protocol.trackingCodeShort(receipt.tracking_code);
   $("receipt-position").textContent = String(receipt.position);
-  $("receipt-head").textContent = receipt.head.head;
+  grouped($("receipt-head"), String(receipt.head.head));
   $("board-link").href = `${data.boardUrl}?code=${encodeURIComponent(receipt.tracking_code)}`;
   receiptLink($("download-receipt"), receipt);
   show("receipt");
-  $("receipt").querySelector("h2").focus?.();
+  $("receipt").querySelector("h2").focus();
 }
 
 async function challenge() {
@@ -172,19 +251,8 @@ async function challenge() {
     say("refused", refusal(result.answer.error));
     return;
   }
-  const names = $("option-names").content;
-  const list = $("revealed");
-  list.replaceChildren();
-  for (const spec of params.contests) {
-    const chosen = current.secrets.find((s) => s.label === spec.label).selections;
-    const option = spec.options[chosen.indexOf(1)];
-    const legend = root.querySelector(`fieldset[data-label="${CSS.escape(spec.label)}"] legend`);
-    const item = document.createElement("li");
-    const name = names.querySelector(`[data-option="${CSS.escape(option)}"]`)?.textContent
-      ?? option;
-    item.textContent = `${legend?.textContent ?? spec.label}: ${name}`;
-    list.append(item);
-  }
+  showChoices($("revealed"), Object.fromEntries(
+    current.secrets.map(({ label, selections }) => [label, selections])));
   $("spoiled-link").href = `${data.spoiledUrl}?code=${encodeURIComponent(current.trackingCode)}`;
   current = null;
   say("");
@@ -195,6 +263,43 @@ function fresh() {
   $("choose").reset();
   show("keep", "choose");
   root.querySelector("fieldset input")?.focus();
+}
+
+// The key file saved in another browser: checked, then kept here like a key made here.
+async function loadKeyFile() {
+  const input = $("key-file");
+  const file = input.files?.[0];
+  if (!file) return;
+  keyProblem("");
+  let loaded;
+  try {
+    loaded = await readKeyFile(file, params, data.election);
+  } catch (problem) {
+    keyProblem(problem instanceof KeyFileProblem ? problem.kind : "not-key");
+    input.value = "";
+    input.focus();
+    return;
+  }
+  credential = loaded;
+  localStorage.setItem(storeKey, JSON.stringify({ ticket: data.ticket, credential }));
+  ready();
+}
+
+function keyProblem(kind) {
+  for (const p of $("key-problems").querySelectorAll("[data-key-problem]")) {
+    p.hidden = p.dataset.keyProblem !== kind;
+  }
+  $("key-file").setAttribute("aria-invalid", kind ? "true" : "false");
+}
+
+function offerKeyFile() {
+  show("load-key");
+}
+
+function ready() {
+  blobLink($("download-credential"), { ...credential, election: data.election });
+  say("");
+  show("keep", "choose");
 }
 
 async function start() {
@@ -225,9 +330,14 @@ async function start() {
     return;
   }
   params = await response.json();
+  if (questions().some(({ type }) => !type)) {
+    say("refused", refusal("question_type"));
+    return;
+  }
   if (!credential) {
     if (!data.ticket && !asked) {
       say("need-login");
+      offerKeyFile();
       return;
     }
     try {
@@ -238,15 +348,18 @@ async function start() {
       say("network");
       return;
     }
-    if (!credential) return;
+    if (!credential) {
+      offerKeyFile();
+      return;
+    }
   }
-  blobLink($("download-credential"), credential);
-  say("");
-  show("keep", "choose");
+  ready();
 }
 
 $("choose").addEventListener("submit", encrypt);
+$("change").addEventListener("click", change);
 $("cast").addEventListener("click", cast);
 $("challenge").addEventListener("click", challenge);
 $("fresh").addEventListener("click", fresh);
+$("key-file").addEventListener("change", loadKeyFile);
 start();
