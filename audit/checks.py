@@ -309,7 +309,7 @@ def _turnout_problems(
             yield f"{key!r}: {took} took part of {eligible} eligible"
         if min(eligible, took) < small:
             yield f"{key!r}: a cell under {small} is shown (it singles residents out)"
-    if hidden == 1:
+    if hidden == 1 and len(cells) > 1:  # a table's only cell is its totals, published anyway
         yield "one cell alone is hidden: the totals give it away"
     eligible_shown = sum(c[0] for c in shown.values())
     took_shown = sum(c[1] for c in shown.values())

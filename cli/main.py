@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -143,15 +144,28 @@ def _print_simulation(sim: object) -> None:
             click.echo(f"  {q['id']}: {q['totals']} → {q['outcome']} ({verdict})")
             for reason in q["reasons"]:
                 click.echo(f"    {reason}")
-        else:
+        elif q["type"] == "consultation":
             for s in q["statements"]:
                 click.echo(f"  {q['id']}/{s['id']}: {s['totals']}")
+        else:
+            _print_projects(q)
     click.echo(f"bundle {sim.out / 'bundle.zip'} (sha256 {sim.bundle_sha256})")
     click.echo(f"report {sim.out / 'report.pdf'}")
     for failure in sim.failures:
         click.echo(f"FAIL {failure}")
     click.echo("verifier: PASS; decrypted totals equal the ballots cast" if sim.passed
                else "simulation FAILED")  # fmt: skip
+
+
+def _print_projects(q: dict[str, Any]) -> None:
+    """A project question: each project's score and fate, in the rule's order."""
+    budget = q["rule"]["budget"]
+    spent = f", {q['spent']} spent of {budget}, {q['left']} left" if budget is not None else ""
+    click.echo(f"  {q['id']} ({q['type']}): {len(q['winners'])} selected{spent}")
+    for entry in q["explanation"]:
+        mark = "*" if entry["project"] in q["winners"] else " "
+        click.echo(f"   {mark} {entry['rank']:>3}. {entry['project']}: {entry['score']} "
+                   f"(cost {entry['cost']}) {entry['status']}")  # fmt: skip
 
 
 @evote.group("db", cls=Group)

@@ -99,3 +99,14 @@ def test_a_ballot_that_ranks_a_project_twice_is_refused_by_its_line(tmp_path: Pa
     assert code == 1
     assert "ballot 3: projects: a project is chosen twice" in output
     assert "Traceback" not in output
+
+
+def test_the_summary_in_words_lists_each_project_and_its_fate(tmp_path: Path) -> None:
+    code, output = _simulate(tmp_path, "rueil-2019.yaml", "--voters", "12", "--seed", "5")
+    assert code == 0, output
+    assert "projects (points): " in output
+    assert " spent of 200000, " in output
+    lines = [line for line in output.splitlines() if line.startswith("   ")]
+    assert len(lines) == 20
+    assert all(line.rstrip().endswith(("funded", "skipped", "not_reached")) for line in lines)
+    assert output.rstrip().endswith("verifier: PASS; decrypted totals equal the ballots cast")

@@ -198,3 +198,8 @@ def test_turnout_tables_single_nobody_out(made: Made) -> None:
         failures = _failures(rezip(parts))
         assert any(f.startswith("credentials.json: turnout_by_district") and reason in f
                    for f in failures), failures  # fmt: skip
+    # a table of one cell (everyone in one district) hides it: the totals show it anyway
+    alone = {**credentials, "min_cell": 10, "turnout_by_district": {"Centrum": None}}
+    parts["credentials.json"] = json_member(alone)
+    failures = _failures(rezip(parts))
+    assert not [f for f in failures if f.startswith("credentials.json: turnout")], failures
