@@ -195,20 +195,34 @@ def _axe() -> Path:
     return script
 
 
-def test_the_booth_has_no_serious_accessibility_violations(browser: Any, site: Site) -> None:
-    # axe runs as an injected script, which the booth's CSP forbids: bypass it for the check.
-    context = browser.new_context(bypass_csp=True)
-    page = context.new_page()
-    voter = site.demo.voters[3]
-    _log_in(page, site, voter.register_number, voter.code)
-    page.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+def _no_serious_violations(page: Any, where: str) -> None:
     page.add_script_tag(path=str(_axe()))
     report = page.evaluate(
         "async () => { const r = await axe.run(document);"
         " return {passes: r.passes.length, violations: r.violations.map("
         "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))}; }"
     )
-    assert report["passes"] > 10  # axe did check the page
+    assert report["passes"] > 10, where  # axe did check the page
     serious = [v for v in report["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, serious
+    assert not serious, (where, serious)
+
+
+def test_the_booth_has_no_serious_accessibility_violations(browser: Any, site: Site) -> None:
+    """The choices, their review, and the key-file form of a booth without a key."""
+    # axe runs as an injected script, which the booth's CSP forbids: bypass it for the check.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    voter = site.demo.voters[3]
+    _log_in(page, site, voter.register_number, voter.code)
+    page.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    _no_serious_violations(page, "choose")
+    page.check("input[value=yes]")
+    page.click("#choose button[type=submit]")
+    page.wait_for_selector("#review:not([hidden])")
+    _no_serious_violations(page, "review")
+    fresh = browser.new_context(bypass_csp=True).new_page()
+    fresh.goto(f"{site.url}/e/{site.demo.election_id}/booth")
+    fresh.wait_for_selector("#load-key:not([hidden])", timeout=30_000)
+    _no_serious_violations(fresh, "load the key file")
+    fresh.context.close()
     context.close()

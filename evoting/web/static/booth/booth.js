@@ -7,7 +7,8 @@
 // request for it is kept before it is sent: if the registrar's answer is lost,
 // the same request is sent again and the registrar answers it again (and only it).
 // A resident who received the key in another browser loads the key file saved
-// there (keyfile.js checks it is this election's); each question type reads its
+// there (keyfile.js checks it is this election's; it is kept in no storage of this
+// browser, which may not be theirs); each question type reads its
 // answers and sums them up for review through questions.js.
 
 import { KeyFileProblem, readKeyFile } from "./keyfile.js";
@@ -265,7 +266,7 @@ function fresh() {
   root.querySelector("fieldset input")?.focus();
 }
 
-// The key file saved in another browser: checked, then kept here like a key made here.
+// The key file saved in another browser: checked, then used from this page's memory.
 async function loadKeyFile() {
   const input = $("key-file");
   const file = input.files?.[0];
@@ -281,8 +282,7 @@ async function loadKeyFile() {
     return;
   }
   credential = loaded;
-  localStorage.setItem(storeKey, JSON.stringify({ ticket: data.ticket, credential }));
-  ready();
+  ready("file"); // in this page's memory only: this browser may not be the resident's
 }
 
 function keyProblem(kind) {
@@ -296,8 +296,15 @@ function offerKeyFile() {
   show("load-key");
 }
 
-function ready() {
-  blobLink($("download-credential"), { ...credential, election: data.election });
+// The key is here (`kept`: "browser", in localStorage until the cast; "file", loaded
+// from the key file and kept nowhere but this page).
+function ready(kept = "browser") {
+  for (const part of $("keep").querySelectorAll("[data-kept]")) {
+    part.hidden = part.dataset.kept !== kept;
+  }
+  if (kept === "browser") {
+    blobLink($("download-credential"), { ...credential, election: data.election });
+  }
   say("");
   show("keep", "choose");
 }
