@@ -73,6 +73,7 @@ def test_the_review_shows_each_statement_of_a_consultation(
     page.wait_for_selector("#choose:not([hidden])", timeout=30_000)
     statements = page.locator("#choose fieldset legend").all_inner_texts()
     assert len(statements) == 10
+    fits(page, "booth, consultation")
     answers = ("agree", "disagree", "no_opinion")
     words = {"agree": "D’accord", "disagree": "Pas d’accord", "no_opinion": "Sans avis"}
     labels = {a: (page.text_content(f"#choose label:has(input[value={a}])") or "").strip()
@@ -108,4 +109,8 @@ def test_the_review_shows_each_statement_of_a_consultation(
     page.wait_for_selector("#challenged:not([hidden])")
     revealed = page.locator("#revealed dd").all_inner_texts()
     assert revealed == [words["disagree"], *chosen[1:]]
+    page.click("#spoiled-link")  # the published record of it, on the phone too
+    page.wait_for_selector("#spoiled-list")
+    fits(page, "spoiled, consultation")
+    page.screenshot(path=str(artifacts / "spoiled-consultation-fr-360.png"), full_page=True)
     context.close()

@@ -119,7 +119,7 @@ def test_spoiled_ballots_are_read_not_re_encrypted_and_come_a_page_at_a_time(
     shown = re.findall(r'<strong class="code">([A-Z2-7-]+)</strong>', first)
     assert shown == [tracking_code_short(c) for c in reversed(codes[-50:])]  # newest first
     assert "120 opened ballot(s), newest first." in first
-    assert "<li>Should the city centre go car-free one Sunday a month?: No</li>" in first
+    assert "<dt>Should the city centre go car-free one Sunday a month?</dt><dd>No</dd>" in first
     assert 'href="?page=2">Older<' in first
     assert "Page 1 of 3" in first
     last = client.get("/e/kortrijk-2019/spoiled?page=3").get_data(as_text=True)

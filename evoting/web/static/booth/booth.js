@@ -231,7 +231,7 @@ function showReceipt(receipt) {
   say("");
   $("receipt-short").textContent = protocol.trackingCodeShort(receipt.tracking_code);
   $("receipt-position").textContent = String(receipt.position);
-  grouped($("receipt-head"), String(receipt.head.head));
+  grouped($("receipt-head"), String(receipt.head?.head ?? ""));
   $("board-link").href = `${data.boardUrl}?code=${encodeURIComponent(receipt.tracking_code)}`;
   receiptLink($("download-receipt"), receipt);
   show("receipt");
