@@ -159,3 +159,51 @@ def test_a_loaded_key_file_is_kept_nowhere_in_the_new_browser(
     b.click("#cast")
     b.wait_for_selector("#receipt:not([hidden])")
     second.close()
+
+
+def test_on_a_friends_browser_the_key_file_is_used_and_the_friends_key_kept(
+    browser: Any, site: Site, tmp_path: Path
+) -> None:
+    """A friend's browser keeps the friend's own, uncast key, and nobody is logged in:
+    the booth still offers the key file, the resident's file is the key that votes,
+    and the friend's key is left as it was (it votes afterwards, a second ballot). Once
+    the friend has voted, their receipt is shown with the key-file offer beside it."""
+    election = f"{site.url}/e/{site.demo.election_id}"
+    resident = browser.new_context(accept_downloads=True)
+    r = resident.new_page()
+    _log_in(r, site, site.demo.voters[3].register_number, site.demo.voters[3].code)
+    r.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    key_file = _saved_key(r, tmp_path)
+    resident.close()
+
+    friends = browser.new_context()
+    f = friends.new_page()
+    _log_in(f, site, site.demo.voters[2].register_number, site.demo.voters[2].code)
+    f.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    stored_key = "() => localStorage.getItem('evote:demo-kortrijk:credential')"
+    friends_key = f.evaluate(stored_key)
+    friends.clear_cookies()  # the friend is not logged in any more
+    f.goto(f"{election}/booth?lang=en")
+    f.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    assert f.is_visible("#load-key")  # beside the friend's key: "Do you have your key file?"
+    f.set_input_files("#key-file", str(key_file))
+    f.wait_for_selector("[data-kept=file]:not([hidden])")
+    f.check("input[value=no]")
+    f.click("#choose button[type=submit]")
+    f.wait_for_selector("#review:not([hidden])")
+    f.click("#cast")
+    f.wait_for_selector("#receipt:not([hidden])")
+    assert f.evaluate(stored_key) == friends_key  # untouched
+    assert f.evaluate("() => localStorage.getItem('evote:demo-kortrijk:receipt')") is None
+
+    f.reload()  # the friend's key is still there, and votes: it is another credential
+    f.wait_for_selector("#choose:not([hidden])", timeout=30_000)
+    f.check("input[value=yes]")
+    f.click("#choose button[type=submit]")
+    f.wait_for_selector("#review:not([hidden])")
+    f.click("#cast")
+    f.wait_for_selector("#receipt:not([hidden])")
+    f.reload()  # the friend's receipt, and the key file still offered
+    f.wait_for_selector("#receipt:not([hidden])", timeout=30_000)
+    f.wait_for_selector("#load-key:not([hidden])", timeout=30_000)
+    friends.close()

@@ -89,6 +89,7 @@ async function request(url, body) {
 
 let params;
 let credential;
+let keptIn = "browser"; // "file": loaded from the key file, kept in no storage here
 let current; // the encrypted ballot under review
 
 const packed = (request) => Object.fromEntries(
@@ -222,8 +223,10 @@ async function cast() {
     say("refused", refusal("mismatch"));
     return;
   }
-  localStorage.setItem(receiptKey, JSON.stringify({ ticket: data.ticket, receipt: result.answer }));
-  localStorage.removeItem(storeKey);
+  if (keptIn === "browser") { // a key from a file leaves no trace in this browser
+    localStorage.setItem(receiptKey, JSON.stringify({ ticket: data.ticket, receipt: result.answer }));
+    localStorage.removeItem(storeKey);
+  }
   showReceipt(result.answer);
 }
 
@@ -282,7 +285,8 @@ async function loadKeyFile() {
     return;
   }
   credential = loaded;
-  ready("file"); // in this page's memory only: this browser may not be the resident's
+  keptIn = "file"; // in this page's memory only: this browser may not be the resident's
+  ready();
 }
 
 function keyProblem(kind) {
@@ -292,21 +296,26 @@ function keyProblem(kind) {
   $("key-file").setAttribute("aria-invalid", kind ? "true" : "false");
 }
 
+// The key file is offered wherever this page has no key of its own, and also beside
+// what this browser keeps when nobody is logged in: that may be someone else's key or
+// vote (a friend's computer), and the resident who came with their file must not be
+// led to vote with the other key instead.
 function offerKeyFile() {
-  show("load-key");
+  $("load-key").hidden = false;
 }
 
-// The key is here (`kept`: "browser", in localStorage until the cast; "file", loaded
-// from the key file and kept nowhere but this page).
-function ready(kept = "browser") {
+// The key is here: kept in localStorage until the cast, or loaded from the key file
+// and kept nowhere but this page (`keptIn`).
+function ready() {
   for (const part of $("keep").querySelectorAll("[data-kept]")) {
-    part.hidden = part.dataset.kept !== kept;
+    part.hidden = part.dataset.kept !== keptIn;
   }
-  if (kept === "browser") {
+  if (keptIn === "browser") {
     blobLink($("download-credential"), { ...credential, election: data.election });
   }
   say("");
   show("keep", "choose");
+  if (keptIn === "browser" && !data.ticket) offerKeyFile();
 }
 
 async function start() {
@@ -321,22 +330,27 @@ async function start() {
   const mine = (kept) => kept && (!data.ticket || kept.ticket === data.ticket);
   credential = mine(stored) ? stored.credential ?? null : null;
   const asked = mine(stored) && stored.pending ? stored : null; // its answer never came
-  if (!credential && mine(done)) {
+  const voted = !credential && mine(done);
+  if (voted) {
     showReceipt(done.receipt);
-    return;
+    if (data.ticket) return; // this login's vote is cast
   }
   let response;
   try {
     response = await fetch(data.paramsUrl, { credentials: "omit" });
   } catch {
-    say("network");
+    if (!voted) say("network");
     return;
   }
   if (!response.ok) {
-    say("refused", refusal("unavailable"));
+    if (!voted) say("refused", refusal("unavailable"));
     return;
   }
   params = await response.json();
+  if (voted) {
+    offerKeyFile(); // the vote shown may be someone else's, on a borrowed browser
+    return;
+  }
   if (questions().some(({ type }) => !type)) {
     say("refused", refusal("question_type"));
     return;
