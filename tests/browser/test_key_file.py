@@ -193,6 +193,7 @@ def test_on_a_friends_browser_the_key_file_is_used_and_the_friends_key_kept(
     f.wait_for_selector("#review:not([hidden])")
     f.click("#cast")
     f.wait_for_selector("#receipt:not([hidden])")
+    assert "this receipt is not kept in this browser" in (f.text_content("#receipt") or "")
     assert f.evaluate(stored_key) == friends_key  # untouched
     assert f.evaluate("() => localStorage.getItem('evote:demo-kortrijk:receipt')") is None
 

@@ -237,6 +237,7 @@ function showReceipt(receipt) {
   grouped($("receipt-head"), String(receipt.head?.head ?? ""));
   $("board-link").href = `${data.boardUrl}?code=${encodeURIComponent(receipt.tracking_code)}`;
   receiptLink($("download-receipt"), receipt);
+  $("receipt-not-kept").hidden = keptIn !== "file";
   show("receipt");
   $("receipt").querySelector("h2").focus();
 }
