@@ -125,7 +125,7 @@ def test_a_challenged_ballot_is_published_and_can_never_be_cast(app: Flask, setu
     status, answer = post(app, f"{API}/spoil", record)
     assert (status, answer["tracking_code"]) == (200, ballot.tracking_code)
     page = app.test_client().get("/e/kortrijk-2019/spoiled?lang=en").get_data(as_text=True)
-    assert "<li>Should the city centre go car-free one Sunday a month?: No</li>" in page
+    assert "<dt>Should the city centre go car-free one Sunday a month?</dt><dd>No</dd>" in page
     status, error = post(app, f"{API}/cast", ballot.canonical())
     assert (status, error["error"]) == (400, "spoiled")
     fresh = ballot_bytes(setup, credential, "yes")  # the same credential votes afresh
