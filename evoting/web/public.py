@@ -26,8 +26,9 @@ from evoting import schema
 from evoting.crypto.canonical import b64encode
 from evoting.elections import Election, ElectionError, election_public_key, list_elections
 from evoting.elections import sealed_public_key as stored_public_key
-from evoting.web import i18n
+from evoting.web import i18n, project_view
 from evoting.web.app import services
+from evoting.web.turnout import registrar_figures, turnout
 from evoting.web.views import load_election, phase
 
 blueprint = Blueprint("public", __name__)
@@ -63,8 +64,9 @@ def _pins(election: Election) -> dict[str, str | None]:
 @blueprint.get("/e/<election_id>")
 def election(election_id: str) -> str:
     found = load_election(election_id, drafts=True)
+    projects = {q.id: project_view.before_vote(q) for q in found.manifest.questions if q.vote}
     return render_template("public/election.html", election=found, phase=phase(found),
-                           pins=_pins(found))  # fmt: skip
+                           pins=_pins(found), projects=projects)  # fmt: skip
 
 
 @blueprint.get("/e/<election_id>/manifest.json")
@@ -231,8 +233,12 @@ def results(election_id: str) -> str:
         return render_template("public/no_results.html", election=found, phase=phase(found))
     with services().factory() as session:
         result = tally_record(session, election_id)["result"]
+    questions = {q.id: q for q in found.manifest.questions}
+    projects = {q["id"]: project_view.results(questions[q["id"]], q, result["participants"])
+                for q in result["questions"] if questions[q["id"]].vote is not None}  # fmt: skip
     return render_template(
         "public/results.html", election=found, phase=phase(found), result=result,
+        projects=projects, turnout=turnout(registrar_figures(found)),
         preview=preview, bundle=published_file(election_id, "bundle.zip") is not None,
         report=published_file(election_id, "report.pdf") is not None,
     )  # fmt: skip

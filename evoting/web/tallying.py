@@ -22,7 +22,7 @@ from typing import Any
 
 import nacl.exceptions
 import nacl.signing
-from flask import Blueprint, abort, flash, request, send_file
+from flask import Blueprint, abort, flash, render_template, request, send_file
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -93,6 +93,18 @@ def bundle_state(election_id: str) -> str | None:
     if _published(election_id, "bundle.zip").is_file():
         return "signed"
     return "unsigned" if _published(election_id, "unsigned.zip").is_file() else None
+
+
+@blueprint.get("/e/<election_id>/turnout")
+@needs("read")
+def turnout_page(election_id: str, official: Official) -> str:
+    """Turnout by age band and by district: the registrar's figures, small cells hidden
+    (during the vote, counted now; once tallied, the bundle's)."""
+    from evoting.web.turnout import registrar_figures, turnout
+
+    found = _election_or_404(election_id)
+    return render_template("officials/turnout.html", official=official, election=found,
+                           turnout=turnout(registrar_figures(found)))  # fmt: skip
 
 
 @blueprint.get("/e/<election_id>/tally-request.json")
