@@ -17,10 +17,20 @@ METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%%")
 
 
-def _source_messages() -> set[str]:
+Message = str | tuple[str, ...]
+"""A message's id: its text, or its singular and plural (ngettext)."""
+
+
+def _source_messages() -> set[Message]:
     found = extract_from_dir(str(ROOT / "evoting" / "web"), METHODS,
-                             keywords={"_": None, "gettext": None})  # fmt: skip
-    return {message for _, _, message, _, _ in found if isinstance(message, str)}
+                             keywords={"_": None, "gettext": None, "ngettext": (1, 2)})  # fmt: skip
+    return {message if isinstance(message, str) else tuple(message)
+            for _, _, message, _, _ in found}  # fmt: skip
+
+
+def _key(value: object) -> Message:
+    """A catalogue's id or translation, a plural's forms as a tuple (.mo gives lists)."""
+    return value if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("language", ["nl", "fr"])
@@ -28,13 +38,14 @@ def test_every_message_is_translated_and_compiled(language: str) -> None:
     po_path = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
     with po_path.open("rb") as f:
         catalogue = read_po(f)
-    translated = {m.id: m.string for m in catalogue if m.id and not m.fuzzy and m.string}
+    translated = {_key(m.id): _key(m.string) for m in catalogue
+                  if m.id and not m.fuzzy and m.string and all(_key(m.string))}  # fmt: skip
     missing = sorted(_source_messages() - set(translated))
     assert not missing, f"{language}: untranslated (run pybabel update, see docs/web.md): {missing}"
     for source, text in translated.items():
         assert sorted(PLACEHOLDER.findall(str(text))) == sorted(PLACEHOLDER.findall(str(source)))
     with (po_path.with_suffix(".mo")).open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+        compiled = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     stale = {k for k in translated if compiled.get(k) != translated[k]}
     assert not stale, f"{language}: messages.mo is out of date: pybabel compile"
 
