@@ -17,7 +17,9 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
+from audit.report_text import money, ordinal
 from evoting.web.app import limiter, services
+from evoting.web.i18n import current
 from evoting.web.views import load_election, phase
 from identity.eligibility import Ineligibility, birthday_reaching
 from identity.issuance import IssuanceError, issue_ticket
@@ -148,4 +150,35 @@ def booth(election_id: str) -> str:
     held = session.get("ticket") or {}
     ticket = held.get("ticket", "") if held.get("election") == election_id else ""
     return render_template("resident/booth.html", election=election, phase=phase(election),
-                           ticket=ticket)  # fmt: skip
+                           ticket=ticket, **_project_words())  # fmt: skip
+
+
+def _project_words() -> dict[str, object]:
+    """What the booth's project questions (templates/resident/booth/_projects.html) print
+    in the page's language: an amount (``38.000 EUR``, ``38 000 EUR``, ``EUR 38,000``;
+    euros and cents for a question counted in cents), a rank (``1e``, ``1er``, ``1st``)
+    and a project's domain."""
+    lang = current()
+
+    def amount(value: int, unit: str = "EUR") -> str:
+        return money(value, lang, unit)
+
+    def rank(n: int) -> str:
+        return ordinal(n, lang)
+
+    return {"money": amount, "ordinal": rank, "domain_name": domain_name}
+
+
+def domain_name(domain: str) -> str:
+    """A project's domain (a manifest id such as ``environment``) in words: the usual
+    ones translated (the same words as the public pages), any other as written, its
+    dashes as spaces."""
+    known = {
+        "environment": _("Environment"), "mobility": _("Mobility"), "sport": _("Sport"),
+        "culture": _("Culture"), "solidarity": _("Solidarity"), "digital": _("Digital"),
+        "living": _("Living environment"), "education": _("Education"), "youth": _("Youth"),
+        "health": _("Health"), "safety": _("Safety"), "nature": _("Nature"),
+        "economy": _("Local economy"),
+    }  # fmt: skip
+    words = domain.replace("-", " ")
+    return known.get(domain) or words[:1].upper() + words[1:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -194,17 +195,18 @@ def test_a_resident_whose_key_was_issued_is_told_how_to_vote_with_it(
         assert f'data-key-problem="{problem}"' in booth
 
 
-def test_a_question_type_the_booth_cannot_show_yet_is_said_not_guessed(
-    client: FlaskClient, setup: Setup
-) -> None:
+def test_every_question_type_has_its_booth_form(client: FlaskClient, setup: Setup) -> None:
     """Each question type has its booth template (templates/resident/booth/<type>.html);
-    one without is said to be unsupported, never drawn as some other type's form."""
+    a type without one would be said to be unsupported (unsupported.html), never drawn
+    as some other type's form. Poperinge's approval question: a checkbox per project."""
     from evoting.crypto.elgamal import KeyPair
-    from evoting.election import load_manifest
+    from evoting.election import QUESTION_TYPES, load_manifest
     from evoting.elections import change_state, set_election_public_key
     from evoting.lifecycle import set_up_election
     from tests.integration.conftest import EXAMPLES, NOW
 
+    templates = Path(__file__).resolve().parents[2] / "evoting/web/templates/resident/booth"
+    assert [t for t in QUESTION_TYPES if not (templates / f"{t}.html").exists()] == []
     manifest = load_manifest(EXAMPLES / "poperinge.yaml")
     assert manifest.questions[0].type == "approval"
     with setup.factory() as session, session.begin():
@@ -215,5 +217,6 @@ def test_a_question_type_the_booth_cannot_show_yet_is_said_not_guessed(
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
     assert 'data-type="approval"' in page
-    assert "This booth cannot show this question yet." in page
+    assert page.count('type="checkbox"') == 50  # one per project
     assert 'type="radio"' not in page
+    assert '<p class="error">This booth cannot show this question yet.' not in page

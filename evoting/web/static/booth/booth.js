@@ -9,11 +9,12 @@
 // A resident who received the key in another browser loads the key file saved
 // there (keyfile.js checks it is this election's; it is kept in no storage of this
 // browser, which may not be theirs); each question type reads its
-// answers and sums them up for review through questions.js.
+// answers and sums them up for review through questions.js (a project question also
+// wires its live counters and search there, projects.js).
 
 import { KeyFileProblem, readKeyFile } from "./keyfile.js";
 import * as protocol from "./protocol.js";
-import { questionTypes } from "./questions.js";
+import { ChoiceProblem, clearProblems, formQuestions, questionProblem, readForm, showChoices } from "./questions.js";
 
 const root = document.getElementById("booth");
 const data = root.dataset;
@@ -119,75 +120,52 @@ async function obtainCredential(ticket, kept) {
 }
 
 // The questions of the form, each with its type's reader and summary (questions.js).
-function questions() {
-  return Array.from($("choose").querySelectorAll(".question[data-type]"), (part) => ({
-    part,
-    type: questionTypes[part.dataset.type],
-    contests: params.contests.filter((spec) => spec.question === part.dataset.question),
-  }));
-}
+const questions = () => formQuestions($("choose"), params.contests);
 
-function selectionsFromForm() {
-  const selections = {};
-  for (const { part, type, contests } of questions()) {
-    const read = type?.read(part, contests);
-    if (!read) {
-      part.querySelector("input")?.focus();
-      return null;
-    }
-    Object.assign(selections, read);
-  }
-  const complete = params.contests.every((spec) => Array.isArray(selections[spec.label]));
-  return complete ? selections : null;
-}
+// Let the page show "One moment" before the encryption holds the main thread (a
+// participatory budget's ballot takes a moment on a phone).
+const painted = () => new Promise((done) => {
+  requestAnimationFrame(() => setTimeout(done, 0));
+});
 
-// What a ballot holds, in words: per question, its text and the answer chosen (per
-// statement for a consultation). Used by the review step before casting and for a
-// ballot opened for checking, from the selections the ballot encrypts.
-function showChoices(container, selections) {
-  container.replaceChildren();
-  for (const { part, type, contests } of questions()) {
-    const { question, lines } = type.lines(part, contests, selections);
-    const block = document.createElement("div");
-    block.className = "choice";
-    const heading = document.createElement("h3");
-    heading.textContent = question;
-    block.append(heading);
-    if (lines.some((line) => line.label)) {
-      const list = document.createElement("dl");
-      list.className = "facts answers";
-      for (const { label, answer } of lines) {
-        const term = document.createElement("dt");
-        term.textContent = label ?? "";
-        const value = document.createElement("dd");
-        value.textContent = answer;
-        list.append(term, value);
-      }
-      block.append(list);
-    } else {
-      for (const { answer } of lines) {
-        const said = document.createElement("p");
-        said.className = "answer";
-        said.textContent = answer;
-        block.append(said);
-      }
-    }
-    container.append(block);
-  }
-}
+let encrypting = false;
 
-function encrypt(event) {
+async function encrypt(event) {
   event.preventDefault();
-  const selections = selectionsFromForm();
+  if (encrypting) return;
+  clearProblems($("choose"));
+  let selections;
+  try {
+    selections = readForm(questions());
+  } catch (error) {
+    say("");
+    if (!(error instanceof ChoiceProblem)) {
+      say("refused", refusal("other"));
+    } else if (!questionProblem(error.part, error.message)) {
+      say("refused", error.message);
+    }
+    return;
+  }
   if (!selections) {
     say("answer-all");
     return;
   }
   say("working");
-  const started = performance.now();
-  current = protocol.encryptBallot(params, credential, selections);
-  root.dataset.encryptMs = (performance.now() - started).toFixed(1);
-  showChoices($("summary"), selections);
+  encrypting = true;
+  try {
+    await painted();
+    const started = performance.now();
+    current = protocol.encryptBallot(params, credential, selections);
+    root.dataset.encryptMs = (performance.now() - started).toFixed(1);
+  } catch (error) {
+    // The protocol's last guard: said in its words, never as a stack trace.
+    current = null;
+    say("refused", error instanceof protocol.AnswerError ? error.message : refusal("other"));
+    return;
+  } finally {
+    encrypting = false;
+  }
+  showChoices($("summary"), questions(), selections);
   $("tracking-short").textContent = protocol.trackingCodeShort(current.trackingCode);
   grouped($("tracking-full"), current.trackingCode);
   say("");
@@ -202,7 +180,8 @@ function change() {
   say("");
   show("keep", "choose");
   const form = $("choose");
-  (form.querySelector(".question input:checked") ?? form.querySelector(".question input"))?.focus();
+  (form.querySelector(".question input:checked")
+    ?? form.querySelector(".question :is(input, select)"))?.focus();
 }
 
 async function cast() {
@@ -256,7 +235,7 @@ async function challenge() {
     say("refused", refusal(result.answer.error));
     return;
   }
-  showChoices($("revealed"), Object.fromEntries(
+  showChoices($("revealed"), questions(), Object.fromEntries(
     current.secrets.map(({ label, selections }) => [label, selections])));
   $("spoiled-link").href = `${data.spoiledUrl}?code=${encodeURIComponent(current.trackingCode)}`;
   current = null;
@@ -266,8 +245,10 @@ async function challenge() {
 
 function fresh() {
   $("choose").reset();
+  clearProblems($("choose"));
+  for (const { part, type } of formQuestions($("choose"))) type?.refresh?.(part);
   show("keep", "choose");
-  root.querySelector("fieldset input")?.focus();
+  root.querySelector("fieldset :is(input, select)")?.focus();
 }
 
 // The key file saved in another browser: checked, then used from this page's memory.
@@ -378,6 +359,7 @@ async function start() {
   ready();
 }
 
+for (const { part, type } of formQuestions($("choose"))) type?.setup?.(part);
 $("choose").addEventListener("submit", encrypt);
 $("change").addEventListener("click", change);
 $("cast").addEventListener("click", cast);
