@@ -23,7 +23,8 @@ from werkzeug.serving import make_server
 
 from ballots.ballot import Ballot
 from ballots.board import by_tracking_code
-from cli.demo import PASSPHRASE, TestVoter, _demo_manifest, _register, build
+from cli import demo as cli_demo
+from cli.demo import PASSPHRASE, _demo_manifest, _register, build
 from evoting import db
 from evoting.crypto.canonical import parse_canonical
 from evoting.crypto.elgamal import DiscreteLogTable, KeyPair, decrypt
@@ -113,7 +114,7 @@ questions:
 class Vote:
     election_id: str
     manifest: Manifest
-    voters: tuple[TestVoter, ...]
+    voters: tuple[cli_demo.TestVoter, ...]  # (not imported by name: pytest would collect it)
     secret: Scalar  # the election's secret key: a test decrypts a cast ballot with it
 
     def decrypted(self, database_url: str, tracking_code: str) -> dict[str, list[int]]:
@@ -192,7 +193,8 @@ def _add_vote(url: str, instance: Path, source: Path, directory: Path, seed: int
             change_state(session, manifest.id, "open")
     finally:
         engine.dispose()
-    voters = tuple(TestVoter(row.name, row.number.formatted(), pollcards.display(code), "may vote")
+    voters = tuple(cli_demo.TestVoter(row.name, row.number.formatted(),
+                                      pollcards.display(code), "may vote")
                    for row, code in codes[:5])  # fmt: skip
     return Vote(manifest.id, manifest, voters, key.secret)
 
