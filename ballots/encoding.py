@@ -34,8 +34,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from evoting.crypto.contest import ContestShape, Subset, Weighted
+from evoting.crypto.contest import ContestShape
 from evoting.election import Manifest, Question
+from evoting.projects import contest_shape
 
 REFERENDUM_OPTIONS = ("yes", "no")
 BLANK = "blank"
@@ -70,23 +71,9 @@ def _project_contest(q: Question) -> ContestSpec:
     vote = q.vote
     assert vote is not None
     ids = tuple(p.id for p in vote.projects)
-    n = len(ids)
-    if q.type == "approval":
-        shape = ContestShape(n, 1, vote.min_choices, vote.max_choices)
-    elif q.type == "budget":
-        weighted = Weighted(tuple(p.cost for p in vote.projects), vote.min_spend, vote.budget)
-        shape = ContestShape(n, 1, 0, n, weighted=weighted)
-    elif q.type == "cumulative":
-        shape = ContestShape(n, vote.max_per_option, 0, vote.max_total)
-    else:
-        ranks = len(vote.points)
-        rows = tuple(Subset(tuple(range(r * n, (r + 1) * n)), 0 if vote.fewer_ranks else 1, 1)
-                     for r in range(ranks))  # fmt: skip
-        columns = tuple(Subset(tuple(r * n + p for r in range(ranks)), 0, 1) for p in range(n))
-        shape = ContestShape(ranks * n, 1, 0 if vote.fewer_ranks else ranks, ranks,
-                             subsets=rows + columns)  # fmt: skip
-        ids = tuple(cell(r + 1, pid) for r in range(ranks) for pid in ids)
-    return ContestSpec(q.id, q.id, None, ids, shape)
+    if q.type == "points":
+        ids = tuple(cell(r + 1, pid) for r in range(len(vote.points)) for pid in ids)
+    return ContestSpec(q.id, q.id, None, ids, contest_shape(q.type, vote))
 
 
 def _question_contests(q: Question) -> list[ContestSpec]:

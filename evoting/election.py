@@ -21,6 +21,11 @@ Kortrijk consultation had 10 themes of statements; a referendum asks one questio
 ``MAX_CONTESTS``            256 answers in all (one per referendum question,
                             one per statement): what one ballot can carry
                             (ballots/ballot.py refuses more contests)
+``MAX_SELECTIONS``          768 encrypted selections in one ballot (a project
+                            question has one per project, per rank for points)
+``MAX_BALLOT_SIZE``         7,000 ciphertexts and proof branches in one ballot
+                            (``ContestShape.size``, about 110 bytes each: the
+                            ballot stays under the ballot box's 1 MiB)
 ``MAX_TITLE``               300 characters for the title, per language
 ``MAX_TEXT``                1,000 characters for a question's or statement's
                             text, and for ``web_address``
@@ -55,8 +60,17 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from evoting.crypto.canonical import b64decode, b64encode, canonical_json, sha256_digest
+from evoting.crypto.contest import ContestShape
 from evoting.crypto.errors import CanonicalEncodingError
-from evoting.projects import COMMON, FIELDS, PROJECT_TYPES, ProjectVote, read_vote, vote_json
+from evoting.projects import (
+    COMMON,
+    FIELDS,
+    PROJECT_TYPES,
+    ProjectVote,
+    contest_shape,
+    read_vote,
+    vote_json,
+)
 
 LANGUAGES = ("nl", "fr", "en")
 TIMEZONE = "Europe/Brussels"
@@ -82,6 +96,8 @@ MAX_NESTING = 16
 MAX_QUESTIONS = 64
 MAX_STATEMENTS = 256
 MAX_CONTESTS = 256
+MAX_SELECTIONS = 768  # encrypted selections in one ballot (what tally.json grows with)
+MAX_BALLOT_SIZE = 7_000  # ContestShape.size in all: about 770 KB, under the box's 1 MiB
 MAX_TITLE = 300
 MAX_TEXT = 1_000
 MAX_LONG_TEXT = 5_000
@@ -261,6 +277,38 @@ def _question_json(q: Question) -> dict[str, object]:
     else:
         out["statements"] = [{"id": s.id, "text": dict(s.text)} for s in q.statements]
     return out
+
+
+def _shapes(q: Question) -> list[ContestShape]:
+    """The question's contests' shapes, as ballots/encoding.py builds them."""
+    if q.vote is not None:
+        return [contest_shape(q.type, q.vote)]
+    if q.type == "referendum":
+        return [ContestShape(3 if q.blank_allowed else 2)]
+    return [ContestShape(3)] * len(q.statements)
+
+
+def _check_ballot_size(r: _Reader, questions: list[Question]) -> None:
+    """A ballot must fit the ballot box (1 MiB) and its totals the verifier's limits: a
+    question of 256 projects with 60 points each would make every ballot 1.5 MB."""
+    try:
+        shapes = [(i, s) for i, q in enumerate(questions) for s in _shapes(q)]
+    except ValueError as exc:  # read_vote refuses what a shape would; this is a last guard
+        r.fail("questions", str(exc))
+        return
+    selections = sum(s.options for _, s in shapes)
+    if selections > MAX_SELECTIONS:
+        r.fail("questions", f"a ballot holds at most {MAX_SELECTIONS} encrypted selections "
+                            f"(one per option, per project, per rank and project), not "
+                            f"{selections}")  # fmt: skip
+    size = sum(s.size for _, s in shapes)
+    if size > MAX_BALLOT_SIZE:
+        biggest = max(shapes, key=lambda item: item[1].size)
+        r.fail(f"questions[{biggest[0]}]", f"every ballot would carry {size} ciphertexts and "
+                                           f"proof branches, more than {MAX_BALLOT_SIZE} (about "
+                                           "1 MiB); this question carries "
+                                           f"{biggest[1].size}: fewer projects or lower "
+                                           "points per project")  # fmt: skip
 
 
 class _Reader:
@@ -554,6 +602,8 @@ def parse_manifest(raw: object) -> Manifest:
     if answers > MAX_CONTESTS:
         r.fail("questions", f"at most {MAX_CONTESTS} answers in all (one per referendum "
                             f"question, one per statement), not {answers}")  # fmt: skip
+    if not r.problems:
+        _check_ballot_size(r, questions)
     t = r.mapping(doc.get("trustees"), "trustees", {"n", "k"}, {"n", "k"})
     trustees = Trustees(
         r.integer(t.get("n", 1), "trustees.n", 1, 64), r.integer(t.get("k", 1), "trustees.k", 1, 64)

@@ -32,6 +32,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from evoting.crypto.contest import ContestShape, Subset, Weighted
+
 if TYPE_CHECKING:
     from evoting.election import _Reader
 
@@ -117,6 +119,8 @@ def read_vote(r: _Reader, kind: str, q: Mapping[str, Any], path: str) -> Project
     projects = _projects(r, q.get("projects"), f"{path}.projects", max_cost)
     n = len(projects)
     rule = _rule(r, q.get("rule"), f"{path}.rule", n)
+    if n and rule.seats is not None and rule.seats > n:
+        r.fail(f"{path}.rule.seats", f"{rule.seats} seats for {n} projects")
     if kind == "approval":
         low = r.integer(q.get("min_choices", 0), f"{path}.min_choices", 0, MAX_PROJECTS)
         high = r.integer(q.get("max_choices", 1), f"{path}.max_choices", 1, MAX_PROJECTS)
@@ -135,11 +139,21 @@ def read_vote(r: _Reader, kind: str, q: Mapping[str, Any], path: str) -> Project
         spend = r.integer(q.get("min_spend", 0), f"{path}.min_spend", 0, MAX_BASKET)
         if spend > budget:
             r.fail(f"{path}.min_spend", "cannot be more than the budget")
+        if n and spend > sum(p.cost for p in projects):
+            r.fail(f"{path}.min_spend", f"{spend} is more than all the projects cost together: "
+                                        "no basket could reach it")  # fmt: skip
+        for i, p in enumerate(projects):
+            if p.cost > budget:
+                why = f"{p.cost} is more than the basket's budget of {budget}: no basket holds it"
+                r.fail(f"{path}.projects[{i}].cost", why)
         return ProjectVote(projects, unit, max_cost, rule, budget=budget, min_spend=spend)
     total = r.integer(q.get("max_total", 1), f"{path}.max_total", 1, MAX_POINTS)
     each = r.integer(q.get("max_per_option", total), f"{path}.max_per_option", 1, MAX_POINTS)
     if each > total:
         r.fail(f"{path}.max_per_option", "cannot be more than max_total")
+    if n and total > n * each:
+        r.fail(f"{path}.max_total", f"{total} cannot be reached: {n} projects × max_per_option "
+                                    f"{each} give at most {n * each}")  # fmt: skip
     return ProjectVote(projects, unit, max_cost, rule, max_total=total, max_per_option=each)
 
 
@@ -221,6 +235,28 @@ def _rule(r: _Reader, raw: object, path: str, projects: int) -> WinnerRule:
     if seed is not None and "lot" not in ties:
         r.fail(f"{path}.seed", "a seed is used only by the lot tie rule")
     return WinnerRule(method, seats, budget, tuple(ties), seed)  # type: ignore[arg-type]
+
+
+def contest_shape(kind: str, vote: ProjectVote) -> ContestShape:
+    """What a valid answer to the question is, as the proofs state it: approval and
+    budget one 0/1 selection per project (a basket's costs summed in range); cumulative
+    at most ``max_per_option`` each and ``max_total`` in all; points a rank × project
+    grid of 0/1 cells, rank-major, each rank row one project (or none, with
+    ``fewer_ranks``) and each project column at most one rank."""
+    n = len(vote.projects)
+    if kind == "approval":
+        return ContestShape(n, 1, vote.min_choices, vote.max_choices)
+    if kind == "budget":
+        weighted = Weighted(tuple(p.cost for p in vote.projects), vote.min_spend, vote.budget)
+        return ContestShape(n, 1, 0, n, weighted=weighted)
+    if kind == "cumulative":
+        return ContestShape(n, vote.max_per_option, 0, vote.max_total)
+    ranks = len(vote.points)
+    rows = tuple(Subset(tuple(range(r * n, (r + 1) * n)), 0 if vote.fewer_ranks else 1, 1)
+                 for r in range(ranks))  # fmt: skip
+    columns = tuple(Subset(tuple(r * n + p for r in range(ranks)), 0, 1) for p in range(n))
+    return ContestShape(ranks * n, 1, 0 if vote.fewer_ranks else ranks, ranks,
+                        subsets=rows + columns)  # fmt: skip
 
 
 def vote_json(kind: str, vote: ProjectVote) -> dict[str, object]:

@@ -110,6 +110,16 @@ class ContestShape:
             raise ValueError("weights: one per option, 0 or more; 0 ≤ low ≤ high < 2^32")
 
     @property
+    def size(self) -> int:
+        """What an encrypted contest's size grows with: its ciphertexts and the branches of
+        its proofs (each about 110 bytes of canonical JSON; tests/unit/test_contest.py)."""
+        units = self.options * (self.max_per_selection + 2) + self.max_total - self.min_total + 1
+        units += sum(s.high - s.low + 1 for s in self.subsets)
+        if self.weighted is not None:
+            units += 2 * 3 * self.weighted.bits  # per bit: a ciphertext, a two-branch proof
+        return units
+
+    @property
     def selection_values(self) -> range:
         return range(self.max_per_selection + 1)
 

@@ -7,7 +7,14 @@ from dataclasses import replace
 import pytest
 
 from evoting.crypto.canonical import canonical_json, parse_canonical
-from evoting.crypto.contest import ContestShape, EncryptedContest, encrypt_contest, verify_contest
+from evoting.crypto.contest import (
+    ContestShape,
+    EncryptedContest,
+    Subset,
+    Weighted,
+    encrypt_contest,
+    verify_contest,
+)
 from evoting.crypto.elgamal import DiscreteLogTable, KeyPair, decrypt, encrypt_with
 from evoting.crypto.errors import InvalidEncoding, InvalidProof
 from evoting.crypto.transcript import Binding
@@ -102,3 +109,28 @@ def test_wire_form_round_trip_and_strict_decoding() -> None:
     cts[1] = cts[1] | {"beta": "_" * 43}
     with pytest.raises(InvalidEncoding, match=r"ciphertexts\[1\]\.beta"):
         EncryptedContest.from_json(doc | {"ciphertexts": cts})
+
+
+@pytest.mark.parametrize(
+    ("shape", "answer"),
+    [
+        (REFERENDUM, [0, 1, 0]),
+        (ContestShape(50, 1, 0, 5), [1] * 5 + [0] * 45),  # Poperinge
+        (ContestShape(20, 8, 0, 40), [8, 8, 8, 8, 8] + [0] * 15),  # cumulative
+        (ContestShape(3 * 8, 1, 3, 3, subsets=tuple(
+            Subset(tuple(range(r * 8, r * 8 + 8)), 1, 1) for r in range(3)) + tuple(
+            Subset((p, 8 + p, 16 + p), 0, 1) for p in range(8))),
+         [1 if i in (0, 9, 18) else 0 for i in range(24)]),  # 3 ranks × 8 projects
+        (ContestShape(12, 1, 0, 12, weighted=Weighted(tuple(range(1000, 13000, 1000)), 5000,
+                                                      40000)), [1, 1, 1, 1] + [0] * 8),
+    ],
+    ids=["referendum", "approval", "cumulative", "points", "budget"],
+)  # fmt: skip
+def test_a_contests_size_is_what_the_manifest_bounds(
+    shape: ContestShape, answer: list[int]
+) -> None:
+    """evoting/election.py bounds a ballot by ContestShape.size at about 110 bytes a unit:
+    the canonical JSON of real contests stays within 80 to 120 bytes a unit."""
+    contest, _ = encrypt_contest(KEY.public, answer, shape, BINDING, Q)
+    size = len(canonical_json(contest.to_json()))
+    assert 80 * shape.size <= size <= 120 * shape.size, (size, shape.size)

@@ -349,3 +349,54 @@ def test_project_questions_are_read_with_precise_errors(raw: dict[str, Any]) -> 
         "questions[0].rule.ties: end the tie rules with lot",
     ):
         assert any(p.startswith(expected) for p in problems), (expected, problems)
+
+
+def _project_question(kind: str, count: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": "pb", "type": kind, "text": dict.fromkeys(("nl", "fr", "en"), "Choose"),
+        "projects": [{"id": f"p{i}", "title": dict.fromkeys(("nl", "fr", "en"), f"P{i}"),
+                      "cost": 1000} for i in range(count)],
+        "rule": {"method": "top", "seats": 1, "ties": ["lot"], "seed": "published"},
+        **fields,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (_project_question("cumulative", 3, max_total=10, max_per_option=3),
+         "questions[0].max_total: 10 cannot be reached: 3 projects × max_per_option 3 give "
+         "at most 9"),
+        (_project_question("budget", 3, budget=2000, min_spend=3001),
+         "questions[0].min_spend: 3001 is more than all the projects cost together"),
+        (_project_question("budget", 3, budget=999),
+         "questions[0].projects[0].cost: 1000 is more than the basket's budget of 999"),
+        (_project_question("approval", 3, max_choices=2, rule={
+            "method": "top", "seats": 4, "ties": ["lot"], "seed": "s"}),
+         "questions[0].rule.seats: 4 seats for 3 projects"),
+        (_project_question("cumulative", 256, max_total=1000, max_per_option=60),
+         "questions[0]: every ballot would carry 16873 ciphertexts and proof branches, more "
+         "than 7000"),
+    ],
+    ids=["cumulative-unreachable", "min-spend-unreachable", "cost-over-basket", "seats",
+         "ballot-too-big"],
+)  # fmt: skip
+def test_project_questions_that_no_ballot_could_answer_are_refused(
+    raw: dict[str, Any], question: dict[str, Any], expected: str
+) -> None:
+    raw["questions"] = [question]
+    problems = _problems(raw)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_selections_are_bounded_over_all_questions(raw: dict[str, Any]) -> None:
+    """Four approval questions of 200 projects: 800 selections, over 768 (tally.json's
+    totals and the verifier's limits assume at most 768)."""
+    raw["questions"] = [dict(_project_question("approval", 200, max_choices=5), id=f"q{i}")
+                        for i in range(4)]  # fmt: skip
+    assert _problems(raw) == [
+        "questions: a ballot holds at most 768 encrypted selections (one per option, per "
+        "project, per rank and project), not 800"
+    ]
+    raw["questions"] = raw["questions"][:3]
+    assert len(parse_manifest(raw).questions) == 3  # 600 selections
