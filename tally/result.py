@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from ballots.encoding import contests
 from evoting.crypto.canonical import b64encode
-from evoting.crypto.contest import ContestShape
+from evoting.crypto.contest import ContestShape, Weighted
 from evoting.election import Manifest
 from tally.project_result import project_result
 from tally.rules import evaluate_referendum
@@ -126,11 +126,25 @@ def _check_counts(
     if shape.weighted is not None:
         w = shape.weighted
         bounds.append((w.value(counts), w.low, w.high, "the chosen projects' costs"))
+        bounds.append((sum(counts), 0, _largest_basket(w), "its choices"))
     for value, low, high, what in bounds:
         if not ballots * low <= value <= ballots * high:
             raise PaperError(f"box {box!r}: for {label!r}, {what} add up to {value}; "
                              f"{ballots} ballots give between {ballots * low} and "
                              f"{ballots * high}")  # fmt: skip
+
+
+def _largest_basket(w: Weighted) -> int:
+    """The most projects one basket can hold: the cheapest, while they fit. (Totals may
+    pass every bound and still not split into valid baskets: with projects of 60, 50
+    and 40 and a budget of 100, the first chosen twice and the second once on two
+    ballots. Beyond these bounds the two officials' signatures vouch for the count.)"""
+    spent = held = 0
+    for cost in sorted(w.weights):
+        if spent + cost > w.high:
+            break
+        spent, held = spent + cost, held + 1
+    return held
 
 
 def paper_by_label(paper: Sequence[Mapping[str, object]]) -> tuple[dict[str, list[int]], int]:

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from evoting.crypto.contest import ContestShape, Weighted
 from evoting.election import load_manifest
-from tally.result import PaperError, build_result, check_paper
+from tally.result import PaperError, _check_counts, build_result, check_paper
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KORTRIJK = load_manifest(EXAMPLES / "kortrijk-2019.yaml")
@@ -123,3 +124,15 @@ def test_an_approval_box_holds_at_most_five_choices_a_ballot() -> None:
     counts[5], counts[0] = 0, 11  # more votes for one project than ballots
     with pytest.raises(PaperError, match="more than 10 ballots can give"):
         check_paper(POPERINGE, [{"box": "B", "ballots": 10, "contests": {"shortlist": counts}}])
+
+
+def test_a_basket_box_holds_no_more_choices_than_baskets_can() -> None:
+    """Projects of 60, 60 and 40 in a budget of 100: a basket holds at most two of them,
+    and never both projects of 60."""
+    shape = ContestShape(3, 1, 0, 3, weighted=Weighted((60, 60, 40), 0, 100))
+    _check_counts("B", "basket", shape, [1, 0, 2], 2)  # {60, 40} and {40}
+    with pytest.raises(PaperError, match="costs add up to 260; 2 ballots give between 0 and 200"):
+        _check_counts("B", "basket", shape, [1, 2, 2], 2)
+    with pytest.raises(PaperError, match="its choices add up to 3; 2 ballots give between 0 and 2"):
+        _check_counts("B", "basket", ContestShape(2, 1, 0, 2, weighted=Weighted((60, 60), 0, 100)),
+                      [2, 1], 2)  # fmt: skip
