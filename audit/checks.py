@@ -35,6 +35,7 @@ from evoting.crypto import signing
 from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.crypto.errors import CanonicalEncodingError, CryptoError
 from evoting.election import Manifest, ManifestError, parse_manifest
+from evoting.turnout import problems as turnout_problems
 from tally.aggregate import Aggregate, Context, aggregate
 from tally.ceremony import CeremonyError, CeremonyKeys, keys_from_record, params
 from tally.decrypt import DecryptionRefused, combine, read_request, tally_request
@@ -273,9 +274,12 @@ def unchecked(report: Report, claims: Sequence[Claim], why: str) -> None:
 # Credentials, tally, result, spoiled ballots -------------------------------------------
 
 
-def credentials(bundle: Bundle, report: Report, added: Aggregate) -> shapes.Credentials | None:
+def credentials(
+    bundle: Bundle, report: Report, added: Aggregate, manifest: Manifest
+) -> shapes.Credentials | None:
     """No more ballots than credentials, nor credentials and paper votes than eligible
-    residents (each votes one way or the other, once)."""
+    residents (each votes one way or the other, once); turnout tables that single nobody
+    out by the manifest's ``min_cell`` (evoting/turnout.py)."""
     if not bundle.present("credentials.json"):
         return None
     credentials = shapes.credentials(bundle.json("credentials.json"))
@@ -290,34 +294,14 @@ def credentials(bundle: Bundle, report: Report, added: Aggregate) -> shapes.Cred
             f"{credentials.issued} credentials issued and {on_paper} residents marked for "
             f"paper: more than the {credentials.eligible} eligible",
         )
+    if any(credentials.turnout.values()) and credentials.min_cell != manifest.min_cell:
+        report.fail("credentials.json", f"min_cell is {credentials.min_cell}, the manifest's "
+                                        f"is {manifest.min_cell}")  # fmt: skip
     for table, cells in credentials.turnout.items():
-        for problem in _turnout_problems(cells, credentials, credentials.issued + on_paper):
+        for problem in turnout_problems(cells, manifest.min_cell, credentials.eligible,
+                                        credentials.issued + on_paper):  # fmt: skip
             report.fail("credentials.json", f"{table}: {problem}")
     return credentials
-
-
-def _turnout_problems(
-    cells: dict[str, tuple[int, int] | None], credentials: shapes.Credentials, took_part: int
-) -> Iterator[str]:
-    """A turnout table adds up, singles nobody out, and hides no cell that its totals give
-    away (identity/turnout.py)."""
-    shown = {key: cell for key, cell in cells.items() if cell is not None}
-    hidden = len(cells) - len(shown)
-    small = credentials.min_cell or 1
-    for key, (eligible, took) in shown.items():
-        if took > eligible:
-            yield f"{key!r}: {took} took part of {eligible} eligible"
-        if min(eligible, took) < small:
-            yield f"{key!r}: a cell under {small} is shown (it singles residents out)"
-    if hidden == 1 and len(cells) > 1:  # a table's only cell is its totals, published anyway
-        yield "one cell alone is hidden: the totals give it away"
-    eligible_shown = sum(c[0] for c in shown.values())
-    took_shown = sum(c[1] for c in shown.values())
-    if eligible_shown > credentials.eligible or took_shown > took_part:
-        yield "its cells add up to more than the totals"
-    if not hidden and cells and (eligible_shown, took_shown) != (credentials.eligible, took_part):
-        yield f"its cells add up to {eligible_shown} eligible and {took_shown} taking part, " \
-              f"not to the totals {credentials.eligible} and {took_part}"  # fmt: skip
 
 
 def tally(

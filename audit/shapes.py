@@ -254,7 +254,7 @@ class Credentials:
     min_cell: int | None = None
     turnout: dict[str, dict[str, tuple[int, int] | None]] = field(default_factory=dict)
     """By table (``turnout_by_age_band``, ``turnout_by_district``): cell → (eligible,
-    took part), or None where suppressed (identity/turnout.py)."""
+    took part), or None where suppressed (evoting/turnout.py)."""
 
 
 TURNOUT_TABLES = ("turnout_by_age_band", "turnout_by_district")

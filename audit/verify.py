@@ -180,7 +180,7 @@ def _checks(bundle: Bundle, report: Report, options: _Options) -> None:
         return checks.unchecked(report, options.receipts, "the final board does not verify")
     checks.receipts(report, options.receipts, manifest, keys, head, added)
     credentials = checks.run(
-        report, "credentials.json", lambda: checks.credentials(bundle, report, added)
+        report, "credentials.json", lambda: checks.credentials(bundle, report, added, manifest)
     )
     online = checks.run(
         report, "tally.json", lambda: checks.tally(bundle, report, manifest, ceremony, head, added)

@@ -106,10 +106,12 @@ def bench_board(ballots: int, workers: int | None) -> None:
               help="Paper boxes' totals (a JSON list), each entered by two officials.")  # fmt: skip
 @click.option("--paper-voters", type=click.IntRange(0), default=0, show_default=True,
               help="Synthetic residents marked as voting on paper.")  # fmt: skip
+@click.option("--abstain", "abstainers", type=click.IntRange(0), default=0, show_default=True,
+              help="Synthetic eligible residents who stay at home.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (docs/cli.md).")
 def simulate(manifest: Path, voters: int | None, ballots_file: Path | None, seed: int,
              out: Path | None, workers: int | None, paper_file: Path | None, paper_voters: int,
-             as_json: bool) -> None:  # fmt: skip
+             abstainers: int, as_json: bool) -> None:  # fmt: skip
     """Run a whole election in-process and check it: the logic-and-accuracy test."""
     import tempfile
 
@@ -121,7 +123,8 @@ def simulate(manifest: Path, voters: int | None, ballots_file: Path | None, seed
     try:
         sim = run(manifest, directory, voters=voters or (None if ballots_file else 100),
                   ballots_file=ballots_file, seed=seed, workers=workers, progress=not as_json,
-                  paper_file=paper_file, paper_voters=paper_voters)  # fmt: skip
+                  paper_file=paper_file, paper_voters=paper_voters,
+                  abstainers=abstainers)  # fmt: skip
     except SimulationError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:

@@ -85,6 +85,7 @@ class Simulation:
     bundle_sha256: str = ""
     intended_match: bool = False
     paper_voters: int = 0
+    abstainers: int = 0  # eligible residents who do not vote
 
     @property
     def passed(self) -> bool:
@@ -247,6 +248,7 @@ def run(
     progress: bool = False,
     paper_file: Path | None = None,
     paper_voters: int = 0,
+    abstainers: int = 0,
 ) -> Simulation:
     rng = random.Random(seed)  # noqa: S311 - synthetic residents and answers, not secrets
     authority = nacl.signing.SigningKey.generate()
@@ -266,7 +268,7 @@ def run(
     database = out / "simulation.sqlite3"
     if database.exists():
         raise SimulationError(f"{database} exists: simulate into an empty directory")
-    sim = Simulation(manifest, out, paper_voters=paper_voters)
+    sim = Simulation(manifest, out, paper_voters=paper_voters, abstainers=abstainers)
     engine = db.make_engine(f"sqlite:///{database}", durable=False)
     try:
         db.upgrade(engine)
@@ -291,7 +293,7 @@ def _run(
     keys = DeploymentKeys.generate()
     created = manifest.window.opens - datetime.timedelta(days=14)
     during = manifest.window.opens + datetime.timedelta(hours=1)
-    residents = len(plaintexts) + sim.paper_voters
+    residents = len(plaintexts) + sim.paper_voters + sim.abstainers
     register = read_register(_register_csv(manifest, residents, rng),
                              manifest.eligibility.reference_date)  # fmt: skip
     passwords = {name: secrets.token_urlsafe(16) for name in OFFICIALS}
@@ -326,7 +328,8 @@ def _run(
     eligible_rows = [r for r in register.rows if r.number.digits in codes]
     refused_rows = [r for r in register.rows if r.number.digits not in codes]
     provider = PollCardProvider(keys)
-    for row in eligible_rows[len(plaintexts) :]:  # at the polling station
+    at_the_polling_station = eligible_rows[len(plaintexts) : len(plaintexts) + sim.paper_voters]
+    for row in at_the_polling_station:  # the rest stay at home
         mark_paper(factory, keys, election_id, row.number, during)
     receipts = (sim.out / "receipts.jsonl").open("wb")
 

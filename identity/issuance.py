@@ -54,11 +54,11 @@ from evoting.elections import (
     store_sealed_key,
     unsealed_private_key,
 )
+from evoting.turnout import suppressed
 from identity.eligibility import EligibilityRule, Resident, age_on, reasons_not_eligible
 from identity.nrn import RegisterNumber
 from identity.providers import IdentityError, LoginResult, Voter, voter_from_row
 from identity.register import number_hasher
-from identity.turnout import suppressed
 
 TICKET_LIFETIME = datetime.timedelta(minutes=10)
 _TICKET_SALT = "EVOTING-V1-issuance-ticket"
@@ -272,7 +272,7 @@ def mark_paper(
 class IssuanceReport:
     """Counts only, from the issuance records (docs/threat-model.md says why): turnout by
     age band and by district from credentials taken and paper marks, small cells
-    suppressed (identity/turnout.py)."""
+    suppressed (evoting/turnout.py)."""
 
     public_key_pem: str
     eligible: int

@@ -1,7 +1,7 @@
 """Turnout by age band and by district: the registrar's figures, as tables for a page.
 
 The figures are the registrar's (identity/issuance.py `issuance_report`, with small
-cells suppressed by identity/turnout.py): per cell the eligible residents and those
+cells suppressed by evoting/turnout.py): per cell the eligible residents and those
 who took part (took a voting key or voted on paper), or ``null`` where the cell is
 hidden so that nobody is singled out. Once tallied they are the bundle's
 ``credentials.json``, which the results page reads from the bundle the officials

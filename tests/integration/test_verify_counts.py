@@ -187,10 +187,11 @@ def test_turnout_tables_single_nobody_out(made: Made) -> None:
     parts = members(made.data)
     credentials = json.loads(parts["credentials.json"])
     tables: list[tuple[dict[str, Any], str]] = [
-        ({"Centrum": {"eligible": 9, "took_part": 4}}, "a cell under 10 is shown"),
+        ({"Centrum": {"eligible": 9, "took_part": 4}}, "a cell with fewer than 10 taking part"),
         ({"Centrum": {"eligible": 5, "took_part": 6}, "Heule": None, "Marke": None},
          "6 took part of 5 eligible"),
-        ({"Centrum": None, "Heule": {"eligible": 40, "took_part": 20}}, "one cell alone"),
+        ({"Centrum": None, "Heule": {"eligible": 40, "took_part": 20}},
+         "one cell alone is hidden"),
     ]  # fmt: skip
     for table, reason in tables:
         changed = {**credentials, "min_cell": 10, "turnout_by_district": table}
@@ -198,6 +199,13 @@ def test_turnout_tables_single_nobody_out(made: Made) -> None:
         failures = _failures(rezip(parts))
         assert any(f.startswith("credentials.json: turnout_by_district") and reason in f
                    for f in failures), failures  # fmt: skip
+    # the bundle cannot lower the manifest's threshold to show small cells
+    lowered = {**credentials, "min_cell": 1, "turnout_by_district": {
+        "Centrum": {"eligible": 3, "took_part": 2}}}  # fmt: skip
+    parts["credentials.json"] = json_member(lowered)
+    failures = _failures(rezip(parts))
+    assert "credentials.json: min_cell is 1, the manifest's is 10" in failures
+    assert any("'Centrum': a cell with fewer than 10" in f for f in failures), failures
     # a table of one cell (everyone in one district) hides it: the totals show it anyway
     alone = {**credentials, "min_cell": 10, "turnout_by_district": {"Centrum": None}}
     parts["credentials.json"] = json_member(alone)

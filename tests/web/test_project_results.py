@@ -45,6 +45,7 @@ BALLOTS = [
     (3, ["arbres-ecoles", "aire-jeux", "fontaines"]),
 ]
 MIN_CELL = 4  # small enough that some age bands are shown, large enough that some are hidden
+ABSTAINERS = 40  # residents who stay at home: no cell where everyone took part
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def publish_rueil(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Published
     monkeypatch.setattr(DeploymentKeys, "generate", staticmethod(lambda: keys))
     out = directory / "out"
     sim = simulate.run(manifest, out, ballots_file=ballots, paper_file=boxes, paper_voters=4,
-                       workers=1)  # fmt: skip
+                       abstainers=ABSTAINERS, workers=1)  # fmt: skip
     assert sim.passed, sim.failures
     election_id = sim.manifest.id
     published = instance / "published" / election_id
@@ -298,9 +299,9 @@ def test_turnout_by_age_band_and_district_with_the_hidden_cells_explained(
     page = public.get(f"/e/{rueil.election_id}/results?lang={language}").get_data(as_text=True)
     ages = _rows(page, "turnout-age")
     assert ages[1:-1] == _expected_turnout(credentials, language)
-    total = {"en": "All eligible residents 26 26 100.00%",
-             "nl": "Alle stemgerechtigde inwoners 26 26 100,00%",
-             "fr": "Tous les habitants ayant le droit de vote 26 26 100,00 %"}  # fmt: skip
+    total = {"en": "All eligible residents 66 26 39.39%",
+             "nl": "Alle stemgerechtigde inwoners 66 26 39,39%",
+             "fr": "Tous les habitants ayant le droit de vote 66 26 39,39 %"}  # fmt: skip
     assert ages[-1] == total[language]
     districts = _rows(page, "turnout-district")
     heading = {"en": "District May vote Took part Turnout",
@@ -313,12 +314,15 @@ def test_turnout_by_age_band_and_district_with_the_hidden_cells_explained(
         assert f"{name} {cell['eligible']} {cell['took_part']} " in " | ".join(districts)
     why = re.search(r'id="turnout-hidden">(.*?)</p>', page, re.DOTALL)
     assert why is not None
-    sentence = {"en": f"Hidden: a group in which fewer than {MIN_CELL} residents may vote or took "
-                      "part is not shown, so that nobody can be singled out.",
-                "nl": f"Verborgen: een groep waarin minder dan {MIN_CELL} inwoners mogen stemmen "
-                      "of deelnamen, wordt niet getoond, zodat niemand herkenbaar wordt.",
-                "fr": f"Masqué : un groupe dans lequel moins de {MIN_CELL} habitants peuvent "
-                      "voter ou ont participé n’est pas affiché"}[language]  # fmt: skip
+    sentence = {"en": f"Hidden: a group in which fewer than {MIN_CELL} residents took part, or "
+                      f"fewer than {MIN_CELL} stayed away, is not shown, so that nobody can be "
+                      "singled out.",
+                "nl": f"Verborgen: een groep waarin minder dan {MIN_CELL} inwoners deelnamen, of "
+                      f"minder dan {MIN_CELL} niet deelnamen, wordt niet getoond, zodat niemand "
+                      "herkenbaar wordt.",
+                "fr": f"Masqué : un groupe dans lequel moins de {MIN_CELL} habitants ont "
+                      f"participé, ou moins de {MIN_CELL} n’ont pas participé, n’est pas "
+                      "affiché"}[language]  # fmt: skip
     assert _text(why.group(1)).startswith(sentence)
 
 
