@@ -52,7 +52,6 @@ ELSEWHERE = "44021"  # Gent
 OFFICIAL = "demo"
 PASSWORD = "demo-password"  # noqa: S105 - printed by the demo; a demo directory only
 PASSPHRASE = "demo-passphrase"  # noqa: S105 - seals the demo's key files; printed too
-TRUSTEES = ("Trustee 1", "Trustee 2", "Trustee 3")
 
 
 class DemoError(Exception):
@@ -76,6 +75,7 @@ class Demo:
     letters: Path
     authority_key: Path
     trustee_shares: tuple[Path, ...]
+    trustees_needed: int = 2  # the manifest's k
 
 
 def _fresh_directory(directory: Path) -> None:
@@ -190,7 +190,8 @@ def build(
                                           on_code=remember)  # fmt: skip
             refused = _codes_for_the_refused(session, keys, election_id, register.rows, codes,
                                              manifest.eligibility.minimum_age)  # fmt: skip
-            shares = share_files_in_process(session, election_id, TRUSTEES)
+            names = tuple(f"Trustee {i}" for i in range(1, manifest.trustees.n + 1))
+            shares = share_files_in_process(session, election_id, names)
             change_state(session, election_id, "open")
             record(session, election_id, "opened", {}, keys, now)
             add_official(session, OFFICIAL, PASSWORD, "admin", now)
@@ -207,7 +208,8 @@ def build(
                         "may vote") for n in eligible]  # fmt: skip
     voters += [TestVoter(by_number[n].name, parse(n).formatted(), pollcards.display(codes[n]), note)
                for n, note in refused.items()]  # fmt: skip
-    return Demo(url, instance, election_id, tuple(voters), letters, authority_key, share_paths)
+    return Demo(url, instance, election_id, tuple(voters), letters, authority_key, share_paths,
+                manifest.trustees.k)  # fmt: skip
 
 
 def _codes_for_the_refused(

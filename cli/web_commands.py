@@ -97,13 +97,14 @@ def _how_to_tally(made: Demo, address: str) -> None:
     click.echo(f"\nTo close and tally (demo only: every key is here, sealed by '{PASSPHRASE}'):")
     click.echo(f"  1. log in at {address}/officials as '{OFFICIAL}', password '{PASSWORD}';")
     click.echo("     close the vote (early) and download the tally request (the closed board)")
-    click.echo("  2. two of the three trustees decrypt it (each on their own machine, really):")
-    for i, share in enumerate(made.trustee_shares[:2], start=1):
+    k, n = made.trustees_needed, len(made.trustee_shares)
+    click.echo(f"  2. {k} of the {n} trustees decrypt it (each on their own machine, really):")
+    for i, share in enumerate(made.trustee_shares[:k], start=1):
         click.echo(
             f"     EVOTING_PASSPHRASE={PASSPHRASE} {program} trustee decrypt "
             f"--share {shown(share)} --board {request} --out partial-{i}.json"
         )
-    click.echo("  3. upload both partial files on the tally form; choose to sign there (a demo's")
+    click.echo("  3. upload the partial files on the tally form; choose to sign there (a demo's")
     click.echo(f"     convenience) with {shown(made.authority_key)} and the passphrase, or sign on")
     click.echo("     the authority's machine with `evote authority sign`; then publish and see the")
     click.echo("     results page")

@@ -128,3 +128,20 @@ def test_any_manifest_runs_as_a_demo(tmp_path: Path, monkeypatch: pytest.MonkeyP
                                       "csrf_token": csrf(client, login)})  # fmt: skip
     assert answer.headers.get("Location") == f"/e/{election.group(1)}/booth"
     app.extensions["evoting"].engine.dispose()
+
+
+@pytest.mark.parametrize(("n", "k"), [(1, 1), (5, 3)])
+def test_a_demo_has_the_manifests_trustees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int, k: int
+) -> None:
+    monkeypatch.delenv("EVOTING_SECRET_KEY", raising=False)
+    text = Path("examples/poperinge.yaml").read_text(encoding="utf-8")
+    manifest = tmp_path / "poperinge.yaml"
+    manifest.write_text(text.replace("  n: 3\n  k: 2\n", f"  n: {n}\n  k: {k}\n"), encoding="utf-8")
+    made = CliRunner().invoke(evote, ["demo", "--dir", str(tmp_path / "demo"), "--no-serve",
+                                      "--manifest", str(manifest)])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert f"{k} of the {n} trustees decrypt it" in made.output
+    assert made.output.count("trustee decrypt --share") == k
+    shares = sorted(p.name for p in (tmp_path / "demo" / "trustees").iterdir())
+    assert shares == [f"trustee-{i}.share" for i in range(1, n + 1)]
