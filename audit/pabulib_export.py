@@ -44,7 +44,7 @@ from typing import Any
 from audit.bundle import SIGNATURES
 from audit.pabulib import dump
 from audit.reader import Bundle, MemberError, UnreadableBundle
-from audit.verify import verify_file
+from audit.verify import Pins, verify_file
 from evoting.crypto.errors import CanonicalEncodingError
 from evoting.election import Manifest, ManifestError, Question, parse_manifest
 
@@ -61,6 +61,9 @@ NO_VOTES = (
 )
 
 
+UNPINNED = Pins()
+
+
 class ExportRefused(Exception):
     """The bundle cannot be exported (it does not verify, or holds no such question)."""
 
@@ -72,6 +75,7 @@ class Verified:
     manifest: Manifest
     result: Mapping[str, Any]
     sha256: str
+    pins: Pins = UNPINNED
 
 
 def read_verified(
@@ -79,10 +83,12 @@ def read_verified(
     *,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    pins: Pins = UNPINNED,
 ) -> Verified:
-    """Verify the bundle at ``path`` (every check of `evote verify`), then read it."""
+    """Verify the bundle at ``path`` (every check of `evote verify`, with the auditor's
+    ``pins`` if given), then read it."""
     try:
-        report = verify_file(path, workers=workers, progress=progress)
+        report = verify_file(path, workers=workers, progress=progress, pins=pins)
     except UnreadableBundle as exc:
         raise ExportRefused(f"cannot read {path}: {exc}") from exc
     if not report.passed:
@@ -103,7 +109,7 @@ def read_verified(
         raise ExportRefused(f"cannot read {path} again after verifying it: {exc}") from exc
     if not isinstance(result, dict):
         raise ExportRefused(f"{path}: result.json is not an object")
-    return Verified(manifest, result, report.bundle_sha256)
+    return Verified(manifest, result, report.bundle_sha256, pins)
 
 
 def _question(verified: Verified, wanted: str | None) -> tuple[Question, Mapping[str, Any]]:
@@ -132,6 +138,23 @@ def _day(moment: datetime.datetime) -> str:
     return moment.strftime("%d.%m.%Y")
 
 
+def _provenance(pins: Pins) -> str:
+    if pins.fingerprint and pins.authority_key:
+        return (f"which evote verify passed pinned to the fingerprint {pins.fingerprint} and "
+                f"the authority key with SHA-256 {pins.authority_key}")  # fmt: skip
+    if pins.fingerprint:
+        return f"which evote verify passed pinned to the fingerprint {pins.fingerprint}"
+    if pins.authority_key:
+        return f"which evote verify passed pinned to the authority key {pins.authority_key}"
+    return ("which evote verify found internally consistent (pinned to no published "
+            "fingerprint or authority key)")  # fmt: skip
+
+
+def _text(value: str) -> str:
+    """Free text as a cell no spreadsheet runs as a formula (OWASP: a leading quote)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def to_pabulib(verified: Verified, question: str | None = None, unit: str | None = None) -> str:
     """The ``.pb`` text of one project question of a verified bundle (module docstring).
     ``question``: its id, needed when the bundle has several; ``unit``: the municipality."""
@@ -158,9 +181,9 @@ def _pabulib(verified: Verified, question: str | None, unit: str | None) -> str:
     assert budget is not None
     comments = [NO_VOTES]
     meta: list[tuple[str, str]] = [
-        ("description", (manifest.description or manifest.title)[lang]),
+        ("description", _text((manifest.description or manifest.title)[lang])),
         ("country", "Belgium"),
-        ("unit", unit or f"NIS {manifest.eligibility.municipality}"),
+        ("unit", _text(unit or f"NIS {manifest.eligibility.municipality}")),
         ("instance", str(manifest.window.opens.year)),
         ("num_projects", str(len(vote.projects))),
         ("num_votes", str(int(verified.result["participants"]["total"]))),
@@ -222,8 +245,7 @@ def _pabulib(verified: Verified, question: str | None, unit: str | None) -> str:
         (
             "acknowledgments",
             f"Exported by evote from the result bundle of election "
-            f"{manifest.id} (sha256 {verified.sha256}), which evote verify "
-            "passed.",
+            f"{manifest.id} (sha256 {verified.sha256}), {_provenance(verified.pins)}.",
         ),
     ]
 
@@ -245,7 +267,7 @@ def _pabulib(verified: Verified, question: str | None, unit: str | None) -> str:
             row.append(str(totals[pid]))
         if q.type in ("points", "cumulative"):
             row.append(str(totals[pid]))
-        row += [p.title[lang], "1" if pid in winners else "0"]
+        row += [_text(p.title[lang]), "1" if pid in winners else "0"]
         rows.append(row)
     votes = ["voter_id", "vote"] + (["points"] if q.type == "cumulative" else [])
     return dump(meta, columns, rows, votes)

@@ -108,13 +108,27 @@ def import_command(file: Path, out: Path, points_text: str | None, rule: str | N
     type=click.IntRange(1, 1024),
     help="Processes checking ballots (default: every core).",
 )
-def export_command(bundle: Path, out: Path, question: str | None, workers: int | None) -> None:
-    """Verify BUNDLE.zip, then write its result as a Pabulib file (without votes)."""
+@click.option("--fingerprint", metavar="HEX",
+              help="The election's fingerprint as the city published it.")  # fmt: skip
+@click.option("--authority-key", metavar="SHA256HEX",
+              help="SHA-256 of the authority's public key as the city published it.")  # fmt: skip
+def export_command(bundle: Path, out: Path, question: str | None, workers: int | None,
+                   fingerprint: str | None, authority_key: str | None) -> None:  # fmt: skip
+    """Verify BUNDLE.zip, then write its result as a Pabulib file (without votes). The
+    file says whether the bundle was pinned to the published fingerprint or key."""
     from audit.pabulib_export import ExportRefused, read_verified, to_pabulib
+    from audit.verify import Pins, pin
     from identity.municipalities import names
 
     try:
-        verified = read_verified(bundle, workers=workers)
+        pins = Pins(
+            None if fingerprint is None else pin(fingerprint, "--fingerprint"),
+            None if authority_key is None else pin(authority_key, "--authority-key"),
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        verified = read_verified(bundle, workers=workers, pins=pins)
         eligibility = verified.manifest.eligibility
         city = names(eligibility.municipality, eligibility.reference_date)
         language = verified.manifest.languages[0]

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from audit.pabulib import parse
 from audit.pabulib_import import slug
 from cli.main import evote
+from evoting.election import parse_manifest
 from tests.unit.test_pabulib import EMPTY_VOTES_ERRORS, checker_results
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "pabulib"
@@ -128,3 +129,22 @@ def test_export_refuses_a_bundle_that_does_not_verify(
     refused = CliRunner().invoke(evote, ["pabulib", "export", str(not_a_zip), "--out", str(out)])
     assert (refused.exit_code, "cannot export: cannot read" in refused.output) == (1, True)
     assert not out.exists()
+
+
+def test_export_pinned_to_the_published_fingerprint(
+    replayed: dict[str, Path], tmp_path: Path
+) -> None:
+    bundle = replayed["approval"] / "sim" / "bundle.zip"
+    with zipfile.ZipFile(bundle) as source:
+        fingerprint = parse_manifest(json.loads(source.read("manifest.json"))).fingerprint.hex()
+    out = tmp_path / "result.pb"
+    wrong = CliRunner().invoke(evote, ["pabulib", "export", str(bundle), "--out", str(out),
+                                       "--fingerprint", "0" * 64])  # fmt: skip
+    assert wrong.exit_code == 1
+    assert "does not verify" in wrong.output
+    assert not out.exists()
+    pinned = CliRunner().invoke(evote, ["pabulib", "export", str(bundle), "--out", str(out),
+                                        "--fingerprint", fingerprint.upper()])  # fmt: skip
+    assert pinned.exit_code == 0, pinned.output
+    exported = parse(out.read_bytes())
+    assert f"passed pinned to the fingerprint {fingerprint}" in exported.meta["acknowledgments"]

@@ -8,6 +8,7 @@ imported at run time.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 from audit.pabulib import MAX_FILE, MAX_LINE, PabulibError, dump, parse
 from audit.pabulib_export import ExportRefused, Verified, to_pabulib
 from audit.pabulib_import import QUESTION, election_id, import_file, slug
+from audit.verify import Pins
 from cli.main import evote
 from evoting.election import Manifest, manifest_from_text
 from tests.data.pabulib.generate import greedy_selected
@@ -462,6 +464,23 @@ def test_export_approval() -> None:
     }
     assert [r.get("project_id") for r in doc.projects] == ["2", "3", "1"]
     assert (doc.vote_columns, doc.votes) == (("voter_id", "vote"), ())
+
+
+def test_export_writes_no_formula_and_says_what_was_pinned() -> None:
+    """A title a spreadsheet would run (=HYPERLINK…) is written as text; the file says
+    whether the bundle was checked against the published fingerprint or only itself."""
+    projects = ('1;600;"=HYPERLINK(""http://x"")"', "2;800;@SUM(1)", "3;1400;-Trees")
+    result = {"totals": {"1": 1, "2": 2, "3": 2}, "winners": ["2"], "order": ["2", "3", "1"]}
+    v = verified(pb(projects=projects), result)
+    doc = parse(to_pabulib(v, unit="=Testdorp").encode())
+    names = {r.get("project_id"): r.get("name") for r in doc.projects}
+    assert names == {"1": '\'=HYPERLINK("http://x")', "2": "'@SUM(1)", "3": "'-Trees"}
+    assert doc.meta["unit"] == "'=Testdorp"
+    assert "found internally consistent (pinned to no published" in doc.meta["acknowledgments"]
+    pinned = dataclasses.replace(v, pins=Pins("cd" * 32, "ef" * 32))
+    doc = parse(to_pabulib(pinned, unit="Testdorp").encode())
+    assert ("passed pinned to the fingerprint " + "cd" * 32 + " and the authority key with "
+            "SHA-256 " + "ef" * 32) in doc.meta["acknowledgments"]  # fmt: skip
 
 
 def test_export_points_cumulative_basket_top_and_cents() -> None:
