@@ -7,7 +7,9 @@ what result.json says of the question (tally/project_result.py, tally/winners.py
 the rule's order — each project's rank, title, cost, votes or points (online and on
 paper apart when there were paper ballots; for points, how many put it at each rank),
 its share of the participants where result.json gives one, and what became of it and
-why — with a column chart and the budget used.
+why — with a column chart and the budget used. A ballot opened for checking (`opened`):
+the revealed selections in the booth review's words — the chosen projects (a basket's
+with their costs and total), each rank's project, each project's points.
 
 The official report says the same things (audit/report_projects.py): its sentences
 (the rule, the ballot, the budget used, each project's fate) and number forms
@@ -23,9 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from audit.report_projects import WORDS, ballot_words, rule_words, status_words
 from audit.report_text import NBSP, TEXT, integer, listing, money, ordinal, percent
+from ballots.encoding import ContestSpec, cell
 from evoting.election import Question
 from evoting.projects import Project, ProjectVote, vote_json
 from evoting.web import i18n
@@ -343,3 +347,81 @@ def results(question: Question, q: Mapping[str, Any], participants: Mapping[str,
     scores = [int(d["score"]) for d in decisions]
     made.bars, made.grid, made.gutter = _chart(rows, scores, score_word.lower())
     return made
+
+
+# A ballot opened for checking
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What an opened ballot holds for a project question, as the booth's review says it
+    (static/booth/projects.js, `lines`): a summary where the type has one (how many
+    chosen, the basket's total against the budget, the points given) and one line per
+    project or rank, or one line saying that nothing was chosen."""
+
+    summary: str | None
+    lines: tuple[str, ...]
+
+
+def revealed_selections(spec: ContestSpec, revealed: object) -> list[int] | None:
+    """A contest's revealed selections if they are an answer its ballot can hold (one
+    whole number per option, within the contest's shape: ballots/encoding.py), else
+    None: the page then says so and shows them as they were revealed."""
+    if not isinstance(revealed, list) or not all(
+            isinstance(s, int) and not isinstance(s, bool) for s in revealed):  # fmt: skip
+        return None
+    try:
+        spec.shape.check(revealed)
+    except ValueError:
+        return None
+    return list(revealed)
+
+
+def _pair(label: str, value: str) -> str:
+    return _fr(str(_("%(label)s: %(value)s", label=label, value=value)))
+
+
+def rank_label(rank: int, points: int) -> str:
+    """``1st choice (3 points)``: a rank of a points ballot, as the booth names it."""
+    return str(ngettext("%(rank)s choice (%(num)s point)", "%(rank)s choice (%(num)s points)",
+                        points, rank=ordinal(rank, _lang())))  # fmt: skip
+
+
+def opened(question: Question, spec: ContestSpec, chosen: Sequence[int]) -> Opened:
+    """The words of a project question's selections that `revealed_selections` accepted:
+    ``spec`` is its contest (options the project ids, or the cells ``r:p`` of a points
+    grid, rank by rank), read back by option id."""
+    vote = question.vote
+    assert vote is not None
+    lang, unit = _lang(), vote.cost_unit
+    at = dict(zip(spec.options, chosen, strict=True))
+    titles = {p.id: i18n.text(p.title) for p in vote.projects}
+    if question.type == "points":
+        ranked = [next((p.id for p in vote.projects if at[cell(r, p.id)] == 1), None)
+                  for r in range(1, len(vote.points) + 1)]  # fmt: skip
+        if not any(ranked):
+            return Opened(None, (str(_("No project ranked")),))
+        return Opened(None, tuple(_pair(rank_label(r, points), titles[pid] if pid else "–")
+                                  for r, (points, pid) in enumerate(
+                                      zip(vote.points, ranked, strict=True), start=1)))  # fmt: skip
+    if question.type == "cumulative":
+        given = [(p, at[p.id]) for p in vote.projects if at[p.id] > 0]
+        summary = _fr(str(_("Points given: %(given)s of %(total)s",
+                            given=integer(sum(n for _p, n in given), lang),
+                            total=integer(vote.max_total, lang))))  # fmt: skip
+        lines = tuple(_pair(titles[p.id], str(ngettext("%(num)s point", "%(num)s points", n)))
+                      for p, n in given)  # fmt: skip
+        return Opened(summary, lines or (str(_("No points given")),))
+    picked = [p for p in vote.projects if at[p.id] == 1]
+    if question.type == "budget":
+        total = money(sum(p.cost for p in picked), lang, unit)
+        summary = _fr(str(ngettext("Basket: %(num)s project, %(total)s of %(budget)s",
+                                   "Basket: %(num)s projects, %(total)s of %(budget)s",
+                                   len(picked), total=total,
+                                   budget=money(vote.budget, lang, unit))))  # fmt: skip
+        lines = tuple(str(_("%(title)s – %(cost)s", title=titles[p.id],
+                            cost=money(p.cost, lang, unit))) for p in picked)  # fmt: skip
+        return Opened(summary, lines or (str(_("No project in the basket")),))
+    summary = _fr(str(_("Chosen: %(n)s of at most %(max)s", n=integer(len(picked), lang),
+                        max=integer(vote.max_choices, lang))))  # fmt: skip
+    return Opened(summary, tuple(titles[p.id] for p in picked) or (str(_("No project chosen")),))

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
@@ -21,9 +22,10 @@ from sqlalchemy import func, select
 from ballots import board
 from ballots.ballot import tracking_code_short
 from ballots.chain import BoardEntry
-from ballots.encoding import contests
+from ballots.encoding import ContestSpec, contests
 from evoting import schema
 from evoting.crypto.canonical import b64encode
+from evoting.election import Question
 from evoting.elections import Election, ElectionError, election_public_key, list_elections
 from evoting.elections import sealed_public_key as stored_public_key
 from evoting.web import i18n, project_view
@@ -125,33 +127,60 @@ def bulletin_board(election_id: str) -> str:
     )  # fmt: skip
 
 
-def _questions(election: Election) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Contest label → (its question or statement in the page's language, its options)."""
+@dataclass(frozen=True)
+class _Contest:
+    """A contest of the ballot as the opened-ballots page reads it back."""
+
+    text: str  # its question or statement in the page's language
+    spec: ContestSpec
+    question: Question
+
+
+def _contests(election: Election) -> dict[str, _Contest]:
+    """Contest label → its text, its contest (ballots/encoding.py) and its question."""
     texts: dict[str, str] = {}
     for q in election.manifest.questions:
         texts[q.id] = i18n.text(q.text)
         for s in q.statements:
             texts[f"{q.id}/{s.id}"] = i18n.text(s.text)
-    return {spec.label: (texts.get(spec.label, spec.label), spec.options)
+    questions = {q.id: q for q in election.manifest.questions}
+    return {spec.label: _Contest(texts.get(spec.label, spec.label), spec,
+                                 questions[spec.question_id])
             for spec in contests(election.manifest)}  # fmt: skip
 
 
-def _revealed(
-    record: Any, questions: dict[str, tuple[str, tuple[str, ...]]]
-) -> list[dict[str, Any]]:
-    """What a stored spoiled ballot revealed, per contest: the question and the options
-    chosen. The record was checked before it was stored (ballots/cast.py); here it is
-    only read, never re-encrypted: `evote verify-spoiled` re-checks the download."""
-    shown = []
+def _as_revealed(selections: object) -> str:
+    """Selections as the record holds them, for a line that says they are no answer."""
+    if isinstance(selections, list):
+        return ", ".join(json.dumps(s) for s in selections) or "[]"
+    return json.dumps(selections)
+
+
+def _revealed(record: Any, known: dict[str, _Contest]) -> list[dict[str, Any]]:
+    """What a stored spoiled ballot revealed, per contest, in the page's language: the
+    question (or statement) and the option chosen; for a project question the booth
+    review's lines (project_view.opened). The record was checked before it was stored
+    (ballots/cast.py); here it is only read, never re-encrypted: `evote verify-spoiled`
+    re-checks the download. Selections that are no answer the contest can hold are
+    shown as revealed, with a sentence saying so."""
+    shown: list[dict[str, Any]] = []
     items = record.get("contests") if isinstance(record, dict) else None
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
             continue
-        label, selections = str(item.get("label", "")), item.get("selections")
-        question, options = questions.get(label, (label, ()))
-        chosen = ([o for o, v in zip(options, selections, strict=False) if v == 1]
-                  if isinstance(selections, list) else [])  # fmt: skip
-        shown.append({"question": question, "chosen": chosen})
+        label, revealed = str(item.get("label", "")), item.get("selections")
+        contest = known.get(label)
+        chosen = project_view.revealed_selections(contest.spec, revealed) if contest else None
+        if contest is None or chosen is None:
+            shown.append({"question": contest.text if contest else label,
+                          "invalid": _as_revealed(revealed)})  # fmt: skip
+        elif contest.question.vote is not None:
+            shown.append({"question": contest.text,
+                          "project": project_view.opened(contest.question, contest.spec,
+                                                         chosen)})  # fmt: skip
+        else:
+            picked = [o for o, v in zip(contest.spec.options, chosen, strict=True) if v]
+            shown.append({"question": contest.text, "chosen": picked})
     return shown
 
 
@@ -162,14 +191,14 @@ def _spoiled(election: Election, typed: str, page: int) -> tuple[list[dict[str, 
     codes = _codes_like(s, election.id, typed)
     if codes is not None:
         where.append(s.c.tracking_code.in_(codes))
-    questions = _questions(election)
+    known = _contests(election)
     with services().factory() as session:
         total = int(session.execute(select(func.count()).select_from(s).where(*where)).scalar_one())
         rows = session.execute(
             select(s.c.tracking_code, s.c.record).where(*where).order_by(s.c.id.desc())
             .limit(SPOILED_PER_PAGE).offset((page - 1) * SPOILED_PER_PAGE)
         )  # fmt: skip
-        shown = [{"code": code, "revealed": _revealed(json.loads(text), questions)}
+        shown = [{"code": code, "revealed": _revealed(json.loads(text), known)}
                  for code, text in rows]  # fmt: skip
     return shown, total
 
