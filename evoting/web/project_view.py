@@ -53,7 +53,10 @@ def _fr(text: str) -> str:
     return re.sub(r" ([;:!?»])", NBSP + r"\1", text).replace("« ", "«" + NBSP)
 
 
-def _domain_name(domain: str) -> str:
+def domain_name(domain: str) -> str:
+    """A project's domain (a manifest id such as ``environment``) in words, the same on
+    every page (the election page's groups, the booth's cards and filter): the usual ones
+    in the page's language, any other as written, its dashes as spaces."""
     names = {
         "environment": _("Environment"),
         "mobility": _("Mobility"),
@@ -155,7 +158,7 @@ def before_vote(question: Question) -> BeforeVote:
     domains: dict[str | None, list[Item]] = {}
     for p in vote.projects:  # the manifest's order, within each domain in order of appearance
         domains.setdefault(p.domain, []).append(_item(p, unit))
-    groups = [Group(d, _domain_name(d), tuple(items)) for d, items in domains.items() if d]
+    groups = [Group(d, domain_name(d), tuple(items)) for d, items in domains.items() if d]
     if None in domains:  # projects without a domain: last, as "Other projects" beside domains
         other = str(_("Other projects")) if groups else None
         groups.append(Group(None, other, tuple(domains[None])))

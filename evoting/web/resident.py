@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length
 from audit.report_text import money, ordinal
 from evoting.web.app import limiter, services
 from evoting.web.i18n import current
+from evoting.web.project_view import domain_name
 from evoting.web.views import load_election, phase
 from identity.eligibility import Ineligibility, birthday_reaching
 from identity.issuance import IssuanceError, issue_ticket
@@ -157,7 +158,7 @@ def _project_words() -> dict[str, object]:
     """What the booth's project questions (templates/resident/booth/_projects.html) print
     in the page's language: an amount (``38.000 EUR``, ``38 000 EUR``, ``EUR 38,000``;
     euros and cents for a question counted in cents), a rank (``1e``, ``1er``, ``1st``)
-    and a project's domain."""
+    and a project's domain (project_view.domain_name, as on the election page)."""
     lang = current()
 
     def amount(value: int, unit: str = "EUR") -> str:
@@ -167,18 +168,3 @@ def _project_words() -> dict[str, object]:
         return ordinal(n, lang)
 
     return {"money": amount, "ordinal": rank, "domain_name": domain_name}
-
-
-def domain_name(domain: str) -> str:
-    """A project's domain (a manifest id such as ``environment``) in words: the usual
-    ones translated (the same words as the public pages), any other as written, its
-    dashes as spaces."""
-    known = {
-        "environment": _("Environment"), "mobility": _("Mobility"), "sport": _("Sport"),
-        "culture": _("Culture"), "solidarity": _("Solidarity"), "digital": _("Digital"),
-        "living": _("Living environment"), "education": _("Education"), "youth": _("Youth"),
-        "health": _("Health"), "safety": _("Safety"), "nature": _("Nature"),
-        "economy": _("Local economy"),
-    }  # fmt: skip
-    words = domain.replace("-", " ")
-    return known.get(domain) or words[:1].upper() + words[1:]

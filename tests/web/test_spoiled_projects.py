@@ -9,7 +9,7 @@ stores it); the page shows what the record revealed in the booth review's words:
 chosen titles, the basket with its costs and total, each rank with its points, each
 project's points, and an empty answer in words. Selections that are no answer the
 ballot can hold (stored behind the ballot box's back) are said to be so and shown as
-they were revealed, never a 500.
+they were revealed, never a 500. The domain names are one function for every page.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from evoting.crypto.canonical import b64encode, canonical_json
 from evoting.deployment import SECRET_ENVIRONMENT_VARIABLE
 from tests.integration.conftest import EXAMPLES, Setup, make_setup
 from tests.web.test_api import API, credential_for, post
+from tests.web.test_resident import log_in
 
 PAGE = "/e/kortrijk-2019/spoiled"
 NBSP = "\u00a0"
@@ -299,3 +300,25 @@ def test_selections_that_are_no_answer_are_said_to_be_so_and_shown_as_revealed(
             "basket": (sentence, "1, 0"),
             "spread": (sentence, '"3 points"'),
         }, lang
+
+
+def test_the_booth_and_the_election_page_name_the_domains_alike(
+    client: FlaskClient, setup: Setup
+) -> None:
+    """One function (project_view.domain_name) names a domain on both pages: the basket's
+    projects are all "environment"; an id the pages do not know is shown as written."""
+    from evoting.web.project_view import domain_name
+
+    log_in(client, setup.form("An"))
+    names = {"nl": "Milieu", "fr": "Environnement", "en": "Environment"}
+    for lang, name in names.items():
+        booth = client.get(f"/e/kortrijk-2019/booth?lang={lang}").get_data(as_text=True)
+        basket = booth[
+            booth.index('data-question="basket"') : booth.index('data-question="spread"')
+        ]
+        assert basket.count(f'<span class="tag">{name}</span>') == len(BASKET), lang
+        election = client.get(f"/e/kortrijk-2019?lang={lang}").get_data(as_text=True)
+        assert f"<summary>{name} ({len(BASKET)})</summary>" in election, lang
+    with client.application.test_request_context("/?lang=fr"):
+        assert domain_name("living") == "Cadre de vie"
+        assert domain_name("city-parks") == "City parks"
