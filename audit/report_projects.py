@@ -21,19 +21,8 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from audit.report_layout import (
-    BLUE,
-    GREY,
-    LEFT,
-    MUTED,
-    TRACK,
-    WIDTH,
-    Column,
-    Pages,
-    Row,
-    Run,
-    table,
-)
+from audit.report_layout import BLUE, GREY, LEFT, MUTED, TRACK, WIDTH, Pages
+from audit.report_table import Column, Row, Run, table
 from audit.report_text import NBSP, TEXT, integer, listing, money, ordinal, percent
 
 WON = ("funded", "elected")
