@@ -12,14 +12,16 @@ paper ballots), the referendum's verdict (binding or advisory, each rule met or
 not, in words), for a consultation one split bar per statement, flowing
 over as many pages as it needs, and for a project question (participatory
 budget, shortlist) the rule in words, the budget used, a chart and a table of
-every project with what became of it and why (`audit.report_projects`). Last
+every project with what became of it and why (`audit.report_projects`). Then
+turnout by age band and by district, as the registrar counted it, hidden cells
+explained (`audit.report_turnout`; none for a bundle without the tables). Last
 come the election fingerprint, the authority key's hash, the bundle's SHA-256
 as text and QR code, the other keys' hashes and lines for the officials'
 signatures.
 
 The wording and the numbers' form are in `audit.report_text`; the pages, the
-wrapping and the bars in `audit.report_layout`. The report checks nothing:
-`evote verify` does.
+wrapping and the bars in `audit.report_layout`, the tables in `audit.report_table`.
+The report checks nothing: `evote verify` does.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from audit import report_projects
+from audit import report_projects, report_turnout
 from audit.reader import Bundle, MemberError, UnreadableBundle
 from audit.report_layout import (
     COLOURS,
@@ -90,6 +92,7 @@ class _Bundle:
     closed: datetime.datetime | None  # the audit log's "closed" entry
     early: bool
     tallied: datetime.datetime | None  # the audit log's "tallied" entry
+    credentials: dict[str, Any] | None  # the registrar's counts, turnout tables included
 
 
 def _read(data: bytes) -> _Bundle:
@@ -104,6 +107,9 @@ def _read(data: bytes) -> _Bundle:
                                                               "keys.json"))  # fmt: skip
         # An unsigned bundle (the authority signs it offline) has no signatures.json yet.
         signatures = bundle.json("signatures.json") if bundle.present("signatures.json") else None
+        credentials = (
+            bundle.json("credentials.json") if bundle.present("credentials.json") else None
+        )
         closed = tallied = None
         if bundle.present("audit-log.jsonl"):
             for line in bundle.lines("audit-log.jsonl"):
@@ -125,6 +131,7 @@ def _read(data: bytes) -> _Bundle:
             closed=moment(closed["time"]) if closed else None,
             early=bool(closed and closed.get("details", {}).get("early") is True),
             tallied=moment(tallied["time"]) if tallied else None,
+            credentials=credentials if isinstance(credentials, dict) else None,
         )
     except (UnreadableBundle, MemberError, CanonicalEncodingError, KeyError, ValueError,
             TypeError, AttributeError) as exc:  # fmt: skip
@@ -353,6 +360,7 @@ def _render(
                 )
             else:
                 _consultation(pages, question, q, lang, with_paper)
+        report_turnout.render(pages, bundle.credentials, lang, m.get("min_cell"))
         pages.space(5 * mm)
         _verification(pages, bundle, lang)
         _signatures(pages, lang)

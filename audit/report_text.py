@@ -13,10 +13,10 @@ en     ``1,025``       ``2.50``  ``51.25%``
 (1) a no-break space, so a number never splits over two lines. Decimal values
 arrive as the exact decimal strings of result.json ("77.78") and are only
 re-punctuated, never rounded again. Times are shown in Europe/Brussels. The
-rules' verdict uses the words of the web results page (results.html and its
-catalogues), so the report and the site say the same thing. Money (a project's
-cost, a budget) is ``38.000 EUR`` (nl), ``38 000 EUR`` (fr), ``EUR 38,000`` (en),
-with two decimals when the question counts in cents.
+rules' verdict and the turnout tables use the words of the web results page
+(results.html, _turnout.html and their catalogues), so the report and the site say
+the same thing. Money (a project's cost, a budget) is ``38.000 EUR`` (nl), ``38 000
+EUR`` (fr), ``EUR 38,000`` (en), with two decimals when the question counts in cents.
 """
 
 from __future__ import annotations
@@ -88,6 +88,26 @@ TEXT: dict[str, dict[str, str]] = {
         "no_tie": "Ja en nee staan gelijk: een gelijkspel beslist niets",
         "met": "voldaan",
         "not_met": "niet voldaan",
+        "turnout_heading": "Opkomst per leeftijd en per wijk",
+        "turnout_who": (
+            "Een inwoner nam deel wie een stemsleutel ophaalde of op papier stemde. De dienst die "
+            "de stemsleutels uitreikt, telt dit zonder ooit een stembiljet te zien."
+        ),
+        "turnout_by_age_band": "Opkomst per leeftijdsgroep",
+        "turnout_by_district": "Opkomst per wijk",
+        "turnout_age": "Leeftijd",
+        "turnout_district": "Wijk",
+        "turnout_may_vote": "Stemgerechtigd",
+        "turnout_all": "Alle stemgerechtigde inwoners",
+        "turnout_band": "{low} tot {high} jaar",
+        "turnout_band_over": "{low} jaar en ouder",
+        "turnout_hidden": "verborgen",
+        "turnout_hidden_why": (
+            "Verborgen: een groep waarin minder dan {n} inwoners deelnamen, of minder dan {n} "
+            "niet deelnamen, wordt niet getoond, zodat niemand herkenbaar wordt. Andere groepen "
+            "worden mee verborgen tot ook de verborgen groepen samen, zoals de totalen ze "
+            "prijsgeven, niemand herkenbaar maken."
+        ),
         "check": "Controle",
         "fingerprint": "Vingerafdruk van de stemming (SHA-256 van manifest.json)",
         "authority": "Sleutel van de verkiezingsautoriteit (SHA-256)",
@@ -148,6 +168,27 @@ TEXT: dict[str, dict[str, str]] = {
         "no_tie": "Oui et non sont à égalité : une égalité ne décide rien",
         "met": "rempli",
         "not_met": "non rempli",
+        "turnout_heading": "Participation par âge et par quartier",
+        "turnout_who": (
+            "Un habitant a participé s’il a reçu une clé de vote ou a voté sur papier. Le service "
+            "qui délivre les clés de vote le compte sans jamais voir un bulletin."
+        ),
+        "turnout_by_age_band": "Participation par tranche d’âge",
+        "turnout_by_district": "Participation par quartier",
+        "turnout_age": "Âge",
+        "turnout_district": "Quartier",
+        "turnout_may_vote": "Peuvent voter",
+        "turnout_all": "Tous les habitants ayant le droit de vote",
+        "turnout_band": "{low} à {high} ans",
+        "turnout_band_over": "{low} ans et plus",
+        "turnout_hidden": "masqué",
+        "turnout_hidden_why": (
+            "Masqué : un groupe dans lequel moins de {n} habitants ont participé, ou moins de {n} "
+            "n’ont pas participé, n’est pas affiché, afin que personne ne puisse être identifié. "
+            "D’autres groupes sont masqués avec lui jusqu’à ce que les groupes masqués, pris "
+            "ensemble tels que les totaux les révèlent, ne permettent d’identifier personne non "
+            "plus."
+        ),
         "check": "Vérification",
         "fingerprint": "Empreinte du scrutin (SHA-256 de manifest.json)",
         "authority": "Clé de l’autorité électorale (SHA-256)",
@@ -210,6 +251,26 @@ TEXT: dict[str, dict[str, str]] = {
         "no_tie": "Yes and no are tied: a tie decides nothing",
         "met": "met",
         "not_met": "not met",
+        "turnout_heading": "Turnout by age and by district",
+        "turnout_who": (
+            "A resident took part when they took a voting key or voted on paper. The registrar "
+            "counts this without ever seeing a ballot."
+        ),
+        "turnout_by_age_band": "Turnout by age band",
+        "turnout_by_district": "Turnout by district",
+        "turnout_age": "Age",
+        "turnout_district": "District",
+        "turnout_may_vote": "May vote",
+        "turnout_all": "All eligible residents",
+        "turnout_band": "{low} to {high} years",
+        "turnout_band_over": "{low} years and over",
+        "turnout_hidden": "hidden",
+        "turnout_hidden_why": (
+            "Hidden: a group in which fewer than {n} residents took part, or fewer than {n} "
+            "stayed away, is not shown, so that nobody can be singled out. Other groups are "
+            "hidden with it until the hidden groups together, as the totals give them away, "
+            "single nobody out either."
+        ),
         "check": "Verification",
         "fingerprint": "Election fingerprint (SHA-256 of manifest.json)",
         "authority": "Election authority key (SHA-256)",
@@ -319,6 +380,17 @@ def date_time(when: datetime.datetime, lang: str) -> str:
 
 def option_name(option: str, lang: str) -> str:
     return TEXT[lang].get(option, option)
+
+
+def band_name(key: str, lang: str) -> str:
+    """An age band of ``credentials.json`` in words, as the results page says it: ``16-17``
+    → ``16 tot 17 jaar`` (nl), ``75+`` → ``75 ans et plus`` (fr); another key as it is."""
+    t = TEXT[lang]
+    if found := re.fullmatch(r"(\d+)-(\d+)", key):
+        return t["turnout_band"].format(low=found.group(1), high=found.group(2))
+    if found := re.fullmatch(r"(\d+)\+", key):
+        return t["turnout_band_over"].format(low=found.group(1))
+    return key
 
 
 def verdict(question: Mapping[str, object], lang: str) -> str:

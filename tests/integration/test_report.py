@@ -18,6 +18,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from reportlab.lib.pagesizes import A4
 
 from audit.actions import close_election, tally_election
 from audit.report import ReportError, write_report
-from audit.report_layout import BLUE, FOOTER, GREY, LEFT, ORANGE
+from audit.report_layout import BLUE, FOOTER, GREY, LEFT, ORANGE, SHADE
 from audit.verify import verify_bundle
 from ballots.ballot import encrypt_ballot
 from ballots.cast import cast
@@ -804,3 +805,225 @@ def test_a_top_rule_and_costs_in_cents(rueil: bytes, tmp_path: Path) -> None:
     assert "3 projects elected, costing EUR 1,135.00 in all." in en
     assert "1 Safe walking routes to school EUR 395.00 9 3 0 0 Elected" in en
     assert "Budget" not in en  # no budget, nothing left of one
+
+
+# -- turnout by age band and by district (credentials.json) --
+
+MIN_CELL = 4  # some age bands shown, some hidden
+HEADINGS = {
+    "nl": ("Opkomst per leeftijd en per wijk", "Opkomst per leeftijdsgroep", "Opkomst per wijk",
+           "Leeftijd Stemgerechtigd Namen deel Opkomst", "Wijk Stemgerechtigd Namen deel Opkomst"),
+    "fr": ("Participation par âge et par quartier", "Participation par tranche d’âge",
+           "Participation par quartier", "Âge Peuvent voter Ont participé Participation",
+           "Quartier Peuvent voter Ont participé Participation"),
+    "en": ("Turnout by age and by district", "Turnout by age band", "Turnout by district",
+           "Age May vote Took part Turnout", "District May vote Took part Turnout"),
+}  # fmt: skip
+WHO = {
+    "nl": "Een inwoner nam deel wie een stemsleutel ophaalde of op papier stemde. De dienst die "
+          "de stemsleutels uitreikt, telt dit zonder ooit een stembiljet te zien.",
+    "fr": "Un habitant a participé s’il a reçu une clé de vote ou a voté sur papier. Le service "
+          "qui délivre les clés de vote le compte sans jamais voir un bulletin.",
+    "en": "A resident took part when they took a voting key or voted on paper. The registrar "
+          "counts this without ever seeing a ballot.",
+}  # fmt: skip
+WHY = {
+    "nl": "Verborgen: een groep waarin minder dan {n} inwoners deelnamen, of minder dan {n} niet "
+          "deelnamen, wordt niet getoond, zodat niemand herkenbaar wordt. Andere groepen worden "
+          "mee verborgen tot ook de verborgen groepen samen, zoals de totalen ze prijsgeven, "
+          "niemand herkenbaar maken.",
+    "fr": "Masqué : un groupe dans lequel moins de {n} habitants ont participé, ou moins de {n} "
+          "n’ont pas participé, n’est pas affiché, afin que personne ne puisse être identifié. "
+          "D’autres groupes sont masqués avec lui jusqu’à ce que les groupes masqués, pris "
+          "ensemble tels que les totaux les révèlent, ne permettent d’identifier personne non "
+          "plus.",
+    "en": "Hidden: a group in which fewer than {n} residents took part, or fewer than {n} stayed "
+          "away, is not shown, so that nobody can be singled out. Other groups are hidden with "
+          "it until the hidden groups together, as the totals give them away, single nobody out "
+          "either.",
+}  # fmt: skip
+HIDDEN = {"nl": "verborgen", "fr": "masqué", "en": "hidden"}
+EVERYONE = {
+    "nl": "Alle stemgerechtigde inwoners",
+    "fr": "Tous les habitants ayant le droit de vote",
+    "en": "All eligible residents",
+}
+VERIFICATION = {"nl": "Controle", "fr": "Vérification", "en": "Verification"}
+
+
+@pytest.fixture(scope="module")
+def turnout(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Kortrijk with min_cell 4: 30 residents vote (20 yes, 10 no), 40 stay at home."""
+    tmp = tmp_path_factory.mktemp("turnout")
+    manifest = tmp / "kortrijk.yaml"
+    text = (EXAMPLES / "kortrijk-2019.yaml").read_text(encoding="utf-8")
+    manifest.write_text(text.replace("trustees:\n", f"min_cell: {MIN_CELL}\ntrustees:\n"),
+                        encoding="utf-8")  # fmt: skip
+    ballots = tmp / "ballots.jsonl"
+    ballots.write_text("".join(json.dumps({"car-free-sunday": "yes" if n % 3 else "no"}) + "\n"
+                               for n in range(30)))  # fmt: skip
+    sim = simulate(manifest, tmp / "out", ballots_file=ballots, workers=1, abstainers=40)
+    assert sim.passed, sim.failures
+    return (tmp / "out" / "bundle.zip").read_bytes()
+
+
+def _flat(pdf: Path) -> dict[str, str]:
+    """Each language's part as one line, every run of white space one space."""
+    return {lang: re.sub(r"\s+", " ", " ".join(part)) for lang, part in _parts(texts(pdf)).items()}
+
+
+def _figures(n: int, lang: str) -> str:
+    """Numbers as each language writes them, written out here independently."""
+    return {"nl": f"{n:,}".replace(",", "."), "fr": f"{n:,}".replace(",", " "),
+            "en": f"{n:,}"}[lang]  # fmt: skip
+
+
+def _turnout_share(took: int, eligible: int, lang: str) -> str:
+    exact = (Decimal(took * 100) / Decimal(eligible)).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+    return {"nl": f"{exact}%".replace(".", ","), "fr": f"{exact} %".replace(".", ","),
+            "en": f"{exact}%"}[lang]  # fmt: skip
+
+
+def _band(key: str, lang: str) -> str:
+    low, _, high = key.rstrip("+").partition("-")
+    if high:
+        return {"nl": f"{low} tot {high} jaar", "fr": f"{low} à {high} ans",
+                "en": f"{low} to {high} years"}[lang]  # fmt: skip
+    return {"nl": f"{low} jaar en ouder", "fr": f"{low} ans et plus",
+            "en": f"{low} years and over"}[lang]  # fmt: skip
+
+
+def _turnout_rows(cells: Mapping[str, Any], lang: str, ages: bool) -> list[str]:
+    """The rows the report must show for a table, in its order, as read back."""
+    keys = sorted(cells, key=lambda k: int(k.split("-")[0].rstrip("+"))) if ages else sorted(cells)
+    rows = []
+    for key in keys:
+        label, cell = _band(key, lang) if ages else key, cells[key]
+        if cell is None:
+            rows.append(f"{label} {HIDDEN[lang]}")
+        else:
+            rows.append(f"{label} {_figures(cell['eligible'], lang)} "
+                        f"{_figures(cell['took_part'], lang)} "
+                        f"{_turnout_share(cell['took_part'], cell['eligible'], lang)}")  # fmt: skip
+    return rows
+
+
+def _inside_the_margins(pdf: Path, count: int) -> None:
+    width, height = page_size(pdf, 0)
+    for page in range(count):
+        for piece in placed_text(pdf, page):
+            assert LEFT - 0.5 <= piece.x <= piece.x + piece.width <= width - LEFT + 0.5, piece
+            assert 20 <= piece.y <= height - 20, piece
+        for x, _, w, _ in rectangles(pdf, page, SHADE.rgb()):  # the shaded rows
+            assert LEFT - 0.5 <= x <= x + w <= width - LEFT + 0.5
+        below = [p.text for p in placed_text(pdf, page) if p.y < FOOTER - 3]
+        assert len(below) == 1  # only the page number below the footer's line
+        assert re.fullmatch(r"(pagina|page) \d+ (van|sur|of) \d+", below[0])
+
+
+def test_turnout_by_age_band_and_by_district_in_each_language(
+    turnout: bytes, tmp_path: Path
+) -> None:
+    credentials = json.loads(_member(turnout, "credentials.json"))
+    ages, districts = credentials["turnout_by_age_band"], credentials["turnout_by_district"]
+    assert credentials["min_cell"] == MIN_CELL
+    assert None in ages.values()  # hidden cells
+    assert any(ages.values())  # and shown ones
+    assert None not in districts.values()  # every district shown: no sentence under them
+    pdf, count = _report(turnout, tmp_path)
+    verdict = {"nl": "Adviserend: ja wint", "fr": "Consultatif : le oui l’emporte",
+               "en": "Advisory: yes wins"}  # fmt: skip
+    total = {"nl": "70 30 42,86%", "fr": "70 30 42,86 %", "en": "70 30 42.86%"}
+    for lang, text in _flat(pdf).items():
+        section, by_age, by_district, age_heading, district_heading = HEADINGS[lang]
+        everyone = f"{EVERYONE[lang]} {total[lang]}"
+        _in_order(text, [
+            verdict[lang],  # after the results
+            section, WHO[lang],
+            by_age, age_heading, *_turnout_rows(ages, lang, True), everyone,
+            WHY[lang].format(n=MIN_CELL),  # under the table with hidden cells
+            by_district, district_heading, *_turnout_rows(districts, lang, False), everyone,
+            VERIFICATION[lang],  # before the verification
+        ])  # fmt: skip
+        assert text.count(WHY[lang].format(n=MIN_CELL)) == 1
+        assert text.count(section) == 1
+    for lang, part in _parts(texts(pdf)).items():  # a short table is kept on one page
+        for cells, ages_table in ((ages, True), (districts, False)):
+            rows = _turnout_rows(cells, lang, ages_table)
+            flat = [re.sub(r"\s+", " ", page) for page in part]
+            assert any(all(row in page for row in rows) for page in flat), rows
+    english = _flat(pdf)["en"]
+    assert "16 to 17 years hidden" in english or "65 to 74 years hidden" in english
+    assert english.count("fewer than") == 2  # in the sentence only: a hidden cell says "hidden"
+    _inside_the_margins(pdf, count)
+
+
+def test_every_cell_of_a_table_may_be_hidden(on_time: bytes, tmp_path: Path) -> None:
+    """Ten residents, all of whom voted, and min_cell 10: every cell is hidden (nobody
+    stayed away); the totals, published anyway, stay, with the sentence under each table."""
+    credentials = json.loads(_member(on_time, "credentials.json"))
+    assert set(credentials["turnout_by_district"].values()) == {None}
+    pdf, _ = _report(on_time, tmp_path)
+    total = {"nl": "10 10 100,00%", "fr": "10 10 100,00 %", "en": "10 10 100.00%"}
+    for lang, text in _flat(pdf).items():
+        rows = _turnout_rows(credentials["turnout_by_district"], lang, False)
+        _in_order(text, [HEADINGS[lang][2], HEADINGS[lang][4], *rows,
+                         f"{EVERYONE[lang]} {total[lang]}", WHY[lang].format(n=10)])  # fmt: skip
+        assert text.count(WHY[lang].format(n=10)) == 2
+
+
+def test_a_long_district_table_flows_over_pages(turnout: bytes, tmp_path: Path) -> None:
+    """Seventy districts, a name that wraps, every seventh hidden: no row splits over two
+    pages, and every page the table flows onto has its headings again."""
+    long_name = "Sint-Amandsberg-Oost en het Westkwartier tussen de Leie en de Kanaalzone"
+    names = [f"Deelgemeente {n:02d}" for n in range(69)] + [long_name]
+
+    def many(credentials: dict[str, Any]) -> None:
+        credentials["turnout_by_district"] = {
+            name: None if n % 7 == 3 else {"eligible": 1000 + 37 * n, "took_part": 400 + 11 * n}
+            for n, name in enumerate(names)
+        }
+        credentials.update(eligible=99_999, credentials_issued=34_567, paper_votes=1_234)
+
+    pdf, count = _report(_changed(turnout, "credentials.json", many), tmp_path)
+    table = json.loads(_member(_changed(turnout, "credentials.json", many),
+                               "credentials.json"))["turnout_by_district"]  # fmt: skip
+    pages = [re.sub(r"\s+", " ", text) for text in texts(pdf)]
+    for lang, part in _parts(texts(pdf)).items():
+        flat = [re.sub(r"\s+", " ", text) for text in part]
+        rows = _turnout_rows(table, lang, False)
+        for row in rows:  # each whole on one page, and once
+            assert sum(row in text for text in flat) == 1, row
+        holding = [text for text in flat if any(row in text for row in rows)]
+        assert len(holding) >= 2  # seventy districts do not fit on one page
+        assert all(HEADINGS[lang][4] in text for text in holding)  # the headings again
+        total = f"{EVERYONE[lang]} {_figures(99_999, lang)} {_figures(35_801, lang)}"
+        assert total in holding[-1]
+    assert len(pages) == count
+    _inside_the_margins(pdf, count)
+
+
+def test_no_turnout_tables_no_turnout_section(turnout: bytes, tmp_path: Path) -> None:
+    """An older bundle's credentials.json has no tables; a table may be empty; one table alone
+    is shown alone."""
+
+    def older(credentials: dict[str, Any]) -> None:
+        for name in ("min_cell", "turnout_by_age_band", "turnout_by_district"):
+            del credentials[name]
+
+    def empty(credentials: dict[str, Any]) -> None:
+        credentials["turnout_by_age_band"] = credentials["turnout_by_district"] = {}
+
+    def ages_only(credentials: dict[str, Any]) -> None:
+        credentials["turnout_by_district"] = {}
+
+    for change in (older, empty):
+        pdf, _ = _report(_changed(turnout, "credentials.json", change), tmp_path)
+        for lang, text in _flat(pdf).items():
+            assert HEADINGS[lang][0] not in text
+            assert EVERYONE[lang] not in text
+            assert VERIFICATION[lang] in text
+    pdf, _ = _report(_changed(turnout, "credentials.json", ages_only), tmp_path, "ages.pdf")
+    for lang, text in _flat(pdf).items():
+        _in_order(text, [HEADINGS[lang][0], HEADINGS[lang][1], EVERYONE[lang]])
+        assert HEADINGS[lang][2] not in text

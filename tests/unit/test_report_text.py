@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from audit.report_layout import wrap
 from audit.report_projects import WORDS, ballot_words, rule_words, status_words
 from audit.report_text import (
     NBSP,
     TEXT,
+    band_name,
     date,
     date_time,
     decimal,
@@ -219,3 +222,85 @@ def test_how_residents_voted_in_words() -> None:
 
 def test_every_language_has_every_project_word() -> None:
     assert set(WORDS["nl"]) == set(WORDS["fr"]) == set(WORDS["en"])
+
+
+TURNOUT = {  # the report's words for the turnout tables, and the results page's messages
+    "turnout_heading": "Turnout by age and by district",
+    "turnout_who": "A resident took part when they took a voting key or voted on paper. The "
+    "registrar counts this without ever seeing a ballot.",
+    "turnout_by_age_band": "Turnout by age band",
+    "turnout_by_district": "Turnout by district",
+    "turnout_age": "Age",
+    "turnout_district": "District",
+    "turnout_may_vote": "May vote",
+    "participants": "Took part",
+    "turnout": "Turnout",
+    "turnout_all": "All eligible residents",
+    "turnout_band": "%(low)s to %(high)s years",
+    "turnout_band_over": "%(low)s years and over",
+    "turnout_hidden": "hidden",
+    "turnout_hidden_why": "Hidden: a group in which fewer than %(n)s residents took part, or "
+    "fewer than %(n)s stayed away, is not shown, so that nobody can be singled out. Other "
+    "groups are hidden with it until the hidden groups together, as the totals give them "
+    "away, single nobody out either.",
+}
+CATALOGUES = Path(__file__).resolve().parents[2] / "evoting" / "web" / "translations"
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "en"])
+def test_the_turnout_words_are_the_results_pages(lang: str) -> None:
+    """The report cannot import the web's catalogues (audit/ stands alone): its copy of
+    every turnout word must say what the results page says, in each language."""
+    translated: dict[str, str] = {}
+    if lang != "en":
+        with (CATALOGUES / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+            translated = {str(m.id): str(m.string) for m in read_po(f) if m.id and m.string}
+    for key, message in TURNOUT.items():
+        expected = translated.get(message, message) if lang != "en" else message
+        expected = expected.replace("%(low)s", "{low}").replace("%(high)s", "{high}")
+        expected = expected.replace("%(n)s", "{n}")
+        if lang == "fr":
+            expected = expected.replace(" :", f"{NBSP}:")  # as the report's French holds it
+        assert TEXT[lang][key] == expected, key
+
+
+def test_the_turnout_words_in_each_language() -> None:
+    words = {lang: [TEXT[lang][key] for key in ("turnout_heading", "turnout_by_age_band",
+                                                 "turnout_by_district", "turnout_age",
+                                                 "turnout_district", "turnout_may_vote",
+                                                 "participants", "turnout", "turnout_all",
+                                                 "turnout_hidden")]
+             for lang in ("nl", "fr", "en")}  # fmt: skip
+    assert words["nl"] == [
+        "Opkomst per leeftijd en per wijk", "Opkomst per leeftijdsgroep", "Opkomst per wijk",
+        "Leeftijd", "Wijk", "Stemgerechtigd", "Namen deel", "Opkomst",
+        "Alle stemgerechtigde inwoners", "verborgen"]  # fmt: skip
+    assert words["fr"] == [
+        "Participation par âge et par quartier", "Participation par tranche d’âge",
+        "Participation par quartier", "Âge", "Quartier", "Peuvent voter", "Ont participé",
+        "Participation", "Tous les habitants ayant le droit de vote", "masqué"]  # fmt: skip
+    assert words["en"] == [
+        "Turnout by age and by district", "Turnout by age band", "Turnout by district", "Age",
+        "District", "May vote", "Took part", "Turnout", "All eligible residents",
+        "hidden"]  # fmt: skip
+    assert TEXT["nl"]["turnout_who"].startswith("Een inwoner nam deel wie een stemsleutel")
+    assert TEXT["fr"]["turnout_hidden_why"].format(n=10).startswith(
+        f"Masqué{NBSP}: un groupe dans lequel moins de 10 habitants ont participé, ou moins de "
+        "10 n’ont pas participé, n’est pas affiché")  # fmt: skip
+    english = TEXT["en"]["turnout_hidden_why"].format(n=4)
+    assert english.startswith("Hidden: a group in which fewer than 4 residents took part, or "
+                              "fewer than 4 stayed away")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("key", "nl", "fr", "en"),
+    [
+        ("16-17", "16 tot 17 jaar", "16 à 17 ans", "16 to 17 years"),
+        ("25-34", "25 tot 34 jaar", "25 à 34 ans", "25 to 34 years"),
+        ("65+", "65 jaar en ouder", "65 ans et plus", "65 years and over"),
+        ("75+", "75 jaar en ouder", "75 ans et plus", "75 years and over"),
+        ("under 16", "under 16", "under 16", "under 16"),  # no band of ours: as it is
+    ],
+)
+def test_age_bands_in_words(key: str, nl: str, fr: str, en: str) -> None:
+    assert [band_name(key, lang) for lang in ("nl", "fr", "en")] == [nl, fr, en]
