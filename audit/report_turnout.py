@@ -12,7 +12,7 @@ eligible residents: ``eligible``, and ``credentials_issued`` + ``paper_votes``);
 under a table with a hidden cell the sentence saying why, with ``min_cell``. A short
 table is kept on one page; a long one (a city of many districts) flows over pages, its
 headings again on each, no row split, the total row with the last. The words are the
-results page's (evoting/web/turnout.py, _turnout.html), so the report and the site say
+results page's (web/turnout.py, _turnout.html), so the report and the site say
 the same. A bundle without the tables (an older one, or tables left empty) shows none.
 """
 

@@ -1,6 +1,6 @@
 """What the voter's device needs to make a ballot: the booth parameters.
 
-The browser booth (evoting/web/static/booth/) receives this document and nothing
+The browser booth (web/static/booth/) receives this document and nothing
 else about the election's cryptography: the fingerprint its proofs are bound to,
 the election key it encrypts under, the registrar's RSA key it blinds for, and
 each contest with its label, the question's type, options and shape

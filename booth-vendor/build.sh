@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Rebuild evoting/web/static/vendor/evote-vendor.js from the pinned packages.
+# Rebuild web/static/vendor/evote-vendor.js from the pinned packages.
 #
 #   bash booth-vendor/build.sh          rebuild (npm ci from package-lock.json)
 #   bash booth-vendor/build.sh --check  rebuild in a temporary copy and fail if the
 #                                       committed file differs (reproducibility)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-static="$here/../evoting/web/static/vendor"
+static="$here/../web/static/vendor"
 work="$here"
 if [ "${1:-}" = --check ]; then
     work="$(mktemp -d)"

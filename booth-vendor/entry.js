@@ -1,5 +1,5 @@
 // The only third-party code the booth runs: these exports, bundled by build.sh
-// into evoting/web/static/vendor/evote-vendor.js.
+// into web/static/vendor/evote-vendor.js.
 export { ed25519, ristretto255 } from "@noble/curves/ed25519.js";
 export { sha256, sha512 } from "@noble/hashes/sha2.js";
 export { RSABSSA } from "@cloudflare/blindrsa-ts";

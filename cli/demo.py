@@ -35,11 +35,11 @@ from evoting.crypto.keyfile import write_key_file
 from evoting.deployment import DeploymentKeys
 from evoting.election import load_manifest
 from evoting.elections import change_state, check_deployment_secret
-from evoting.lifecycle import set_up_election
 from identity import pollcards
 from identity.municipalities import names
 from identity.nrn import make_number, parse
 from identity.register import RegisterRow, import_register, number_hasher, read_register
+from services.lifecycle import set_up_election
 from tally.officials import share_files_in_process
 
 MARKER = ".evote-demo"

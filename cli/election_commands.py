@@ -48,7 +48,7 @@ def election() -> None:
 @pass_context
 def create(context: Context, manifest: Path) -> None:
     """Create an election (state draft) from MANIFEST (YAML or JSON) and its credential key."""
-    from evoting.lifecycle import set_up_election
+    from services.lifecycle import set_up_election
 
     parsed = load_manifest(manifest)
     now, keys = context.clock(), context.keys

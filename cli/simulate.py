@@ -46,7 +46,6 @@ from evoting.elections import (
     check_deployment_secret,
     election_public_key,
 )
-from evoting.lifecycle import set_up_election
 from identity import pollcards
 from identity.issuance import (
     blind_sign,
@@ -58,6 +57,7 @@ from identity.issuance import (
 from identity.nrn import make_number
 from identity.providers import AuthenticationFailed, FormError, PollCardProvider, login
 from identity.register import RegisterRow, import_register, read_register
+from services.lifecycle import set_up_election
 from tally.decrypt import decrypt_request
 from tally.officials import run_in_process
 from tally.paper_entry import PaperEntryRefused

@@ -40,7 +40,7 @@ def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: 
 
     In production it runs behind a TLS-terminating proxy; cookies are Secure.
     """
-    from evoting.web import create_app
+    from web import create_app
 
     app = create_app(context.url, context.instance, secure_cookies=not insecure_http,
                      proxies=proxies)  # fmt: skip
@@ -61,7 +61,7 @@ def demo(host: str, port: int, directory: Path, no_serve: bool, source: Path | N
     """A demo election (the Kortrijk referendum, or --manifest), open now, with test
     residents; then serve it."""
     from cli.demo import DemoError, build
-    from evoting.web import create_app
+    from web import create_app
 
     os.environ.pop("EVOTING_SECRET_KEY", None)  # the demo has its own secret
     try:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-STATIC = ROOT / "evoting" / "web" / "static"
+STATIC = ROOT / "web" / "static"
 CHROMIUM = "/usr/bin/chromium"
 RANKS, PROJECTS = 3, 50
 

@@ -17,8 +17,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from cli.demo import Demo, TestVoter, build
-from evoting.web import create_app
-from evoting.web.app import limiter
+from web import create_app
+from web.extensions import limiter
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,9 +90,9 @@ def consultation(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Consul
     from evoting.deployment import DeploymentKeys
     from evoting.election import load_manifest
     from evoting.elections import change_state, set_election_public_key
-    from evoting.lifecycle import set_up_election
     from identity import pollcards
     from identity.register import RegisterRow, import_register, read_register
+    from services.lifecycle import set_up_election
 
     now = datetime.datetime.now(datetime.UTC)
     today = now.date()

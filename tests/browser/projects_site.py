@@ -32,8 +32,8 @@ from evoting.crypto.group import G, Point, Scalar
 from evoting.crypto.keyfile import read_key_file
 from evoting.crypto.threshold import lagrange_at_zero
 from evoting.election import Manifest, load_manifest
-from evoting.web import create_app
-from evoting.web.app import limiter
+from web import create_app
+from web.extensions import limiter
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -161,9 +161,9 @@ def _add_vote(url: str, instance: Path, source: Path, directory: Path, seed: int
     """Set ``source`` up as an open demo vote beside the others, with a key made here."""
     from evoting.deployment import DeploymentKeys
     from evoting.elections import change_state, set_election_public_key
-    from evoting.lifecycle import set_up_election
     from identity import pollcards
     from identity.register import RegisterRow, import_register, read_register
+    from services.lifecycle import set_up_election
 
     now = datetime.datetime.now(datetime.UTC)
     path = directory / f"{source.stem}.json"

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from evoting.web.app import limiter
 from tests.browser.conftest import Site
 from tests.browser.test_booth import _log_in
+from web.extensions import limiter
 
 PHONE = {"width": 360, "height": 780}
 LANGUAGES = ("nl", "fr", "en")

@@ -25,8 +25,8 @@ from tests.web.test_project_results import Published, publish_rueil
 
 @pytest.fixture(scope="module")
 def rueil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Published]]:
-    from evoting.web import create_app
-    from evoting.web.app import limiter
+    from web import create_app
+    from web.extensions import limiter
 
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(SECRET_ENVIRONMENT_VARIABLE, raising=False)

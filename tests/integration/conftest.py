@@ -23,11 +23,11 @@ from evoting.elections import (
     election_public_key,
     set_election_public_key,
 )
-from evoting.lifecycle import set_up_election
 from identity import pollcards
 from identity.issuance import blind_sign, credential_public_key, issue_ticket
 from identity.providers import PollCardProvider, login
 from identity.register import RegisterFile, import_register, read_register_file
+from services.lifecycle import set_up_election
 from tally.ceremony import KeyShare
 from tally.officials import run_in_process
 

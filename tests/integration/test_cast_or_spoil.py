@@ -34,8 +34,8 @@ from evoting.elections import (
     set_election_public_key,
     unsealed_private_key,
 )
-from evoting.lifecycle import set_up_election
 from identity.issuance import credential_public_key
+from services.lifecycle import set_up_election
 from tally import service
 from tally.service import TallyError, close_vote, tally_record
 from tests.integration.conftest import CLOSED, NOW, Setup

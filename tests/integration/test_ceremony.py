@@ -36,7 +36,7 @@ from evoting.elections import (
     sealed_public_key,
     set_election_public_key,
 )
-from evoting.lifecycle import set_up_election
+from services.lifecycle import set_up_election
 from tally import ceremony, officials
 from tally.ceremony import CeremonyError, TrusteeKeys
 

@@ -15,7 +15,7 @@
 import { webcrypto } from "node:crypto";
 import { createInterface } from "node:readline";
 
-import * as p from "../../evoting/web/static/booth/protocol.js";
+import * as p from "../../web/static/booth/protocol.js";
 
 globalThis.crypto ??= webcrypto; // Node 18 has no global Web Crypto
 

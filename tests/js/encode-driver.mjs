@@ -9,7 +9,7 @@
 
 import { readFileSync } from "node:fs";
 
-import * as p from "../../evoting/web/static/booth/protocol.js";
+import * as p from "../../web/static/booth/protocol.js";
 
 const { questions, cases } = JSON.parse(readFileSync(0, "utf8"));
 const contests = questions.map((q) => p.projectContest(q));

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import * as p from "../../evoting/web/static/booth/protocol.js";
+import * as p from "../../web/static/booth/protocol.js";
 
 globalThis.crypto ??= webcrypto; // Node 18 has no global Web Crypto
 

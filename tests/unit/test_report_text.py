@@ -244,7 +244,7 @@ TURNOUT = {  # the report's words for the turnout tables, and the results page's
     "groups are hidden with it until the hidden groups together, as the totals give them "
     "away, single nobody out either.",
 }
-CATALOGUES = Path(__file__).resolve().parents[2] / "evoting" / "web" / "translations"
+CATALOGUES = Path(__file__).resolve().parents[2] / "web" / "translations"
 
 
 @pytest.mark.parametrize("lang", ["nl", "fr", "en"])

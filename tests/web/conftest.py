@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from evoting import db
 from evoting.crypto.canonical import b64encode
 from evoting.deployment import SECRET_ENVIRONMENT_VARIABLE
-from evoting.web import create_app
-from evoting.web.app import limiter
 from tests.integration.conftest import NOW, Setup, make_setup
+from web import create_app
+from web.extensions import limiter
 
 
 class Clock:

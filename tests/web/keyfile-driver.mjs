@@ -1,4 +1,4 @@
-// Drives the booth's key-file reader (evoting/web/static/booth/keyfile.js) for
+// Drives the booth's key-file reader (web/static/booth/keyfile.js) for
 // tests/web/test_keyfile_js.py: one JSON document on stdin,
 //
 //   {"params": <booth parameters>, "election": id,
@@ -8,7 +8,7 @@
 
 import { webcrypto } from "node:crypto";
 
-import { KeyFileProblem, readKeyFile } from "../../evoting/web/static/booth/keyfile.js";
+import { KeyFileProblem, readKeyFile } from "../../web/static/booth/keyfile.js";
 
 globalThis.crypto ??= webcrypto;
 

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import evote
-from evoting.web import create_app
 from tests.web.test_resident import csrf
+from web import create_app
 
 
 def test_the_demo_is_open_and_its_test_residents_log_in(

@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parents[2]
-TRANSLATIONS = ROOT / "evoting" / "web" / "translations"
+TRANSLATIONS = ROOT / "web" / "translations"
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%%")
 
@@ -22,7 +22,7 @@ Message = str | tuple[str, ...]
 
 
 def _source_messages() -> set[Message]:
-    found = extract_from_dir(str(ROOT / "evoting" / "web"), METHODS,
+    found = extract_from_dir(str(ROOT / "web"), METHODS,
                              keywords={"_": None, "gettext": None, "ngettext": (1, 2)})  # fmt: skip
     return {message if isinstance(message, str) else tuple(message)
             for _, _, message, _, _ in found}  # fmt: skip

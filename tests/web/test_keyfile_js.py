@@ -1,7 +1,7 @@
 """The booth's key-file reader, under Node, with key files made by the Python kernel.
 
 A resident who received the voting key in one browser loads the saved file in
-another (evoting/web/static/booth/keyfile.js). The file comes from their disk: a
+another (web/static/booth/keyfile.js). The file comes from their disk: a
 hostile one (huge, not JSON, of another election, tampered) is refused before the
 booth uses it, with the kind of refusal the page words; a good one, in the booth's
 own form or as `evote credential obtain` writes it, is accepted as the credential.

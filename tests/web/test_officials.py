@@ -19,7 +19,7 @@ from evoting import schema
 from evoting.accounts import AccountError, add_official, authenticate, set_disabled
 from evoting.crypto.keyfile import write_key_file
 from evoting.election import parse_manifest
-from evoting.lifecycle import set_up_election
+from services.lifecycle import set_up_election
 from tally.ceremony import TrusteeKeys, make_deal
 from tally.decrypt import decrypt_request
 from tally.officials import add_trustee, collect_deal, roster

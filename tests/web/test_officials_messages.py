@@ -346,7 +346,7 @@ def test_the_same_refusals_in_every_language_are_complete_sentences(app: Flask) 
     """Each wording of a typed error exists in Dutch and French (test_i18n checks the
     catalogue; this checks the wording is reached for every error type)."""
     from evoting import elections
-    from evoting.web import errors
+    from web import errors
 
     with app.test_request_context("/?lang=nl"):
         said = [

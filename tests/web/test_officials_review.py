@@ -12,11 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from evoting.crypto.keyfile import write_key_file
-from evoting.web import uploads
-from evoting.web.errors import Refused
 from tests.integration.conftest import Setup
 from tests.web.test_officials import log_in
 from tests.web.test_officials_messages import official, post_then_read  # noqa: F401 - fixture
+from web import uploads
+from web.errors import Refused
 
 
 def test_a_password_the_login_form_would_cut_short_is_refused(

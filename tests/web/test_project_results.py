@@ -116,8 +116,8 @@ def rueil(tmp_path_factory: pytest.TempPathFactory) -> Published:
 
 @pytest.fixture
 def rueil_app(rueil: Published, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    from evoting.web import create_app
-    from evoting.web.app import limiter
+    from web import create_app
+    from web.extensions import limiter
 
     monkeypatch.delenv(SECRET_ENVIRONMENT_VARIABLE, raising=False)
     made = create_app(rueil.database_url, rueil.instance, secure_cookies=False,
@@ -331,8 +331,8 @@ def test_the_figures_counted_from_the_database_are_the_bundles(
 ) -> None:
     """Without a bundle here (tallied from the command line) the registrar's figures are
     counted from the database: the same as credentials.json, counted once after the close."""
-    from evoting.web import turnout
-    from evoting.web.views import load_election
+    from web import turnout
+    from web.views import load_election
 
     with rueil_app.test_request_context("/"):
         election = load_election(rueil.election_id)
@@ -343,7 +343,7 @@ def test_the_figures_counted_from_the_database_are_the_bundles(
 
 
 def test_numbers_and_shares_in_each_language(rueil_app: Flask) -> None:
-    from evoting.web.turnout import turnout
+    from web.turnout import turnout
 
     figures = {
         "eligible": 12_430, "credentials_issued": 5_112, "paper_votes": 211, "min_cell": 10,
@@ -417,7 +417,7 @@ def poperinge(rueil: Published) -> str:
     from evoting import db
     from evoting.deployment import DeploymentKeys
     from evoting.election import load_manifest
-    from evoting.lifecycle import set_up_election
+    from services.lifecycle import set_up_election
 
     manifest = load_manifest(EXAMPLES / "poperinge.yaml")
     with pytest.MonkeyPatch.context() as patch:
@@ -469,8 +469,8 @@ def _render(app: Flask, language: str, question: Any, counts: dict[str, int],
             participants: int) -> str:  # fmt: skip
     from flask import render_template
 
-    from evoting.web import project_view
     from tally.project_result import project_result
+    from web import project_view
 
     zero = dict.fromkeys(counts, 0)
     q = project_result(question, counts, counts, zero, participants)
@@ -559,7 +559,7 @@ def test_projects_without_a_domain_come_last_and_descriptions_are_shown(
     from flask import render_template
 
     from evoting.election import parse_manifest
-    from evoting.web import project_view
+    from web import project_view
 
     document = yaml.safe_load((EXAMPLES / "poperinge.yaml").read_text(encoding="utf-8"))
     texts = {"nl": "Tekst", "fr": "Texte", "en": "Text"}

@@ -19,7 +19,7 @@ from ballots.spoil import spoiled_record
 from evoting import schema
 from evoting.crypto.canonical import b64encode, canonical_json
 from evoting.election import Manifest, parse_manifest
-from evoting.lifecycle import set_up_election
+from services.lifecycle import set_up_election
 from tests.integration.conftest import EXAMPLES, NOW, Setup
 from tests.web.test_api import credential_for
 

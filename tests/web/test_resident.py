@@ -202,10 +202,10 @@ def test_every_question_type_has_its_booth_form(client: FlaskClient, setup: Setu
     from evoting.crypto.elgamal import KeyPair
     from evoting.election import QUESTION_TYPES, load_manifest
     from evoting.elections import change_state, set_election_public_key
-    from evoting.lifecycle import set_up_election
+    from services.lifecycle import set_up_election
     from tests.integration.conftest import EXAMPLES, NOW
 
-    templates = Path(__file__).resolve().parents[2] / "evoting/web/templates/resident/booth"
+    templates = Path(__file__).resolve().parents[2] / "web/templates/resident/booth"
     assert [t for t in QUESTION_TYPES if not (templates / f"{t}.html").exists()] == []
     manifest = load_manifest(EXAMPLES / "poperinge.yaml")
     assert manifest.questions[0].type == "approval"

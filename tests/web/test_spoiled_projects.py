@@ -307,7 +307,7 @@ def test_the_booth_and_the_election_page_name_the_domains_alike(
 ) -> None:
     """One function (project_view.domain_name) names a domain on both pages: the basket's
     projects are all "environment"; an id the pages do not know is shown as written."""
-    from evoting.web.project_view import domain_name
+    from web.project_view import domain_name
 
     log_in(client, setup.form("An"))
     names = {"nl": "Milieu", "fr": "Environnement", "en": "Environment"}

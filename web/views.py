@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import abort
 
 from evoting.elections import Election, ElectionError, get_election
-from evoting.web.app import services
+from web.extensions import services
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from audit.report_text import NBSP, TEXT, integer, listing, money, ordinal, perc
 from ballots.encoding import ContestSpec, cell
 from evoting.election import Question
 from evoting.projects import Project, ProjectVote, vote_json
-from evoting.web import i18n
+from web import i18n
 
 WON = ("funded", "elected")
 COLLAPSE_OVER = 12

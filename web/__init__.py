@@ -5,6 +5,6 @@ Ballots are encrypted in the browser (static/booth/): the server never sees a
 plaintext vote. See docs/web.md.
 """
 
-from evoting.web.app import create_app
+from web.app import create_app
 
 __all__ = ["create_app"]

@@ -15,7 +15,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from evoting.election import Manifest, manifest_from_text
-from evoting.web.errors import Refused
+from web.errors import Refused
 
 
 def uploaded(name: str) -> bytes:

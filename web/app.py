@@ -11,27 +11,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
-from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from flask import Flask
 
 from evoting import db
 from evoting.deployment import DeploymentKeys, instance_dir
 from evoting.elections import check_deployment_secret
-
-csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
-babel = Babel()
-
-LANGUAGES = ("nl", "fr", "en")
+from web import api, errors, i18n, officials, public, resident, tallying
+from web.extensions import Services, babel, csrf, limiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -59,30 +48,6 @@ SECURITY_HEADERS = {
 
 def _utc_now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC)
-
-
-@dataclass
-class Services:
-    """What the views use: the database, the deployment keys and the clock."""
-
-    engine: Engine
-    keys: DeploymentKeys
-    clock: Callable[[], datetime.datetime]
-    instance: Path
-
-    @property
-    def published(self) -> Path:
-        """Where published bundles and reports are kept: ``<instance>/published/<election>/``."""
-        return self.instance / "published"
-
-    @property
-    def factory(self) -> Callable[[], Session]:
-        return db.session_factory(self.engine)
-
-
-def services() -> Services:
-    found: Services = current_app.extensions["evoting"]
-    return found
 
 
 def _error_pages(app: Flask) -> None:
@@ -164,22 +129,16 @@ def create_app(
     app.extensions["evoting"] = Services(engine, keys, clock or _utc_now, where)
     csrf.init_app(app)
     limiter.init_app(app)
-    from evoting.web import i18n
-
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.register(app)
-    from evoting.web import errors
-
     errors.register(app)
-
-    from evoting.web import api, officials, public, resident, tallying
 
     app.register_blueprint(public.blueprint)
     app.register_blueprint(resident.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(officials.blueprint)
     app.register_blueprint(tallying.blueprint)
-    csrf.exempt(api.blueprint)  # no cookie authenticates it: see evoting/web/api.py
+    csrf.exempt(api.blueprint)  # no cookie authenticates it: see web/api.py
 
     _error_pages(app)
 

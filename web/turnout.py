@@ -24,8 +24,8 @@ from flask_babel import gettext as _
 
 from audit.report_text import integer, percent, share
 from evoting.elections import Election
-from evoting.web import i18n
-from evoting.web.app import services
+from web import i18n
+from web.extensions import services
 
 TABLES = ("turnout_by_age_band", "turnout_by_district")
 MEMBER_LIMIT = 4 << 20  # credentials.json's limit in the verifier (audit/reader.py)

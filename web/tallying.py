@@ -33,10 +33,10 @@ from evoting.accounts import Official
 from evoting.crypto.canonical import b64decode, canonical_json
 from evoting.crypto.errors import CryptoError
 from evoting.elections import Election, ElectionError
-from evoting.web import errors, uploads
-from evoting.web.app import limiter, services
-from evoting.web.errors import Refused
-from evoting.web.officials import _back, _election_or_404, _figures, needs, refuse
+from web import errors, uploads
+from web.errors import Refused
+from web.extensions import limiter, services
+from web.officials import _back, _election_or_404, _figures, needs, refuse
 
 blueprint = Blueprint("tallying", __name__, url_prefix="/officials")
 
@@ -100,7 +100,7 @@ def bundle_state(election_id: str) -> str | None:
 def turnout_page(election_id: str, official: Official) -> str:
     """Turnout by age band and by district: the registrar's figures, small cells hidden
     (during the vote, counted now; once tallied, the bundle's)."""
-    from evoting.web.turnout import registrar_figures, turnout
+    from web.turnout import registrar_figures, turnout
 
     found = _election_or_404(election_id)
     return render_template("officials/turnout.html", official=official, election=found,

@@ -1,6 +1,6 @@
 """Setting an election up: the one place that creates it with all its keys.
 
-Like `evoting.web` and `cli`, this module sits above identity, ballots and audit
+Like `web` and `cli`, this module sits above identity, ballots and audit
 and wires them together (docs/architecture.md). The command line, the web UI, the
 simulation and the demo all create elections here, so every election's audit log
 opens with the same "election-created" entry.

@@ -22,9 +22,9 @@ from ballots.cast import cast, publish_spoiled
 from evoting.crypto.canonical import b64decode, b64encode
 from evoting.crypto.errors import CanonicalEncodingError
 from evoting.elections import checked_credential_public_key, election_public_key
-from evoting.web.app import limiter, services
-from evoting.web.views import load_election
 from identity.issuance import AlreadyIssued, IssuanceError, TicketRefused, blind_sign
+from web.extensions import limiter, services
+from web.views import load_election
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 

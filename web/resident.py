@@ -18,15 +18,15 @@ from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from audit.report_text import money, ordinal
-from evoting.web.app import limiter, services
-from evoting.web.i18n import current
-from evoting.web.project_view import domain_name
-from evoting.web.views import load_election, phase
 from identity.eligibility import Ineligibility, birthday_reaching
 from identity.issuance import IssuanceError, issue_ticket
 from identity.nrn import InvalidRegisterNumber, parse
 from identity.pollcards import CodeFormatError, normalise
 from identity.providers import AuthenticationFailed, LockedOut, LoginResult, PollCardProvider, login
+from web.extensions import limiter, services
+from web.i18n import current
+from web.project_view import domain_name
+from web.views import load_election, phase
 
 blueprint = Blueprint("resident", __name__)
 

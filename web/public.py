@@ -28,10 +28,10 @@ from evoting.crypto.canonical import b64encode
 from evoting.election import Question
 from evoting.elections import Election, ElectionError, election_public_key, list_elections
 from evoting.elections import sealed_public_key as stored_public_key
-from evoting.web import i18n, project_view
-from evoting.web.app import services
-from evoting.web.turnout import registrar_figures, turnout
-from evoting.web.views import load_election, phase
+from web import i18n, project_view
+from web.extensions import services
+from web.turnout import registrar_figures, turnout
+from web.views import load_election, phase
 
 blueprint = Blueprint("public", __name__)
 
@@ -243,7 +243,7 @@ def spoiled_download(election_id: str) -> Response:
 def _visible(state: str) -> tuple[bool, bool]:
     """(shown, preview): the public sees the results once published; a logged-in
     official sees them once tallied, marked as not yet published."""
-    from evoting.web.officials import current
+    from web.officials import current
 
     if state == "published":
         return True, False

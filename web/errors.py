@@ -29,7 +29,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import gettext
 
-from evoting.web.i18n import belgian_date, belgian_datetime
+from web.i18n import belgian_date, belgian_datetime
 
 
 def _(text: str, **variables: Any) -> str:

@@ -5,9 +5,9 @@ manage accounts. Every action is appended to the election's audit log, through t
 same functions the command line uses. The key ceremony itself happens on the
 trustees' machines (`evote trustee …`); this page follows it.
 
-Every refusal is worded by `evoting.web.errors` in the official's language: no
+Every refusal is worded by `web.errors` in the official's language: no
 view shows the English text of a domain error (it may name a CLI flag or a
-server path). Uploads are read by `evoting.web.uploads`, which never lets odd
+server path). Uploads are read by `web.uploads`, which never lets odd
 bytes become a 500. The election page is one template per state
 (``templates/officials/election_<state>.html``), so a later step (paper boxes
 entered by two officials, an offline signature) adds its own section and view.
@@ -52,10 +52,10 @@ from evoting.elections import (
     get_election,
     list_elections,
 )
-from evoting.lifecycle import set_up_election
-from evoting.web import errors, uploads
-from evoting.web.app import limiter, services
-from evoting.web.errors import Refused
+from services.lifecycle import set_up_election
+from web import errors, uploads
+from web.errors import Refused
+from web.extensions import limiter, services
 
 blueprint = Blueprint("officials", __name__, url_prefix="/officials")
 View = TypeVar("View", bound=Callable[..., Any])
