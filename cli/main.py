@@ -14,6 +14,7 @@ from cli.credential_commands import credential
 from cli.election_commands import close, election, init, open_
 from cli.pabulib_commands import pabulib
 from cli.paper_commands import paper
+from cli.platform_commands import platform
 from cli.register_commands import register
 from cli.tally_commands import authority, cast, report, tally
 from cli.trustee_commands import trustee
@@ -204,6 +205,7 @@ evote.add_command(serve)
 evote.add_command(demo)
 evote.add_command(official)
 evote.add_command(pabulib)
+evote.add_command(platform)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.context import Context, Group, pass_context
+from evoting.schema import OFFICIAL_ROLES
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -34,16 +35,31 @@ def _serve(app: Flask, host: str, port: int) -> None:
               help="Plain http, no TLS proxy: cookies without Secure.")  # fmt: skip
 @click.option("--proxies", default=0, show_default=True, type=click.IntRange(0, 5),
               help="Trusted reverse proxies in front (for the client's address).")  # fmt: skip
+@click.option("--smtp-url", envvar="EVOTE_SMTP_URL", metavar="URL",
+              help="Mail server for residents' accounts: smtp://host:port, "
+              "smtps://user:password@host or smtp://user:password@host:587?starttls=1 "
+              "(or $EVOTE_SMTP_URL, which keeps a password out of the process list). "
+              "Without it, residents cannot register.")  # fmt: skip
+@click.option("--mail-from", envvar="EVOTE_MAIL_FROM", metavar="ADDRESS",
+              help="The sender address of that mail (or $EVOTE_MAIL_FROM).")  # fmt: skip
 @pass_context
-def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: int) -> None:
+def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: int,
+          smtp_url: str | None, mail_from: str | None) -> None:  # fmt: skip
     """Serve the web UI for residents, officials and the public.
 
     In production it runs behind a TLS-terminating proxy; cookies are Secure.
     """
+    from participation.mail import MailError
     from web import create_app
 
-    app = create_app(context.url, context.instance, secure_cookies=not insecure_http,
-                     proxies=proxies)  # fmt: skip
+    if smtp_url and not mail_from:
+        raise click.UsageError("--smtp-url needs --mail-from (or $EVOTE_MAIL_FROM)")
+    mail = {"SMTP_URL": smtp_url or None, "MAIL_FROM": mail_from or None}
+    try:
+        app = create_app(context.url, context.instance, secure_cookies=not insecure_http,
+                         proxies=proxies, config=mail)  # fmt: skip
+    except MailError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"serving on http://{host}:{port}/ (stop with Ctrl-C)")
     _serve(app, host, port)
 
@@ -112,12 +128,12 @@ def _how_to_tally(made: Demo, address: str) -> None:
 
 @click.group("official", cls=Group)
 def official() -> None:
-    """The web UI's accounts for officials (admin, official, observer)."""
+    """The web UI's accounts for officials (admin, official, moderator, evaluator, observer)."""
 
 
 @official.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "official", "observer"]), required=True)
+@click.option("--role", type=click.Choice(OFFICIAL_ROLES), required=True)
 @pass_context
 def official_add(context: Context, username: str, role: str) -> None:
     """Add an account; the password is asked for (or read from $EVOTING_OFFICIAL_PASSWORD)."""

@@ -2,7 +2,9 @@
 
 Passwords are hashed with libsodium's Argon2id (``crypto_pwhash_str``, through
 PyNaCl), whose string carries its own salt and limits. Roles: **admin** manages
-accounts, **official** runs elections, **observer** reads. A login for an unknown
+accounts, **official** runs elections and participatory processes, **moderator**
+hides and restores residents' ideas and reactions and handles reports, **evaluator**
+screens ideas (participation/permissions.py), **observer** reads. A login for an unknown
 username costs the same Argon2id work as one for a known name, so timing does not
 tell which names exist.
 

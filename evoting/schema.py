@@ -268,7 +268,7 @@ paper_entries = Table(
 """Paper boxes' totals as two officials entered them (tally/paper_entry.py): a box is
 confirmed once a second, different official entered the same statement."""
 
-OFFICIAL_ROLES = ("admin", "official", "observer")
+OFFICIAL_ROLES = ("admin", "official", "moderator", "evaluator", "observer")
 
 officials = Table(
     "officials",
@@ -279,5 +279,15 @@ officials = Table(
     Column("role", String(16), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    CheckConstraint("role IN ('admin', 'official', 'observer')", name="role"),
+    CheckConstraint(
+        "role IN ('admin', 'official', 'moderator', 'evaluator', 'observer')", name="role"
+    ),
+)
+
+# The participation platform's tables (residents' accounts; processes, ideas, ...; the
+# platform register residents verify their accounts against):
+from evoting import (  # noqa: E402, F401  (registers them on metadata)
+    platform_schema,
+    register_schema,
+    residents_schema,
 )

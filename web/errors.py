@@ -55,7 +55,13 @@ def state_name(state: str) -> str:
 
 def role_name(role: str) -> str:
     """An official's role (evoting/accounts.py) in plain words."""
-    names = {"admin": _("administrator"), "official": _("official"), "observer": _("observer")}
+    names = {
+        "admin": _("administrator"),
+        "official": _("official"),
+        "moderator": _("moderator"),
+        "evaluator": _("evaluator"),
+        "observer": _("observer"),
+    }
     return names.get(role, role)
 
 

@@ -36,6 +36,7 @@ FORBIDDEN = {
     "ballots": {"identity", "tally", "audit", "services", "web", "cli"},
     "tally": {"identity", "audit", "services", "web", "cli"},
     "audit": {"identity", "services", "web", "cli"},
+    "participation": {"identity", "ballots", "tally", "audit", "services", "web", "cli", "flask"},
     "services": {"web", "cli", "flask"},
     "web": {"cli"},
 }
