@@ -42,9 +42,13 @@ def _serve(app: Flask, host: str, port: int) -> None:
               "Without it, residents cannot register.")  # fmt: skip
 @click.option("--mail-from", envvar="EVOTE_MAIL_FROM", metavar="ADDRESS",
               help="The sender address of that mail (or $EVOTE_MAIL_FROM).")  # fmt: skip
+@click.option("--public-url", envvar="EVOTE_PUBLIC_URL", metavar="URL",
+              help="The site's public origin, e.g. https://participation.example.be: the "
+              "links mailed to residents point there, never to a request's Host header "
+              "(or $EVOTE_PUBLIC_URL).")  # fmt: skip
 @pass_context
 def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: int,
-          smtp_url: str | None, mail_from: str | None) -> None:  # fmt: skip
+          smtp_url: str | None, mail_from: str | None, public_url: str | None) -> None:  # fmt: skip
     """Serve the web UI for residents, officials and the public.
 
     In production it runs behind a TLS-terminating proxy; cookies are Secure.
@@ -54,7 +58,8 @@ def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: 
 
     if smtp_url and not mail_from:
         raise click.UsageError("--smtp-url needs --mail-from (or $EVOTE_MAIL_FROM)")
-    mail = {"SMTP_URL": smtp_url or None, "MAIL_FROM": mail_from or None}
+    mail = {"SMTP_URL": smtp_url or None, "MAIL_FROM": mail_from or None,
+            "PUBLIC_URL": public_url or None}  # fmt: skip
     try:
         app = create_app(context.url, context.instance, secure_cookies=not insecure_http,
                          proxies=proxies, config=mail)  # fmt: skip
@@ -73,13 +78,24 @@ def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: 
 @click.option("--no-serve", is_flag=True, help="Set up and print, but do not serve.")
 @click.option("--manifest", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Another election as the demo (e.g. examples/rueil-2019.yaml).")  # fmt: skip
-def demo(host: str, port: int, directory: Path, no_serve: bool, source: Path | None) -> None:
+@click.option("--platform", is_flag=True,
+              help="The participation platform instead: processes, ideas, accounts, a vote "
+              "on a shortlist, e-mail into DIR/outbox (cli/demo_platform.py).")  # fmt: skip
+def demo(host: str, port: int, directory: Path, no_serve: bool, source: Path | None,
+         platform: bool) -> None:  # fmt: skip
     """A demo election (the Kortrijk referendum, or --manifest), open now, with test
-    residents; then serve it."""
+    residents, or (--platform) the participation platform to click through; then serve it."""
     from cli.demo import DemoError, build
     from web import create_app
 
     os.environ.pop("EVOTING_SECRET_KEY", None)  # the demo has its own secret
+    if platform:
+        if source is not None:
+            raise click.UsageError("--platform makes its own vote: leave out --manifest")
+        from cli.demo_platform import run
+
+        run(directory, host, port, no_serve)
+        return
     try:
         made = build(directory, datetime.datetime.now(datetime.UTC), source=source)
     except DemoError as exc:

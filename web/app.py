@@ -19,7 +19,24 @@ from flask import Flask
 from evoting import db
 from evoting.deployment import DeploymentKeys, instance_dir
 from evoting.elections import check_deployment_secret
-from web import api, errors, i18n, officials, public, resident, tallying
+from web import (
+    accounts,
+    accounts_mail,
+    api,
+    errors,
+    i18n,
+    officials,
+    platform,
+    platform_exports,
+    platform_officials,
+    platform_officials_followup,
+    platform_officials_moderation,
+    platform_officials_vote,
+    platform_screening,
+    public,
+    resident,
+    tallying,
+)
 from web.extensions import Services, babel, csrf, limiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -120,9 +137,13 @@ def create_app(
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE="Europe/Brussels",
         RATELIMIT_HEADERS_ENABLED=True,
+        SMTP_URL=None,  # residents' account mail (web/accounts_mail.py); None: no e-mail
+        PUBLIC_URL=None,  # the origin mailed links point to (web/accounts_mail.py)
+        MAIL_FROM=None,
     )
     if config:
         app.config.update(config)
+    accounts_mail.configure(app)  # a bad SMTP_URL or MAIL_FROM stops the start, not a request
     # Absolute: Flask's send_file reads a relative path from the package's directory,
     # not the one `evote serve` was started in (the default ./instance is relative).
     where = instance_dir(instance).resolve()
@@ -138,6 +159,17 @@ def create_app(
     app.register_blueprint(api.blueprint)
     app.register_blueprint(officials.blueprint)
     app.register_blueprint(tallying.blueprint)
+    app.register_blueprint(accounts.blueprint)
+    app.register_blueprint(platform.blueprint)  # the participation platform, /participate
+    for officials_side in (
+        platform_officials,
+        platform_officials_moderation,
+        platform_screening,
+        platform_officials_vote,
+        platform_officials_followup,
+        platform_exports,
+    ):
+        app.register_blueprint(officials_side.blueprint)  # /officials/processes
     csrf.exempt(api.blueprint)  # no cookie authenticates it: see web/api.py
 
     _error_pages(app)

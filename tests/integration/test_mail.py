@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+import os
+import re
 import smtplib
 import ssl
+import stat
 from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -170,3 +177,104 @@ def test_smtplib_is_not_left_open_on_refusal(smtp_server: SmtpServer) -> None:
     with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=5) as client:
         assert client.noop()[0] == 250
     assert not isinstance(mailer.ssl_context, ssl.SSLContext)
+
+
+# --- the outbox (file:///dir): demos and development, no mail server -------------------
+
+
+def _outbox_files(directory: Path) -> list[Path]:
+    return sorted(directory.iterdir())
+
+
+def test_the_outbox_writes_each_message_as_an_eml_file(tmp_path: Path) -> None:
+    outbox = tmp_path / "out box"  # a space: percent-encoded in the URL
+    outbox.mkdir()
+    url = outbox.as_uri()
+    assert "%20" in url
+    mailer = Mailer.from_url(url, SENDER, sender_name="Stad Poperinge")
+    assert str(mailer) == url
+    link = "http://localhost:8000/account/confirm/" + "a" * 43  # longer than 76 characters
+    text = f"Hallo Zoë,\n\nBevestig uw adres:\n{link}\n"
+    mailer.send("zoe@example.be", "Bevestig uw e-mailadres — café", text)
+    mailer.send("an@example.be", "Tweede", "Twee.\n")
+    files = _outbox_files(outbox)
+    assert len(files) == 2
+    assert all(re.fullmatch(r"\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{16}\.eml", f.name) for f in files)
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    raw = files[0].read_bytes()
+    assert b"\r\n" in raw  # RFC 5322: CRLF line ends
+    assert raw.count(b"\n") == raw.count(b"\r\n")
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    assert msg["Subject"] == "Bevestig uw e-mailadres — café"
+    assert msg["To"] == "zoe@example.be"
+    assert msg["From"].addresses[0].display_name == "Stad Poperinge"
+    assert msg["Auto-Submitted"] == "auto-generated"
+    assert msg["Content-Transfer-Encoding"] == "8bit"
+    assert msg.get_content().replace("\r\n", "\n") == text
+    assert link.encode() in raw  # a text editor shows the link whole
+    second = email.message_from_bytes(files[1].read_bytes(), policy=email.policy.default)
+    assert second["Subject"] == "Tweede"  # the names sort in the order sent
+
+
+def test_the_outbox_leaves_no_temporary_file_and_refuses_what_smtp_refuses(
+    tmp_path: Path,
+) -> None:
+    mailer = Mailer.from_url(f"file://localhost{tmp_path}", SENDER)
+    assert mailer.outbox == tmp_path
+    with pytest.raises(MailError):
+        mailer.send("an@example.be", "Hello\r\nBcc: victim@example.org", "text")
+    assert list(tmp_path.iterdir()) == []
+    mailer.send("an@example.be", "Lang", "x" * 2_000 + "\n")  # over 998: quoted-printable
+    (only,) = _outbox_files(tmp_path)
+    msg = email.message_from_bytes(only.read_bytes(), policy=email.policy.default)
+    assert msg["Content-Transfer-Encoding"] == "quoted-printable"
+    assert msg.get_content().rstrip() == "x" * 2_000
+
+
+def test_a_vanished_outbox_is_a_mail_error(tmp_path: Path) -> None:
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    mailer = Mailer.from_url(outbox.as_uri(), SENDER)
+    outbox.rmdir()
+    with pytest.raises(MailError, match="cannot write mail to the outbox file://"):
+        mailer.send("an@example.be", "Test", "text")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("file:outbox", "must be an absolute path, not 'outbox'"),
+        ("file:./outbox", "must be an absolute path"),
+        ("file://outbox/mail", "three slashes"),
+        ("file://", "names no directory"),
+        ("file:///", None),  # the root exists: refused only if not writable
+        ("file:///tmp/evote-no-such-outbox-dir", "does not exist"),
+        ("file:///tmp?x=1", "no query or fragment"),
+        ("file:///tmp#top", "no query or fragment"),
+        ("file:///tmp%00/x", "NUL"),
+    ],
+)
+def test_bad_outbox_urls_are_explained(url: str, message: str | None) -> None:
+    if message is None:
+        if os.access("/", os.W_OK):
+            Mailer.from_url(url, SENDER)
+            return
+        message = "not writable"
+    with pytest.raises(MailError, match=re.escape(message)):
+        Mailer.from_url(url, SENDER)
+
+
+def test_an_outbox_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    plain_file = tmp_path / "mail.txt"
+    plain_file.write_text("x")
+    with pytest.raises(MailError, match="does not exist"):
+        Mailer.from_url(plain_file.as_uri(), SENDER)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_an_unwritable_outbox_is_refused(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(MailError, match="not writable"):
+        Mailer.from_url(locked.as_uri(), SENDER)

@@ -14,7 +14,13 @@ from tests.integration.conftest import Setup
 from tests.web.test_resident import csrf
 
 ARGUMENTS = {"election_id": "kortrijk-2019", "code": "ABCD-EFGH-IJKL-MNOP",
-             "name": "bundle.zip", "filename": "evote.css"}  # fmt: skip
+             "name": "bundle.zip", "filename": "evote.css", "token": "x" * 43,
+             "process_id": "no-such-process", "idea_id": 1, "reaction_id": 1, "report_id": 1,
+             "kind": "ideas", "fmt": "csv"}  # fmt: skip
+RESIDENTS_ONLY = ("accounts.account", "accounts.verify", "accounts.data", "accounts.delete",
+                  "platform.edit", "platform.report_idea", "platform.report_reaction")  # fmt: skip
+"""Pages behind a resident's login: the login is asked before anything is looked up."""
+NEEDS_MAIL = ("accounts.register", "accounts.forgot")  # the test app has no SMTP_URL: 503
 
 
 def rules(app: Flask, method: str) -> Iterator[tuple[Rule, str]]:
@@ -29,8 +35,12 @@ def officials_only(rule: Rule) -> bool:
 
 
 def expected_get(rule: Rule) -> int:
-    if officials_only(rule):
+    if officials_only(rule) or rule.endpoint in RESIDENTS_ONLY:
         return 302  # to the login page
+    if rule.endpoint in NEEDS_MAIL:
+        return 503
+    if "process_id" in rule.arguments:
+        return 404  # no such process
     if rule.endpoint in ("public.download", "api.board_entry"):
         return 404  # nothing published; no such ballot
     return 200
@@ -45,6 +55,8 @@ def test_every_get_route_answers_with_the_security_headers(
         assert answer.status_code == expected_get(rule), url
         if officials_only(rule) and answer.status_code == 302:
             assert answer.headers["Location"].startswith("/officials/login"), url
+        if rule.endpoint in RESIDENTS_ONLY:
+            assert answer.headers["Location"].startswith("/account/login"), url
         assert "script-src 'self'" in answer.headers["Content-Security-Policy"], url
         assert answer.headers["X-Content-Type-Options"] == "nosniff", url
         answer.close()
@@ -90,3 +102,20 @@ def test_no_officials_action_runs_without_a_login(
     assert client.get("/e/kortrijk-2019").status_code == 200
     with setup.factory() as session:
         assert get_election(session, "kortrijk-2019").state == "open"  # nothing was closed
+
+
+def test_no_residents_action_runs_without_a_login(app: Flask, client: FlaskClient) -> None:
+    """Every form of the participation platform and of an account but those that let a
+    resident in (register, log in, confirm, reset) sends a stranger to the login page."""
+    open_to_all = ("accounts.register", "accounts.login", "accounts.forgot", "accounts.reset",
+                   "accounts.confirm", "accounts.logout")  # fmt: skip
+    token = csrf(client)
+    seen = 0
+    for rule, url in rules(app, "POST"):
+        if not rule.endpoint.startswith(("platform.", "accounts.")) or rule.endpoint in open_to_all:
+            continue
+        answer = client.post(url, data={"csrf_token": token, "text": "x", "reason": "spam"})
+        assert answer.status_code == 302, url
+        assert answer.headers["Location"].startswith("/account/login"), url
+        seen += 1
+    assert seen >= 5
