@@ -1,13 +1,15 @@
 """participation/text.py: similar ideas, duplicates, topics and domains, on our labelled set.
 
 The floors below are the figures `scripts/bench_text.py` measured (docs/performance.md)
-less a small margin, so a change that makes the analysis worse fails here.
+less a small margin, so a change that makes the analysis worse fails here. The held-out
+set (written after the lexicon was frozen, never tuned on) has its own floors.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 import time
 from itertools import combinations
 from pathlib import Path
@@ -17,15 +19,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from participation import text
+from participation import lexicon, text
 from participation.text import IdeaText, Pair
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "tests" / "data" / "ideas" / "labelled.jsonl"
+HELDOUT = ROOT / "tests" / "data" / "ideas" / "heldout.jsonl"
 
 
-def _load() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+def _load(path: Path = LABELLED) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 ROWS = _load()
@@ -79,7 +82,7 @@ def test_a_paraphrase_is_shown_before_posting() -> None:
     )
     assert matches[0].id == 10
     assert matches[0].score >= text.DUPLICATE_THRESHOLD
-    assert {3, 10} <= {m.id for m in matches}  # its English original too (shared names)
+    assert matches[1].id == 3  # its English original, next
     assert len(matches) <= 5
     assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
 
@@ -94,45 +97,169 @@ def test_every_same_language_paraphrase_is_in_the_top_five_before_posting() -> N
 
 
 def test_duplicate_pairs_precision_and_recall_floors(flagged: set[tuple[int, int]]) -> None:
-    # measured at 0.35: precision 0.68, recall 0.405 (same language 15/16, cross 2/26)
+    # measured at 0.45: precision 0.886, recall 0.929 (same language 16/16, cross 23/26)
     hits = flagged & TRUE_PAIRS
-    assert len(hits) / len(flagged) >= 0.62
-    assert len(hits) / len(TRUE_PAIRS) >= 0.38
-    assert len(hits - CROSS) / len(TRUE_PAIRS - CROSS) >= 14 / 16
+    assert len(hits) / len(flagged) >= 0.82
+    assert len(hits) / len(TRUE_PAIRS) >= 0.86
+    assert len(hits - CROSS) / len(TRUE_PAIRS - CROSS) >= 15 / 16
+    assert len(hits & CROSS) >= 20  # of 26; 2 with char n-grams alone
 
 
 def test_decoys_are_mostly_not_flagged(flagged: set[tuple[int, int]]) -> None:
     """Different ideas in the same words: a bench or a bike rack in the park, museum or pool.
 
-    Measured: 7 of the 19 decoys score above the threshold (they repeat the other idea's
-    sentence frame, e.g. ideas 100 and 110); the list is for an official to review.
+    Measured: 4 of the 19 decoys score above the threshold (they repeat the other idea's
+    sentence frame and its place, e.g. ideas 47 and 56); the list is for an official.
     """
-    assert len(flagged & DECOYS) <= 8
+    assert len(flagged & DECOYS) <= 6
     for pair in [(30, 36), (3, 15), (5, 17), (99, 109), (114, 126), (29, 38), (81, 95)]:
         assert pair in DECOYS
         assert pair not in flagged
 
 
-def test_cross_language_duplicates_are_caught_only_through_shared_names(
-    flagged: set[tuple[int, int]],
+def test_cross_language_duplicates_are_caught_through_shared_concepts(
+    flagged: set[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Char n-grams do not translate: a nl/en pair is found when it shares a street name or
-    a loan word, and missed when every content word is translated."""
-    assert (22, 31) in flagged  # "Kasteelstraat" in both
-    assert (62, 71) in flagged  # "skatepark", "sporthal"/"sports hall"
-    assert len(flagged & CROSS) <= 4  # measured 2 of 26
+    """Char n-grams do not translate, concepts do: ``fietsenstalling`` and ``bike parking``
+    both name ``bike`` and ``parking``."""
+    assert (22, 31) in flagged  # "Kasteelstraat" in both, found before the lexicon too
+    assert (62, 71) in flagged
     street_lights = text.similar(
         BY_ID[41]["title"], BY_ID[41]["text"], [IDEAS[39]], threshold=0.0
-    )  # nl and fr, no word in common
-    assert street_lights[0].score < text.SIMILAR_THRESHOLD
-    # before posting, the lower threshold finds about half of them (measured 12 of 25)
-    found = 0
-    for row in ROWS:
-        if row["duplicate_of"] is not None and (row["duplicate_of"], row["id"]) in CROSS:
-            before = [i for i in IDEAS if int(i.id) < row["id"]]
+    )  # nl and fr, no word in common: above the bar before posting, not a duplicate
+    assert text.SIMILAR_THRESHOLD <= street_lights[0].score < text.DUPLICATE_THRESHOLD
+
+    def found_before_posting() -> int:
+        found = 0
+        for row in ROWS:
+            if row["duplicate_of"] is not None and (row["duplicate_of"], row["id"]) in CROSS:
+                before = [i for i in IDEAS if int(i.id) < row["id"]]
+                matches = text.similar(row["title"], row["text"], before, threshold=0.15)
+                found += bool(matches) and _group(int(matches[0].id)) == _group(row["id"])
+        return found
+
+    assert found_before_posting() >= 22  # first, of 25: measured 25 (threshold 0.2: 25)
+    monkeypatch.setattr(text, "CONCEPT_WEIGHT", 0.0)
+    assert found_before_posting() <= 10  # char n-grams alone: measured 9
+
+
+def test_a_dutch_idea_is_found_from_its_french_paraphrase_before_posting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Written here, not in the set: idea 101 (a dog run by the city park) in French."""
+    before = [i for i in IDEAS if int(i.id) <= 101]
+    title = "Un espace pour chiens en liberté au parc de la ville"
+    body = (
+        "Les chiens n'ont aucun endroit où courir sans laisse. Un enclos en bordure du parc "
+        "de la ville, où ils pourraient se défouler, ferait le bonheur des maîtres comme "
+        "des promeneurs."
+    )
+    matches = text.similar(title, body, before)
+    assert matches[0].id == 101  # measured 0.42, the next 0.21
+    assert matches[0].score >= 2 * matches[1].score - 0.05
+    monkeypatch.setattr(text, "CONCEPT_WEIGHT", 0.0)
+    assert 101 not in {m.id for m in text.similar(title, body, before, threshold=0.15)}
+
+
+def test_a_decoy_across_languages_is_not_a_duplicate() -> None:
+    """Same place, another request: public toilets by the city park, not a dog run."""
+    dog_run = text.similar(
+        "Un espace pour chiens en liberté au parc de la ville",
+        "Un enclos en bordure du parc de la ville où les chiens courent sans laisse.",
+        [IDEAS[100]],
+        threshold=0.0,
+    )
+    toilets = text.similar(
+        "Des toilettes publiques en bordure du parc de la ville",
+        "Les promeneurs et les familles n'ont aucune toilette à proximité du parc de la "
+        "ville. Un petit bloc sanitaire gratuit près de l'entrée serait le bienvenu.",
+        [IDEAS[100]],
+        threshold=0.0,
+    )
+    assert IDEAS[100].id == 101
+    assert toilets[0].score < text.SIMILAR_THRESHOLD  # measured 0.09
+    assert toilets[0].score < dog_run[0].score
+
+
+HELD = _load(HELDOUT)
+
+
+def test_held_out_set_written_after_the_lexicon() -> None:
+    """40 ideas measured, never tuned on: floors from scripts/bench_text.py's held-out run."""
+    by_id = {r["id"]: r for r in HELD}
+
+    def group(i: int) -> int:
+        while by_id[i]["duplicate_of"] is not None:
+            i = by_id[i]["duplicate_of"]
+        return i
+
+    pairs = {
+        (a["id"], b["id"]) for a, b in combinations(HELD, 2) if group(a["id"]) == group(b["id"])
+    }
+    cross = {p for p in pairs if by_id[p[0]]["lang"] != by_id[p[1]]["lang"]}
+    decoys = {_pair(r["id"], r["decoy_of"]) for r in HELD if r["decoy_of"] is not None}
+    assert len(HELD) >= 30
+    assert len(cross) >= 12
+    assert len(decoys) >= 5
+    assert not {r["id"] for r in HELD} & set(BY_ID)
+    ideas = [IdeaText(r["id"], r["title"], r["text"]) for r in HELD]
+    found = {_pair(p.first, p.second) for p in text.duplicate_pairs(ideas)}
+    assert len(found & cross) >= 13  # measured 15 of 20 (char n-grams alone: 0)
+    assert len(found & pairs) / len(found) >= 0.85  # measured 0.94
+    assert len(found & decoys) <= 1  # measured 0 of 7
+    first = 0
+    for row in HELD:
+        if row["duplicate_of"] is not None:
+            before = [i for i in ideas if int(i.id) < row["id"]]
             matches = text.similar(row["title"], row["text"], before)
-            found += _group(row["id"]) in {_group(int(m.id)) for m in matches}
-    assert found >= 10
+            first += bool(matches) and group(int(matches[0].id)) == group(row["id"])
+    assert first >= 16  # of 18: measured 18
+
+
+def test_lexicon_terms_are_folded_and_name_one_concept_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    terms = lexicon.terms()
+    assert len(terms) >= 500
+    assert len(lexicon.LEXICON) >= 100
+    seen: dict[tuple[str, ...], str] = {}
+    for term, concept in terms:
+        assert term == text.fold(term) == term.strip(), term
+        assert re.fullmatch(r"[a-z]+( [a-z]+)*\*?", term), term
+        words = term.rstrip("*").split()
+        key = tuple(lexicon._singular(w) for w in words) if len(words) > 1 else tuple(words)
+        assert seen.setdefault(key, concept) == concept, f"{term}: {seen[key]} and {concept}"
+        assert key not in {(w,) for w in text._STOP}, term  # "dans", "but": not topics
+        if term.endswith("*"):
+            assert len(words) == 1, term
+            assert len(words[0]) >= 4, term
+        assert re.fullmatch(r"[a-z_]+", concept)
+    assert all(not lexicon.word_concepts(w) for w in text._STOP)
+    monkeypatch.setattr(lexicon, "LEXICON", {**lexicon.LEXICON, "extra": "fiets"})
+    with pytest.raises(ValueError, match="maps to bike and extra"):
+        lexicon._entries()
+    monkeypatch.setattr(lexicon, "LEXICON", {"extra": "vélo"})
+    with pytest.raises(ValueError, match="folded"):
+        lexicon._entries()
+
+
+def test_concepts_across_languages_compounds_and_phrases() -> None:
+    def named(words: str) -> set[str]:
+        return set(lexicon.concepts(text.fold(words)))
+
+    assert named("fietsenstalling") == named("parking vélos") == named("bike parking")
+    assert named("fietsenstalling") == {"bike", "parking"}
+    assert named("speeltuin") == named("aire de jeux") == named("playgrounds") == {"playground"}
+    assert named("zitbanken") == named("des bancs") == named("a bench") == {"bench"}
+    assert named("bomen") == named("arbres") == named("trees") == {"tree"}
+    assert named("hondenpoep op de stoep") == {"dog", "dog_mess", "sidewalk"}
+    assert named("sans-abri") == named("daklozen") == named("homeless people") == {"homeless"}
+    assert named("voedselbank") == {"food_aid"}  # not "bench": the longest beginning wins
+    assert named("parking") == {"parking"}
+    assert named("parken") == {"park"}
+    assert named("the museum is open") == {"museum", "open"}
+    assert lexicon.concepts("") == []
+    assert named("zzzz qqqq") == set()
 
 
 def test_domain_suggestion_leave_one_group_out_floor() -> None:
@@ -149,9 +276,9 @@ def test_domain_suggestion_leave_one_group_out_floor() -> None:
             right += suggestion.domain == row["domain"]
             assert suggestion.margin >= text.DOMAIN_MARGIN
             assert 0.0 < suggestion.score <= 1.0
-    # measured: suggested for 70.1 % of the ideas, right for 84.0 % of those
-    assert said / len(ROWS) >= 0.62
-    assert right / said >= 0.78
+    # measured: suggested for 86.6 % of the ideas, right for 87.9 % of those
+    assert said / len(ROWS) >= 0.80
+    assert right / said >= 0.82
 
 
 def test_domain_from_the_seeds_alone_and_no_answer_when_unsure() -> None:
@@ -170,7 +297,8 @@ def test_clusters_group_paraphrases_and_name_them_in_words() -> None:
     found = text.clusters(IDEAS)
     where = {idea_id: k for k, c in enumerate(found) for idea_id in c.ids}
     together = sum(where.get(a, -1) == where.get(b, -2) for a, b in TRUE_PAIRS - CROSS)
-    assert together >= 13  # of 16 same-language pairs
+    assert together >= 14  # of 16 same-language pairs (measured 16)
+    assert sum(where.get(a, -1) == where.get(b, -2) for a, b in CROSS) >= 20  # of 26: 26
     assert all(len(c.ids) >= 2 for c in found)
     assert [len(c.ids) for c in found] == sorted((len(c.ids) for c in found), reverse=True)
     for c in found:
@@ -230,7 +358,12 @@ def test_folding_ignores_accents_and_case() -> None:
 
 
 def test_the_module_imports_no_web_and_no_vote() -> None:
-    tree = ast.parse((ROOT / "participation" / "text.py").read_text(encoding="utf-8"))
+    for module in ("text.py", "lexicon.py"):
+        _imports_no_web_and_no_vote(ROOT / "participation" / module)
+
+
+def _imports_no_web_and_no_vote(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     names = {
         alias.name.split(".")[0]
         for node in ast.walk(tree)
