@@ -66,6 +66,8 @@ def render_idea(
         idea = load_idea(session, process, idea_id)
         by = idea_authors(session, idea)
         progress = initiatives.progress(session, idea.id)
+        if progress is not None and not progress.reached and idea.status != "submitted":
+            progress = None  # screened, merged or shortlisted: no longer gathering supports
         screening = latest_screening(session, idea.id)
         follow = updates(session, idea.id)
         thread = reactions.reactions(session, idea.id)

@@ -26,6 +26,7 @@ LANGUAGES = ("nl", "fr", "en")
 def fits(page: Any, what: str) -> None:
     """No horizontal scroll: the document is no wider than the phone's screen, and no
     element sticks out of it either (an overflow hidden by a parent would hide text)."""
+    page.wait_for_load_state("load")
     width, inner = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner, f"{what}: {width} px wide on a {inner} px screen"
     wide = page.evaluate(
@@ -143,7 +144,8 @@ def test_the_login_outcomes_fit_a_phone(
     page.goto(login)
     page.fill("#register_number", "12345")
     page.fill("#code", "short")
-    page.click("button[type=submit]")
+    with page.expect_navigation():  # the refusal is a new page: measure it, not the old one
+        page.click("button[type=submit]")
     fits(page, f"login, malformed ({language})")
     shoot(page, artifacts, f"login-malformed-{language}")
     for name, voter in (("ineligible", young), ("issued", site.demo.voters[0])):

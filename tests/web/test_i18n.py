@@ -40,7 +40,7 @@ def test_every_message_is_translated_and_compiled(language: str) -> None:
         catalogue = read_po(f)
     translated = {_key(m.id): _key(m.string) for m in catalogue
                   if m.id and not m.fuzzy and m.string and all(_key(m.string))}  # fmt: skip
-    missing = sorted(_source_messages() - set(translated))
+    missing = sorted(_source_messages() - set(translated), key=str)  # plurals are tuples
     assert not missing, f"{language}: untranslated (run pybabel update, see docs/web.md): {missing}"
     for source, text in translated.items():
         assert sorted(PLACEHOLDER.findall(str(text))) == sorted(PLACEHOLDER.findall(str(source)))
@@ -48,6 +48,9 @@ def test_every_message_is_translated_and_compiled(language: str) -> None:
         compiled = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     stale = {k for k in translated if compiled.get(k) != translated[k]}
     assert not stale, f"{language}: messages.mo is out of date: pybabel compile"
+    singular_as_plural = [m.id for m in catalogue if isinstance(m.id, tuple)
+                          and m.id[0] != m.id[1] and len(set(_key(m.string))) == 1]  # fmt: skip
+    assert not singular_as_plural, f"{language}: plural the same as singular: {singular_as_plural}"
 
 
 def test_dutch_is_the_default_and_french_and_english_are_offered(app: Flask) -> None:
