@@ -15,6 +15,7 @@ from cli.election_commands import close, election, init, open_
 from cli.pabulib_commands import pabulib
 from cli.paper_commands import paper
 from cli.platform_commands import platform
+from cli.process_commands import process
 from cli.register_commands import register
 from cli.tally_commands import authority, cast, report, tally
 from cli.trustee_commands import trustee
@@ -206,6 +207,7 @@ evote.add_command(demo)
 evote.add_command(official)
 evote.add_command(pabulib)
 evote.add_command(platform)
+evote.add_command(process)
 
 
 def main() -> None:
