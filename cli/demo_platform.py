@@ -147,7 +147,7 @@ def _new_account(session: Session, email: str, name: str, language: str, passwor
     """A confirmed account (registered, then confirmed with its mailed token)."""
     made = register(session, email, password, name, language, when)
     assert made.confirm_token is not None
-    return confirm(session, made.confirm_token, when + datetime.timedelta(minutes=5))
+    return confirm(session, made.confirm_token, password, when + datetime.timedelta(minutes=5))
 
 
 def _verify(factory: Callable[[], Session], keys: DeploymentKeys, resident_id: int,

@@ -2,7 +2,10 @@
 
 A text may not hold control or invisible characters (bidirectional overrides,
 zero-width spaces; Unicode Cc, Cf, Cs, Zl, Zp), except newlines and tabs in the
-long texts residents write; surrounding whitespace is stripped.
+long texts residents write, nor the characters that are letters or symbols to
+Unicode but show as blank space (`BLANK`: the Hangul fillers, the blank braille
+pattern…); surrounding whitespace is stripped. A name or a title (`NAMED` fields:
+``title``, ``display_name``, ``title.nl``…) must hold at least one letter or digit.
 """
 
 from __future__ import annotations
@@ -20,6 +23,17 @@ from participation.errors import InvalidInput
 ZONE = ZoneInfo("Europe/Brussels")
 LANGUAGES = ("nl", "fr", "en")
 _INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+BLANK = frozenset(
+    "\u034f"  # combining grapheme joiner (Mn)
+    "\u115f\u1160"  # Hangul choseong and jungseong fillers (Lo)
+    "\u17b4\u17b5"  # Khmer inherent vowels (Mn)
+    "\u2800"  # braille pattern blank (So)
+    "\u3164"  # Hangul filler (Lo)
+    "\uffa0"  # halfwidth Hangul filler (Lo)
+)
+"""Characters Unicode does not call invisible that still show as nothing."""
+NAMED = frozenset({"title", "display_name", "project_title"})
+"""Fields (before any ``.lang`` suffix) that must hold a letter or a digit."""
 
 
 def plain(value: object, field: str, limit: int, *, minimum: int = 1,
@@ -36,8 +50,10 @@ def plain(value: object, field: str, limit: int, *, minimum: int = 1,
         raise InvalidInput(field, "too-long", f"at most {limit} characters")
     allowed = "\n\t" if multiline else ""
     for ch in text:
-        if ch not in allowed and unicodedata.category(ch) in _INVISIBLE:
-            raise InvalidInput(field, "invalid", f"control character U+{ord(ch):04X}")
+        if ch in BLANK or (ch not in allowed and unicodedata.category(ch) in _INVISIBLE):
+            raise InvalidInput(field, "invalid", f"invisible character U+{ord(ch):04X}")
+    if field.split(".", maxsplit=1)[0] in NAMED and not any(ch.isalnum() for ch in text):
+        raise InvalidInput(field, "invalid", "no letter or digit")
     return text
 
 

@@ -4,6 +4,15 @@ A hidden idea or reaction keeps its row and its status; the public page shows, i
 its place, the reason (a code from `HIDE_REASONS`, which the web translates) and
 the moderator's note if they wrote one (per language, as written). Every hiding,
 restoring and handled report is in the process log, with the moderator's name.
+
+**A shortlisted idea** (screening.py) is hidden only while no vote is made from the
+shortlist: hiding it also takes it off the shortlist (back to ``eligible``, logged as
+``idea-unshortlisted`` by the moderator), so a hidden idea never goes on a ballot;
+restoring it later does not put it back (an official does). Once the vote exists its
+ballot is fixed, and hiding an idea on it is refused (`NotAllowed`, reason
+``status``): the moderator asks the vote's officials. Hiding an idea takes the
+process row's lock first (screening.lock_process), so it cannot race the vote being
+made.
 """
 
 from __future__ import annotations
@@ -19,11 +28,13 @@ from sqlalchemy.orm import Session
 from evoting import platform_schema as ps
 from evoting.accounts import Official
 from participation import log
-from participation.errors import InvalidInput, NotFound
+from participation.errors import InvalidInput, NotAllowed, NotFound
 from participation.fields import aware, plain, to_json, utc
-from participation.ideas import get_idea
+from participation.ideas import change_status, get_idea
 from participation.permissions import require_official
+from participation.processes import Process
 from participation.reactions import get_reaction
+from participation.screening import lock_process
 
 HIDE_REASONS = ps.HIDE_REASONS
 
@@ -56,6 +67,11 @@ def _target(session: Session, idea_id: int | None,
     return ps.reactions, reaction_id, process_id, reaction.hidden
 
 
+def _lock_process_of(session: Session, idea_id: int) -> Process:
+    """The idea's process under its row lock, taken before the idea's (screening.py)."""
+    return lock_process(session, get_idea(session, idea_id).process_id)
+
+
 def hide(
     session: Session,
     official: Official,
@@ -75,15 +91,26 @@ def hide(
     for lang in words:
         if lang not in ("nl", "fr", "en"):
             raise InvalidInput(f"note.{lang}", "unknown")
+    process = None if idea_id is None else _lock_process_of(session, idea_id)
     table, row_id, process_id, hidden = _target(session, idea_id, reaction_id)
     if hidden:
         raise InvalidInput("target", "already-hidden")
+    off_shortlist = False
+    if process is not None and get_idea(session, row_id).status == "shortlisted":
+        if process.election_id is not None:
+            raise NotAllowed("hide", "status", f"idea {row_id} is on the ballot of the vote "
+                             f"{process.election_id!r}: ask its officials")  # fmt: skip
+        off_shortlist = True
     stored = to_json(words) if words else None
     session.execute(update(table).where(table.c.id == row_id).values(
         hidden_at=now, hidden_reason=reason, hidden_note=stored))  # fmt: skip
     kind = "idea" if idea_id is not None else "reaction"
     log.append(session, process_id, official.username, f"{kind}-hidden",
                {kind: row_id, "reason": reason, "note": words}, now)  # fmt: skip
+    if off_shortlist:
+        change_status(session, get_idea(session, row_id), "eligible", now, project_title=None)
+        log.append(session, process_id, official.username, "idea-unshortlisted",
+                   {"idea": row_id, "reason": "hidden"}, now)  # fmt: skip
 
 
 def restore(
@@ -144,6 +171,8 @@ def handle_report(
         raise InvalidInput("report", "already-handled")
     if outcome not in ps.REPORT_OUTCOMES:
         raise InvalidInput("outcome", "unknown", ", ".join(ps.REPORT_OUTCOMES))
+    if row.idea_id is not None:
+        _lock_process_of(session, row.idea_id)
     _, row_id, process_id, hidden = _target(session, row.idea_id, row.reaction_id)
     if outcome == "hidden" and not hidden:
         hide(session, official, row.reason, now, idea_id=row.idea_id,

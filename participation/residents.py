@@ -23,7 +23,12 @@ data. Nothing here links an account to a voter, a credential or a ballot.
   ``already_registered`` it mails "someone tried to register with your address: log in
   or reset your password". An address registered but never confirmed is registered
   anew (new password, name, language; older links void), so whoever registered it
-  first cannot keep a password on it that its owner's confirmation would adopt.
+  first cannot keep the address from its owner.
+* **Confirming** takes the mailed link *and* the password chosen at registration
+  (`confirm`, Argon2id): holding the mailbox is not enough to adopt a password, so an
+  owner who clicks the newest link after someone else re-registered their address
+  confirms nothing (`WrongPassword`, the link stays usable) and registers again or
+  resets the password instead.
 * **Tokens** are 256 bits from `secrets` (43 base64url characters), mailed once and
   stored only as SHA-256, looked up by that hash (which an attacker cannot steer, so
   the lookup's timing tells nothing), single use (a conditional UPDATE: two clicks
@@ -38,8 +43,8 @@ Every function takes the caller's `Session` and writes nothing it does not say; 
 caller commits (evoting/db.py `UnitOfWork`). ``now`` is timezone-aware. Refusals are
 `participation.errors` types with codes the web layer translates: `InvalidInput`
 (``field``, ``reason``), `NotFound` (``resident``), and the account's own below:
-`TokenError` (``reason``: unknown, expired, used), `UnconfirmedAccount`,
-`VerificationTaken`, `AlreadyVerified`.
+`TokenError` (``reason``: unknown, expired, used), `WrongPassword`,
+`UnconfirmedAccount`, `VerificationTaken`, `AlreadyVerified`.
 """
 
 from __future__ import annotations
@@ -107,6 +112,14 @@ class TokenExpired(TokenError):
 
 class TokenUsed(TokenError):
     reason = "used"
+
+
+class WrongPassword(ParticipationError):
+    """`confirm`: not the password chosen at registration (the link is not spent)."""
+
+    def __init__(self, resident_id: int) -> None:
+        super().__init__(f"resident {resident_id}: not the password of the registration")
+        self.resident_id = resident_id
 
 
 class UnconfirmedAccount(ParticipationError):
@@ -222,6 +235,17 @@ def _hash_password(password: bytes) -> str:
     return nacl.pwhash.argon2id.str(password, opslimit=_OPS, memlimit=_MEM).decode("ascii")
 
 
+def _password_matches(stored: str, password: str) -> bool:
+    """Argon2id verify of ``password`` (NFKC) against the stored string."""
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD:
+        return False  # never a stored password: no need to hash it
+    given = unicodedata.normalize("NFKC", password).encode("utf-8")
+    try:
+        return bool(nacl.pwhash.verify(stored.encode("ascii"), given))
+    except nacl.exceptions.InvalidkeyError:
+        return False
+
+
 # --- tokens -----------------------------------------------------------------------------
 
 
@@ -248,6 +272,13 @@ def _new_token(session: Session, resident_id: int, purpose: str, now: datetime.d
 
 def _use_token(session: Session, token: str, purpose: str, now: datetime.datetime) -> int:
     """The resident whose valid ``purpose`` token this is; marks it used."""
+    resident_id = _valid_token(session, token, purpose, now)
+    _spend_token(session, token, purpose, now)
+    return resident_id
+
+
+def _valid_token(session: Session, token: str, purpose: str, now: datetime.datetime) -> int:
+    """The resident whose valid (unused, unexpired) ``purpose`` token this is; spends nothing."""
     if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         raise TokenUnknown(purpose)
     digest = _token_hash(token)
@@ -262,14 +293,21 @@ def _use_token(session: Session, token: str, purpose: str, now: datetime.datetim
         raise TokenUsed(purpose)
     if _aware(row.expires_at) <= now:
         raise TokenExpired(purpose)
+    return int(row.resident_id)
+
+
+def _spend_token(session: Session, token: str, purpose: str, now: datetime.datetime) -> None:
+    """Mark a token `_valid_token` accepted as used (a conditional UPDATE: one click wins)."""
+    digest = _token_hash(token)
+    t = resident_tokens.c
     used = session.execute(
         update(resident_tokens)
-        .where(resident_tokens.c.token_hash == digest, resident_tokens.c.used_at.is_(None))
+        .where(t.token_hash == digest, t.purpose == purpose, t.used_at.is_(None))
         .values(used_at=now)
     )
-    if used.rowcount != 1:  # type: ignore[attr-defined]  # another request used it first
-        raise TokenUsed(purpose)
-    return int(row.resident_id)
+    if used.rowcount != 1:  # type: ignore[attr-defined]  # another request came first
+        gone = session.execute(select(t.token_hash).where(t.token_hash == digest)).first() is None
+        raise TokenUnknown(purpose) if gone else TokenUsed(purpose)
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -323,10 +361,20 @@ def register(session: Session, email: str, password: str, display_name: str, lan
     return Registration(created, address, language, _new_token(session, created, "confirm", now))
 
 
-def confirm(session: Session, token: str, now: datetime.datetime) -> int:
-    """Confirm the address the ``token`` was mailed to; the resident's id."""
+def confirm(session: Session, token: str, password: str, now: datetime.datetime) -> int:
+    """Confirm the address the ``token`` was mailed to; the resident's id.
+
+    ``password`` must be the one stored by the newest registration (`WrongPassword`
+    if not, and the link stays usable: the web layer rate-limits the tries). The
+    account's row is locked before the password is checked, so a re-registration
+    racing this one either comes first (and voids the link) or waits.
+    """
     now = _utc(now)
-    resident_id = _use_token(session, token, "confirm", now)
+    resident_id = _valid_token(session, token, "confirm", now)
+    row = _row(session, resident_id, lock=True)
+    if not _password_matches(row.password_hash, password):
+        raise WrongPassword(resident_id)
+    _spend_token(session, token, "confirm", now)
     session.execute(
         update(residents)
         .where(residents.c.id == resident_id, residents.c.confirmed_at.is_(None))

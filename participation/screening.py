@@ -16,7 +16,14 @@ one); the initiative threshold is checked again.
 
 **The shortlist**: an official puts an eligible idea on it with its title as a
 project in each of the process's languages (the vote's manifest needs them), or
-takes it off again until the vote is made (vote.py).
+takes it off again until the vote is made (vote.py). A hidden idea cannot go on it,
+and hiding a shortlisted idea takes it off (moderation.py).
+
+**Locks**: the shortlist and the vote's link (``processes.election_id``) change only
+under the process row's lock (`lock_process`: ``SELECT … FOR UPDATE`` on PostgreSQL;
+SQLite's transactions are ``BEGIN IMMEDIATE``), taken *before* any idea's row, so that
+a shortlist change cannot slip in while a vote is being made from the shortlist, nor
+two officials make two votes.
 """
 
 from __future__ import annotations
@@ -31,18 +38,29 @@ from sqlalchemy.orm import Session
 from evoting import platform_schema as ps
 from evoting.accounts import Official
 from participation import log
-from participation.errors import InvalidInput, NotAllowed, WrongPhase, WrongStatus
+from participation.errors import InvalidInput, NotAllowed, NotFound, WrongPhase, WrongStatus
 from participation.fields import aware, from_json, per_language, plain, to_json, utc, whole
 from participation.ideas import change_status, get_idea
 from participation.initiatives import check_threshold
 from participation.permissions import require_official
-from participation.processes import get_process, require_phase
+from participation.processes import Process, get_process, require_phase
 from participation.settings import MAX_COST
 
 REFUSAL_REASONS = ("over-cap", "out-of-domain", "not-general-interest", "not-feasible",
                    "not-legal", "not-municipal", "already-planned", "other")  # fmt: skip
 NOTES = ("technical", "legal", "financial")
 SCREENABLE = ("submitted", "threshold-reached", "eligible", "refused")
+
+
+def lock_process(session: Session, process_id: str) -> Process:
+    """The process, read under its row's lock, held until the transaction ends (the
+    module docstring's **Locks**: take it before any idea's lock)."""
+    found = session.execute(
+        select(ps.processes.c.id).where(ps.processes.c.id == process_id).with_for_update()
+    ).one_or_none()
+    if found is None:
+        raise NotFound("process", process_id)
+    return get_process(session, process_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,8 +208,8 @@ def add_to_shortlist(
 ) -> None:
     require_official(official, "run")
     aware(now)
+    process = lock_process(session, get_idea(session, idea_id).process_id)
     idea = get_idea(session, idea_id, lock=True)
-    process = get_process(session, idea.process_id)
     require_phase(process, "shortlist", now)
     if process.election_id is not None:
         raise WrongPhase(process.id, "shortlist", "vote", ("screening", "shortlist"))
@@ -208,8 +226,8 @@ def remove_from_shortlist(
 ) -> None:
     require_official(official, "run")
     aware(now)
+    process = lock_process(session, get_idea(session, idea_id).process_id)
     idea = get_idea(session, idea_id, lock=True)
-    process = get_process(session, idea.process_id)
     if process.election_id is not None:
         raise WrongPhase(process.id, "shortlist", "vote", ("screening", "shortlist"))
     if idea.status != "shortlisted":

@@ -11,6 +11,13 @@ The official then goes on with the normal election flow (the caller:
 ``evoting.lifecycle.set_up_election``, the register, the trustees, opening) and
 calls `link_election` so that the process page shows the vote and, after the
 tally, its results (followup.py).
+
+A process has one vote: `link_election` takes the process row's lock first
+(screening.lock_process) and links only a process with no vote yet, else
+`AlreadyExists` ("vote of process"); the shortlist cannot change once it is linked.
+Hidden ideas never go on the ballot: a shortlisted idea hidden by a moderator before
+that rule existed is left out of the manifest, and `link_election` takes it off the
+shortlist (back to eligible, logged), so that the results name the whole shortlist.
 """
 
 from __future__ import annotations
@@ -19,9 +26,10 @@ import datetime
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 
 import yaml
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from evoting import platform_schema as ps
@@ -31,8 +39,10 @@ from evoting.elections import get_election
 from participation import log
 from participation.errors import AlreadyExists, InvalidInput, ShortlistError
 from participation.fields import ZONE, from_json, per_language
+from participation.ideas import change_status, get_idea
 from participation.permissions import require_official
 from participation.processes import Process, get_process
+from participation.screening import lock_process
 
 KINDS = ("approval", "points", "budget")
 PROJECT_ID = re.compile(r"idea-([0-9]+)")
@@ -88,7 +98,9 @@ def _window(process: Process, spec: VoteSpec) -> tuple[str, str]:
 def _projects(session: Session, process: Process) -> list[dict[str, object]]:
     i = ps.ideas
     rows = session.execute(
-        select(i).where(i.c.process_id == process.id, i.c.status == "shortlisted").order_by(i.c.id)
+        select(i)
+        .where(i.c.process_id == process.id, i.c.status == "shortlisted", i.c.hidden_at.is_(None))
+        .order_by(i.c.id)
     )
     out = []
     for r in rows:
@@ -125,6 +137,8 @@ def shortlist_manifest(session: Session, process_id: str, spec: VoteSpec) -> dic
         rule["seats"] = spec.seats
     question["rule"] = rule
     if spec.kind == "approval":
+        if spec.max_choices is not None and spec.max_choices < 1:
+            raise InvalidInput("max_choices", "invalid", "at least 1, or none for every project")
         question["min_choices"] = spec.min_choices
         question["max_choices"] = spec.max_choices or len(projects)
     elif spec.kind == "points":
@@ -163,15 +177,17 @@ def link_election(
     now: datetime.datetime,
 ) -> None:  # fmt: skip
     """Record that ``election_id`` (created by the caller from `shortlist_manifest`) is the
-    process's vote: its projects must be exactly the shortlist."""
+    process's vote: its projects must be exactly the shortlist (its hidden ideas left out).
+    `AlreadyExists` if the process has a vote already (module docstring)."""
     require_official(official, "run")
-    process = get_process(session, process_id)
+    process = lock_process(session, process_id)
     if process.election_id is not None:
         raise AlreadyExists("vote of process", process_id)
     election = get_election(session, election_id)
     i = ps.ideas
-    wanted = {f"idea-{n}" for n in session.execute(select(i.c.id).where(
-        i.c.process_id == process_id, i.c.status == "shortlisted")).scalars()}  # fmt: skip
+    rows = session.execute(select(i.c.id, i.c.hidden_at).order_by(i.c.id).where(
+        i.c.process_id == process_id, i.c.status == "shortlisted")).all()  # fmt: skip
+    wanted = {f"idea-{r.id}" for r in rows if r.hidden_at is None}
     found = {p.id for q in election.manifest.questions if q.vote is not None
              for p in q.vote.projects}  # fmt: skip
     if found != wanted:
@@ -182,8 +198,18 @@ def link_election(
                 f"{sorted(found)}, the shortlist {sorted(wanted)}"
             ],
         )
-    session.execute(update(ps.processes).where(ps.processes.c.id == process_id)
-                    .values(election_id=election_id))  # fmt: skip
+    linked = cast(CursorResult[Any], session.execute(
+        update(ps.processes).where(ps.processes.c.id == process_id,
+                                   ps.processes.c.election_id.is_(None))
+        .values(election_id=election_id))).rowcount  # fmt: skip
+    if linked != 1:
+        raise AlreadyExists("vote of process", process_id)
+    for r in rows:
+        if r.hidden_at is not None:
+            change_status(session, get_idea(session, r.id, lock=True), "eligible", now,
+                          project_title=None)  # fmt: skip
+            log.append(session, process_id, official.username, "idea-unshortlisted",
+                       {"idea": r.id, "reason": "hidden"}, now)  # fmt: skip
     log.append(session, process_id, official.username, "vote-created",
                {"election": election_id, "fingerprint": election.fingerprint.hex(),
                 "projects": sorted(wanted)}, now)  # fmt: skip

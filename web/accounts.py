@@ -9,12 +9,17 @@ blueprint (web/accounts_session.py), and the mail in web/accounts_mail.py.
   "forgot my password" sends its mail in the background, so the answer takes as
   long either way; a wrong password and an unknown address get one answer.
 * **Links** are single use and short-lived (participation/residents.py); the
-  confirmation link opens a page with a button, so a mail scanner that follows
-  links confirms nothing. A new password ends every session of the account
-  (web/accounts_session.py: the session's stamp).
+  confirmation link opens a page that asks the password chosen at registration, so
+  a mail scanner that follows links confirms nothing, and nobody confirms a password
+  they do not know (someone who re-registered the address meanwhile cannot get
+  their password adopted by the owner's click). A wrong password leaves the link
+  usable, with a limit on tries per link. A new password ends every session of the
+  account (web/accounts_session.py: the session's stamp).
 * **Rate limits** on every form: per client address and, where a mail goes out or a
-  password is tried, per e-mail address (a keyed hash). Nothing here logs an
-  address, a password or a token.
+  password is tried, per e-mail address (a keyed hash) or per link. One address gets
+  at most `PER_ADDRESS_MAIL` mails whichever pages send them (register, forgot, and
+  a login to an unconfirmed account, which past the limit shows the mailbox page and
+  sends nothing). Nothing here logs an address, a password or a token.
 
 Other blueprints import `current_resident` and `resident_required` from here.
 """
@@ -29,6 +34,7 @@ from participation.residents import (
     MAX_PASSWORD,
     TokenError,
     UnconfirmedAccount,
+    WrongPassword,
     log_in,
     new_confirmation,
     normalise_email,
@@ -40,10 +46,10 @@ from participation.residents import register as register_account
 from web import accounts_mail
 from web.account_page import account, data, delete, verify
 from web.accounts_forms import (
-    ButtonForm,
     ForgotForm,
     LoginForm,
     NewPasswordForm,
+    PasswordForm,
     RegisterForm,
     input_problem,
     password_problems,
@@ -52,15 +58,17 @@ from web.accounts_forms import (
 from web.accounts_session import (
     FIELD,
     PER_ADDRESS_LOGIN,
-    PER_ADDRESS_MAIL,
     PER_CLIENT,
     PER_CLIENT_MAIL,
+    PER_LINK,
     add_export_section,
     blueprint,
     current_resident,
     email_key,
     end_session,
     expired,
+    mail_allowed,
+    per_address_mail,
     resident_required,
     safe_next,
     start_session,
@@ -91,7 +99,7 @@ def _mail_failed() -> tuple[str, int]:
 
 @blueprint.route("/register", methods=["GET", "POST"])
 @limiter.limit(PER_CLIENT_MAIL, methods=["POST"])
-@limiter.limit(PER_ADDRESS_MAIL, key_func=email_key, methods=["POST"])
+@per_address_mail()
 def register() -> Page:
     accounts_mail.needed()
     form = RegisterForm()
@@ -150,24 +158,39 @@ def _token_problem(exc: TokenError) -> str:
              "replaced it. Use the link in the newest message.")  # fmt: skip
 
 
+def _token_key() -> str:
+    """The limit on password tries per confirmation link: a keyed hash of the link."""
+    token = str((request.view_args or {}).get("token", ""))[:100]
+    return "token:" + services().keys.keyed_hash("rate-limit-token", token.encode())[:32]
+
+
 @blueprint.route("/confirm/<token>", methods=["GET", "POST"])
 @limiter.limit(PER_CLIENT, methods=["POST"])
+@limiter.limit(PER_LINK, key_func=_token_key, methods=["POST"])
 def confirm(token: str) -> Page:
-    """A button, not the GET itself: a mail scanner that follows links confirms nothing."""
-    form = ButtonForm()
-    failure = None
+    """The password chosen at registration, not the GET itself: a mail scanner that
+    follows links confirms nothing, and the clicker adopts no password they do not know."""
+    form = PasswordForm()
+    failure = problem = None
     if form.validate_on_submit():
         s = services()
         try:
             with s.factory() as db, db.begin():
-                confirm_address(db, token[:100], s.clock())
+                confirm_address(db, token[:100], text(form.password.data, _PASSWORD), s.clock())
         except TokenError as exc:
             failure = _token_problem(exc)
+        except WrongPassword:  # the link stays usable
+            problem = _("This is not the password chosen when this address was registered. "
+                        "If you do not remember it, register again or choose a new "
+                        "password with “Forgot your password?”.")  # fmt: skip
         else:
             flash(_("Your e-mail address is confirmed. You can log in now."), "notice")
             return redirect(url_for("accounts.login"))
-    page = render_template("account/confirm.html", form=form, failure=failure)
-    return (page, 400) if failure else page
+    elif request.method == "POST":
+        failure = expired()
+    page = render_template("account/confirm.html", form=form, failure=failure,
+                           problems={"password": problem} if problem else {})  # fmt: skip
+    return (page, 400) if failure or problem else page
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -189,6 +212,8 @@ def login() -> Page:
                     return redirect(target or url_for("accounts.account"))
         except UnconfirmedAccount as exc:  # the password was right: send a new link
             accounts_mail.needed()
+            if not mail_allowed():  # this address had its mails this hour: send none
+                return render_template("account/mailbox.html", about="unconfirmed")
             with s.factory() as db, db.begin():
                 again = new_confirmation(db, exc.resident_id, now)
             if not accounts_mail.send(accounts_mail.registration_mail(again)):
@@ -211,7 +236,7 @@ def logout() -> Response:
 
 @blueprint.route("/forgot", methods=["GET", "POST"])
 @limiter.limit(PER_CLIENT_MAIL, methods=["POST"])
-@limiter.limit(PER_ADDRESS_MAIL, key_func=email_key, methods=["POST"])
+@per_address_mail()
 def forgot() -> Page:
     accounts_mail.needed()
     form = ForgotForm()

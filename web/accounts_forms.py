@@ -62,13 +62,13 @@ class NewPasswordForm(FormBase):
 
 
 class PasswordForm(FormBase):
-    """A confirmation that asks the password (deleting the account)."""
+    """A step that asks the password (confirming the address, deleting the account)."""
 
     password = PasswordField("password", render_kw=_CURRENT)
 
 
 class ButtonForm(FormBase):
-    """A form that is a button (confirm the address, log out): its CSRF token only."""
+    """A form that is a button (log out): its CSRF token only."""
 
 
 class VerifyForm(FormBase):
@@ -103,7 +103,8 @@ def input_problem(exc: InvalidInput) -> str:  # noqa: PLR0911 - one answer per c
             return _("Enter the name to show with your ideas and reactions.")
         if exc.reason == "too-long":
             return _("The name has at most %(n)s characters.", n=MAX_DISPLAY_NAME)
-        return _("The name may not contain control or invisible characters.")
+        return _("The name needs at least one letter or digit, and no control or "
+                 "invisible characters.")  # fmt: skip
     if exc.field == "language":
         return _("Choose one of the languages offered.")
     return _("This field is not right.")

@@ -18,13 +18,16 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, g, redirect, request, session, url_for
+from flask.blueprints import BlueprintSetupState
+from limits import parse_many
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from evoting.residents_schema import residents
+from participation import export
 from participation.residents import MAX_EMAIL, Account, ExportSection, get_account
 from web.errors import _
-from web.extensions import services
+from web.extensions import limiter, services
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account")
 View = TypeVar("View", bound=Callable[..., Any])
@@ -40,6 +43,9 @@ PER_CLIENT = "10 per minute; 60 per hour"
 PER_CLIENT_MAIL = "5 per minute; 30 per hour"
 PER_ADDRESS_MAIL = "3 per hour"
 PER_ADDRESS_LOGIN = "20 per hour"
+PER_LINK = "5 per 15 minutes; 20 per hour"  # password tries on one confirmation link
+MAIL_SCOPE = "account-mail-to-address"
+"""One count of PER_ADDRESS_MAIL per address, shared by every page that mails it."""
 
 
 def _stamp(password_hash: str) -> str:
@@ -123,6 +129,30 @@ def logged_in() -> Account:
 def add_export_section(app: Flask, name: str, section: ExportSection) -> None:
     """A platform module's part of the resident's data download (their ideas, reactions…)."""
     app.extensions.setdefault(EXPORT_SECTIONS, {})[name] = section
+
+
+@blueprint.record_once
+def _platform_sections(state: BlueprintSetupState) -> None:
+    """The participation platform's parts of the data download (participation/export.py),
+    on every app this blueprint is registered on."""
+    state.app.extensions.setdefault(EXPORT_SECTIONS, {}).update(export.SECTIONS)
+
+
+def per_address_mail() -> Callable[[View], View]:
+    """The limit on mails to one address (a keyed hash), shared by register and forgot
+    and counted by `mail_allowed` too: over it, the request gets 429."""
+    return limiter.shared_limit(  # type: ignore[return-value]
+        PER_ADDRESS_MAIL, scope=MAIL_SCOPE, key_func=email_key, methods=["POST"]
+    )
+
+
+def mail_allowed() -> bool:
+    """Count one mail to the form's address against `per_address_mail`'s limit; False
+    (send nothing) when the address had its share this hour."""
+    if not limiter.enabled:
+        return True
+    key = email_key()
+    return all(limiter.limiter.hit(item, key, MAIL_SCOPE) for item in parse_many(PER_ADDRESS_MAIL))
 
 
 def email_key() -> str:

@@ -39,7 +39,7 @@ from web.platform_officials_base import (
     now,
     process_or_404,
 )
-from web.platform_officials_summary import summary_pdf
+from web.platform_officials_summary import shown_title, summary_pdf
 from web.platform_officials_words import _
 
 blueprint = Blueprint("platform_exports", __name__, url_prefix=PREFIX)
@@ -157,7 +157,7 @@ def _reactions(s: Session, process: Process) -> tuple[list[str], list[list[Cell]
 def _screenings(s: Session, process: Process) -> tuple[list[str], list[list[Cell]]]:
     t, i = ps.screenings, ps.ideas
     rows = s.execute(
-        select(t, i.c.title)
+        select(t, i.c.title, i.c.hidden_reason)
         .join(i, i.c.id == t.c.idea_id)
         .where(i.c.process_id == process.id)
         .order_by(t.c.id)
@@ -187,7 +187,7 @@ def _screenings(s: Session, process: Process) -> tuple[list[str], list[list[Cell
             [
                 x.id,
                 x.idea_id,
-                x.title,
+                shown_title(x.title, x.hidden_reason),
                 x.evaluator,
                 _time(x.decided_at),
                 x.decision,

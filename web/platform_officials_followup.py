@@ -34,6 +34,7 @@ from web.platform_officials_base import (
     render,
     texts,
 )
+from web.platform_officials_summary import shown_title
 from web.platform_officials_words import _, message
 
 blueprint = Blueprint("platform_followup", __name__, url_prefix=PREFIX)
@@ -41,16 +42,16 @@ blueprint = Blueprint("platform_followup", __name__, url_prefix=PREFIX)
 FOLLOWED = ("selected", "in-progress", "done")
 
 
-def _initiatives(s: Any, process_id: str) -> list[Any]:
+def _initiatives(s: Any, process_id: str) -> list[dict[str, Any]]:
+    """The initiatives, unanswered first; a hidden idea's title is its hiding reason."""
     a, i = ps.initiative_answers, ps.ideas
-    return list(
-        s.execute(
-            select(a, i.c.title)
-            .join(i, i.c.id == a.c.idea_id)
-            .where(i.c.process_id == process_id)
-            .order_by(a.c.answer.is_not(None), a.c.answer_due, a.c.idea_id)
-        ).all()
-    )
+    rows = s.execute(
+        select(a, i.c.title, i.c.hidden_reason)
+        .join(i, i.c.id == a.c.idea_id)
+        .where(i.c.process_id == process_id)
+        .order_by(a.c.answer.is_not(None), a.c.answer_due, a.c.idea_id)
+    ).all()
+    return [{**r._mapping, "title": shown_title(r.title, r.hidden_reason)} for r in rows]
 
 
 @blueprint.get("/<process_id>/follow-up")

@@ -34,7 +34,22 @@ from participation.errors import LogTampered
 from participation.fields import ZONE, from_json
 from participation.followup import updates
 from participation.processes import Process, get_process
-from web.platform_officials_words import _, level_name, phase_name, refusal_name, status_name
+from web.platform_officials_words import (
+    _,
+    hide_reason_name,
+    level_name,
+    phase_name,
+    refusal_name,
+    status_name,
+)
+
+
+def shown_title(title: str, hidden_reason: str | None) -> str:
+    """An idea's title, or, once it is hidden, the reason in words: hiding it (for
+    personal data, say) must not leave it in an export, a summary or a list."""
+    if hidden_reason is None:
+        return title
+    return _("Hidden: %(reason)s", reason=hide_reason_name(hidden_reason))
 
 
 def _t(value: Mapping[str, str] | None, lang: str) -> str:
@@ -100,7 +115,7 @@ def _initiatives(s: Session, process_id: str) -> list[Any]:
     a, i = ps.initiative_answers, ps.ideas
     return list(
         s.execute(
-            select(a, i.c.title)
+            select(a, i.c.title, i.c.hidden_reason)
             .join(i, i.c.id == a.c.idea_id)
             .where(i.c.process_id == process_id)
             .order_by(a.c.answer_due, a.c.idea_id)
@@ -211,7 +226,8 @@ def _draw(
         pages.space(4 * mm)
         pages.paragraph(_("Initiatives"), 12, "Helvetica-Bold")
         for a in initiatives:
-            pages.paragraph(f"#{a.idea_id} {a.title}", 10, "Helvetica-Bold")
+            title = shown_title(a.title, a.hidden_reason)
+            pages.paragraph(f"#{a.idea_id} {title}", 10, "Helvetica-Bold")
             if a.answer is None:
                 pages.paragraph(_("Answer due by %(day)s.", day=_day(a.answer_due, lang)))
             else:

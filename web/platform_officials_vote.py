@@ -11,6 +11,12 @@ election is created exactly as the officials' "create an election" does
 The official then continues on the election's page: register, trustees, opening.
 "Preview" does all of it but the election, shows the manifest and its fingerprint,
 and keeps nothing.
+
+The unit of work starts by locking the process row (screening.lock_process), so two
+officials making the vote at once queue: the second is told, in words and with a
+link, that the vote exists already. A hidden idea still on the shortlist (hidden
+before moderation took such ideas off it) is listed, marked and unticked, so that it
+comes off; hidden eligible ideas are not offered.
 """
 
 from __future__ import annotations
@@ -29,10 +35,10 @@ from evoting import platform_schema as ps
 from evoting.accounts import Official
 from evoting.election import ManifestError, parse_manifest
 from evoting.elections import ElectionError
-from participation.errors import InvalidInput, ParticipationError, ShortlistError
+from participation.errors import AlreadyExists, InvalidInput, ParticipationError, ShortlistError
 from participation.fields import ZONE, from_json
 from participation.processes import Process
-from participation.screening import add_to_shortlist, remove_from_shortlist
+from participation.screening import add_to_shortlist, lock_process, remove_from_shortlist
 from participation.vote import KINDS, VoteSpec, link_election, shortlist_manifest
 from services.lifecycle import set_up_election
 from web import errors
@@ -57,11 +63,19 @@ def _candidates(session: Session, process_id: str) -> list[Any]:
     i = ps.ideas
     return list(
         session.execute(
-            select(i.c.id, i.c.title, i.c.status, i.c.final_cost, i.c.domain, i.c.project_title)
+            select(
+                i.c.id,
+                i.c.title,
+                i.c.status,
+                i.c.final_cost,
+                i.c.domain,
+                i.c.project_title,
+                i.c.hidden_at,
+            )
             .where(
                 i.c.process_id == process_id,
-                i.c.status.in_(("eligible", "shortlisted")),
-                i.c.hidden_at.is_(None),
+                ((i.c.status == "eligible") & i.c.hidden_at.is_(None))
+                | (i.c.status == "shortlisted"),
             )
             .order_by(i.c.id)
         ).all()
@@ -93,7 +107,7 @@ def _defaults(process: Process, rows: list[Any]) -> dict[str, str]:
         titles = from_json(r.project_title) or {}
         for lang in process.settings.languages:
             values[f"title_{r.id}_{lang}"] = titles.get(lang, r.title)
-        if r.status == "shortlisted":
+        if r.status == "shortlisted" and r.hidden_at is None:
             values[f"pick_{r.id}"] = "1"
     return values
 
@@ -145,6 +159,13 @@ def _number(values: dict[str, str], name: str, *, required: bool = True) -> int 
     return int(raw)
 
 
+def _max_choices(values: dict[str, str]) -> int | None:
+    found = _number(values, "max_choices", required=False)
+    if found == 0:
+        raise Refused({"max_choices": _("At least 1, or empty for every project.")})
+    return found
+
+
 def _moment(values: dict[str, str], name: str) -> datetime.datetime:
     try:
         moment = datetime.datetime.fromisoformat(values.get(name, "").strip())
@@ -180,7 +201,7 @@ def _spec(process: Process, values: dict[str, str]) -> VoteSpec:
         budget=_number(values, "budget", required=method == "greedy"),
         seats=_number(values, "seats", required=method == "top"),
         ties=ties,
-        max_choices=_number(values, "max_choices", required=False),
+        max_choices=_max_choices(values) if kind == "approval" else None,
         min_choices=_number(values, "min_choices", required=False) or 0,
         points=points,
         basket=_number(values, "basket", required=kind == "budget"),
@@ -213,6 +234,19 @@ def _shortlist(
         raise Refused(problems)
 
 
+def _made(exc: ParticipationError) -> bool:
+    """The process has its vote already (another official made it first)."""
+    return isinstance(exc, AlreadyExists) and exc.kind == "vote of process"
+
+
+def _refusal(exc: ParticipationError) -> str:
+    if _made(exc):
+        return _(
+            "A vote was made from this shortlist already, by another official: nothing was changed."
+        )
+    return message(exc)
+
+
 @blueprint.post("/<process_id>/vote")
 @limiter.limit(ACTION_LIMIT)
 @needs("run")
@@ -222,7 +256,11 @@ def make_vote(process_id: str, official: Official) -> Response | tuple[str, int]
     s = services()
     try:
         with db.UnitOfWork(s.factory) as uow:
+            # first: another official making the vote, or a shortlist change, waits here
+            lock_process(uow.session, process_id)
             process = process_or_404(uow.session, process_id)
+            if process.election_id is not None:
+                raise AlreadyExists("vote of process", process_id)
             spec = _spec(process, values)
             _shortlist(uow.session, official, process, _candidates(uow.session, process_id), values)
             document = shortlist_manifest(uow.session, process_id, spec)
@@ -247,10 +285,10 @@ def make_vote(process_id: str, official: Official) -> Response | tuple[str, int]
             details=exc.problems[:PROBLEMS_SHOWN],
         )
     except ParticipationError as exc:
-        found = {"form": message(exc)}
+        found = {"form": _refusal(exc)}
         if isinstance(exc, InvalidInput):
             found[exc.field.replace(".", "_")] = message(exc)
-        return _page(official, process_id, values, found, 400)
+        return _page(official, process_id, values, found, 409 if _made(exc) else 400)
     except ElectionError as exc:
         return _page(official, process_id, values, {"form": errors.message(exc)}, 400)
     if not create:

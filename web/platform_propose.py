@@ -1,10 +1,11 @@
 """Proposing an idea, in two steps that work without JavaScript, and editing one.
 
 1. **Write**: the title and the idea. "Check" sends them; nothing is posted yet.
-2. **Complete**: the ideas of the process that look similar (participation.text.similar)
-   are shown first — "support one of them instead, or post yours anyway" — then the rest
-   of the form (domain, cost, district or address, photo) with the title and text kept.
-   "Post my idea" posts it.
+2. **Complete**: the ideas of the process that look similar (participation.text.similar,
+   against the newest `MAX_COMPARED`; a client may check `CHECK_LIMIT`) are shown first —
+   "support one of them instead, or post yours anyway" — then the rest of the form
+   (domain, cost, district or address, photo) with the title and text kept. "Post my
+   idea" posts it.
 
 Who may propose, and when, is the domain's decision (the proposals phase; a verified
 account where the process says so): the page says why not before the form is filled,
@@ -34,7 +35,13 @@ from web.platform_base import PER_CLIENT, blueprint, load_idea, load_process, no
 from web.platform_forms import IdeaForm, cost, field
 from web.platform_words import _, refusal
 
-MAX_COMPARED = 5_000  # the newest ideas a draft is compared with
+MAX_COMPARED = 2_000  # the newest ideas a draft is compared with
+CHECK_LIMIT = "5 per minute"  # "check" compares the draft with them all: about 1 s at most
+
+
+def _not_a_check() -> bool:
+    """The stricter limit is for the check step only (posting has PER_CLIENT's)."""
+    return request.form.get("step") != "check"
 
 
 def _why_not(process: Process, me: Account | None) -> str | None:
@@ -127,6 +134,7 @@ def new_idea(process_id: str) -> tuple[str, int]:
 
 @blueprint.post("/<process_id>/ideas/new")
 @limiter.limit(PER_CLIENT, methods=["POST"])
+@limiter.limit(CHECK_LIMIT, methods=["POST"], exempt_when=_not_a_check)
 @resident_required
 def propose(process_id: str) -> Response | tuple[str, int]:
     me = current_resident()

@@ -27,6 +27,7 @@ from participation import text
 from participation.errors import ParticipationError
 from participation.processes import Process
 from participation.screening import NOTES, Screening, latest_screening, merge, screen
+from participation.text_batch import suggest_domains
 from web.extensions import limiter, services
 from web.platform_officials_base import (
     ACTION_LIMIT,
@@ -90,12 +91,16 @@ def _analysis(process: Process, rows: list[Any]) -> dict[str, Any]:
         if r.status in LABELLED and r.domain
     ]
     seeds = _seeds(process)
-    suggestions: dict[int, text.Suggestion | None] = {}
+    suggestions: dict[str | int, text.Suggestion | None] = {}
     if seeds:
-        for r in rows:
-            if r.status in ("submitted", "threshold-reached"):
-                mine = [(i, d) for i, d in labelled if i.id != r.id]
-                suggestions[r.id] = text.suggest_domain(r.title, r.text, mine, seeds)
+        asked = [
+            text.IdeaText(r.id, r.title, r.text)
+            for r in rows
+            if r.status in ("submitted", "threshold-reached")
+        ]
+        ids = {i.id for i in asked}
+        mine = [(i, d) for i, d in labelled if i.id not in ids]
+        suggestions = suggest_domains(asked, mine, seeds)  # one fit for all: not one per idea
     return {
         "pairs": text.duplicate_pairs(items),
         "clusters": text.clusters(items),

@@ -102,6 +102,7 @@ def test_a_resident_registers_confirms_and_verifies_on_a_phone_in_french(
     )
     assert found is not None
     page.goto(found.group(0))
+    page.fill("#password", PASSWORD)  # the password chosen at registration
     _fits(page)
     page.click("button[type=submit]")
     page.wait_for_url("**/account/login")

@@ -42,7 +42,7 @@ def _resident(engine: Any, email: str, name: str, now: datetime.datetime) -> int
     with tx(engine) as s:
         made = register(s, email, PASSWORD, name, "en", now)
         assert made.confirm_token is not None
-        resident_id = confirm(s, made.confirm_token, now)
+        resident_id = confirm(s, made.confirm_token, PASSWORD, now)
         s.execute(
             update(residents)
             .where(residents.c.id == resident_id)

@@ -256,6 +256,7 @@ def _sign_up(browser: Browser, journey: Journey, who: Resident, mails_before: in
     link = CONFIRM_LINK.search(body.get_content())
     assert link is not None, body.get_content()
     page.goto(link.group(0))
+    page.get_by_label(w["password"], exact=True).fill(who.password)  # chosen at registration
     _check_width(who, "confirm")
     page.get_by_role("button", name=w["confirm"]).click()
     page.wait_for_url("**/account/login")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import struct
+import threading
+import time
 import zlib
+from typing import Any
 
 import pytest
-from PIL import Image
+from PIL import Image, JpegImagePlugin
 from sqlalchemy import Engine
 
 from participation import photos
@@ -131,3 +134,87 @@ def test_the_idea_keeps_only_the_clean_photo(engine: Engine) -> None:
     assert b"Exif" not in stored.data
     with tx(engine) as s, pytest.raises(PhotoRefused):
         submit_idea(s, pid, resident(engine), draft(), PROPOSALS, photo=b"GIF89a....")
+
+
+def zero_png(width: int, height: int, bit_depth: int = 8, colour: int = 6) -> bytes:
+    """A PNG of ``width`` × ``height`` zero pixels: a zlib bomb (colour 6: RGBA, 0: grey)."""
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour]
+    row = b"\x00" * (1 + width * channels * bit_depth // 8)
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", idat)
+            + _chunk(b"IEND", b""))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "bit_depth", "colour", "reason"),
+    [
+        (12_000, 3_333, 8, 6, "too-many-pixels"),  # 40 MP: 520 MB and seconds before
+        (6_000, 4_000, 8, 6, "too-many-pixels"),  # 24 MP, 96 MB from ~100 KB: 250× at most
+        (6_000, 4_000, 8, 0, "too-many-pixels"),  # grey: 24 MB from ~24 KB
+        (4_000, 3_000, 16, 6, "not-an-image"),  # 16 bits a channel: never decoded
+        (4_000, 3_000, 16, 4, "not-an-image"),  # grey and alpha, 16 bits
+        (4_000, 3_000, 16, 0, "not-an-image"),  # I;16
+    ],
+    ids=["40mp", "24mp-rgba", "24mp-grey", "rgba16", "la16", "grey16"],
+)
+def test_png_bombs_under_the_pixel_bound_are_refused_before_decoding(
+    width: int, height: int, bit_depth: int, colour: int, reason: str
+) -> None:
+    data = zero_png(width, height, bit_depth, colour)
+    assert len(data) < 400_000
+    start = time.perf_counter()
+    with pytest.raises(PhotoRefused) as caught:
+        photos.clean_photo(data)
+    assert caught.value.reason == reason
+    assert time.perf_counter() - start < 0.5  # from the header: nothing decoded
+
+
+def _photo_like_jpeg(width: int, height: int) -> bytes:
+    noise = [Image.effect_noise((width // 4, height // 4), sigma) for sigma in (20, 40, 60)]
+    image = Image.merge("RGB", noise).resize((width, height), Image.Resampling.BILINEAR)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def test_a_12_megapixel_jpeg_is_decoded_reduced_and_still_accepted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decoded: list[tuple[int, int]] = []
+    load = JpegImagePlugin.JpegImageFile.load
+
+    def spy(self: JpegImagePlugin.JpegImageFile) -> Any:
+        decoded.append(self.size)
+        return load(self)
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", spy)
+    clean = photos.clean_photo(_photo_like_jpeg(4_000, 3_000))
+    assert (clean.media_type, clean.width, clean.height) == ("image/jpeg", 2_048, 1_536)
+    big = photos.clean_photo(_photo_like_jpeg(6_000, 4_000))  # 24 MP: decoded at 3000 × 2000
+    assert (big.width, big.height) == (2_048, 1_365)
+    assert decoded[0] == (4_000, 3_000)  # by 2 would be under 2,048 wide: in full
+    assert (3_000, 2_000) in decoded
+    assert (6_000, 4_000) not in decoded
+
+
+def test_at_most_two_photos_are_decoded_at_once() -> None:
+    assert photos.DECODERS == 2
+    done = threading.Event()
+    for _ in range(photos.DECODERS):
+        assert photos._DECODING.acquire(timeout=5)
+    try:
+
+        def decode() -> None:
+            photos.clean_photo(png())
+            done.set()
+
+        worker = threading.Thread(target=decode)
+        worker.start()
+        assert not done.wait(0.3)  # waits for a free decoder
+    finally:
+        for _ in range(photos.DECODERS):
+            photos._DECODING.release()
+    worker.join(10)
+    assert done.is_set()

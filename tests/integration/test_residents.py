@@ -16,9 +16,13 @@ from sqlalchemy.orm import Session
 
 from evoting import db
 from evoting.residents_schema import resident_tokens, residents
+from participation import export
 from participation import residents as accounts
 from participation.errors import AlreadyExists, InvalidInput, NotFound
+from participation.fields import plain
 from participation.mail import Mailer
+from participation.moderation import hide
+from participation.reactions import react, report, support
 from participation.residents import (
     CONFIRM_LIFETIME,
     RESET_LIFETIME,
@@ -30,6 +34,16 @@ from participation.residents import (
     UnconfirmedAccount,
     VerificationTaken,
 )
+from participation.screening import merge
+from tests.integration.participation_world import (
+    PROPOSALS,
+    SCREENING,
+    make_process,
+    official,
+    propose,
+)
+from tests.integration.participation_world import resident as world_resident
+from tests.integration.participation_world import tx as world_tx
 from tests.support.smtp import running_smtp_server
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -60,7 +74,7 @@ def _register(engine: Engine, email: str = "jan@example.be", password: str = PAS
 def _confirmed(engine: Engine, email: str = "jan@example.be", password: str = PASSWORD) -> int:
     made = _register(engine, email, password)
     assert made.confirm_token is not None
-    return _run(engine, lambda s: accounts.confirm(s, made.confirm_token or "", NOW))
+    return _run(engine, lambda s: accounts.confirm(s, made.confirm_token or "", password, NOW))
 
 
 def _log_in(engine: Engine, email: str, password: str) -> accounts.Account | None:
@@ -85,9 +99,9 @@ def test_register_confirm_and_log_in(engine: Engine) -> None:
     resent = _run(engine, lambda s: accounts.new_confirmation(s, made.resident_id, NOW))
     assert (resent.resident_id, resent.email) == (made.resident_id, "jan.peeters@example.be")
     with pytest.raises(TokenUnknown):  # the new link voided the first one
-        _run(engine, lambda s: accounts.confirm(s, made.confirm_token or "", NOW))
+        _run(engine, lambda s: accounts.confirm(s, made.confirm_token or "", PASSWORD, NOW))
     fresh = resent.confirm_token or ""
-    assert _run(engine, lambda s: accounts.confirm(s, fresh, NOW)) == made.resident_id
+    assert _run(engine, lambda s: accounts.confirm(s, fresh, PASSWORD, NOW)) == made.resident_id
     with pytest.raises(AlreadyExists):
         _run(engine, lambda s: accounts.new_confirmation(s, made.resident_id, NOW))
     account = _log_in(engine, "JAN.PEETERS@example.be", PASSWORD)
@@ -133,30 +147,66 @@ def test_an_unconfirmed_address_is_registered_anew(engine: Engine) -> None:
     assert not owner.already_registered
     assert owner.language == "fr"
     with pytest.raises(TokenUnknown):  # the squatter's link is void
-        _run(engine, lambda s: accounts.confirm(s, squatter.confirm_token or "", NOW))
-    _run(engine, lambda s: accounts.confirm(s, owner.confirm_token or "", NOW))
+        _run(engine, lambda s: accounts.confirm(s, squatter.confirm_token or "",
+                                                "squatter's password", NOW))  # fmt: skip
+    _run(engine, lambda s: accounts.confirm(s, owner.confirm_token or "", "owner's password", NOW))
     assert _log_in(engine, "jan@example.be", "squatter's password") is None
     account = _log_in(engine, "jan@example.be", "owner's password")
     assert account is not None
     assert (account.display_name, account.language) == ("Jan", "fr")
 
 
+def test_confirming_never_adopts_a_password_the_clicker_has_not_typed(engine: Engine) -> None:
+    """Pre-hijack: the owner registers, someone re-registers the address with their own
+    password; the owner's click on the newest link confirms nothing without that password."""
+    owner = _register(engine, password="owner's own password", name="Jan")
+    squatter = _register(engine, password="squatter's password", name="Jan")
+    assert squatter.resident_id == owner.resident_id
+    newest = squatter.confirm_token or ""
+    with pytest.raises(TokenUnknown):  # the owner's first link was voided
+        _run(engine, lambda s: accounts.confirm(s, owner.confirm_token or "",
+                                                "owner's own password", NOW))  # fmt: skip
+    for wrong in ("owner's own password", "", "x" * 10_000_000):
+        with pytest.raises(accounts.WrongPassword):
+            _run(engine, lambda s, w=wrong: accounts.confirm(s, newest, w, NOW))  # type: ignore[misc]
+    with pytest.raises(UnconfirmedAccount):  # still unconfirmed, the link still unspent
+        _log_in(engine, "jan@example.be", "squatter's password")
+    assert _tokens(engine, owner.resident_id) == 1
+    again = _register(engine, password="owner's own password", name="Jan")  # the owner wins
+    _run(engine, lambda s: accounts.confirm(s, again.confirm_token or "",
+                                            "owner's own password", NOW))  # fmt: skip
+    assert _log_in(engine, "jan@example.be", "squatter's password") is None
+    assert _log_in(engine, "jan@example.be", "owner's own password") is not None
+
+
+def test_a_wrong_password_leaves_the_link_usable(engine: Engine) -> None:
+    made = _register(engine, password="caf\u00e9 au lait!")
+    token = made.confirm_token or ""
+    with pytest.raises(accounts.WrongPassword) as wrong:
+        _run(engine, lambda s: accounts.confirm(s, token, "cafe au lait!", NOW))
+    assert wrong.value.resident_id == made.resident_id
+    decomposed = "cafe\u0301 au lait!"  # NFKC, as at registration
+    assert _run(engine, lambda s: accounts.confirm(s, token, decomposed, NOW)) == made.resident_id
+    with pytest.raises(TokenUsed):  # a used link says so before any password is tried
+        _run(engine, lambda s: accounts.confirm(s, token, "wrong password", NOW))
+
+
 def test_a_confirmation_link_works_once(engine: Engine) -> None:
     made = _register(engine)
     token = made.confirm_token or ""
-    _run(engine, lambda s: accounts.confirm(s, token, NOW))
+    _run(engine, lambda s: accounts.confirm(s, token, PASSWORD, NOW))
     with pytest.raises(TokenUsed, match="used"):
-        _run(engine, lambda s: accounts.confirm(s, token, NOW))
+        _run(engine, lambda s: accounts.confirm(s, token, PASSWORD, NOW))
 
 
 def test_a_confirmation_link_expires_after_48_hours(engine: Engine) -> None:
     made = _register(engine)
     token = made.confirm_token or ""
     with pytest.raises(TokenExpired) as caught:
-        _run(engine, lambda s: accounts.confirm(s, token, NOW + CONFIRM_LIFETIME))
+        _run(engine, lambda s: accounts.confirm(s, token, PASSWORD, NOW + CONFIRM_LIFETIME))
     assert caught.value.reason == "expired"
     late = NOW + CONFIRM_LIFETIME - timedelta(seconds=1)
-    assert _run(engine, lambda s: accounts.confirm(s, token, late)) == made.resident_id
+    assert _run(engine, lambda s: accounts.confirm(s, token, PASSWORD, late)) == made.resident_id
 
 
 @pytest.mark.parametrize(
@@ -174,7 +224,7 @@ def test_a_confirmation_link_expires_after_48_hours(engine: Engine) -> None:
 )
 def test_malformed_tokens_are_unknown(engine: Engine, token: str) -> None:
     with pytest.raises(TokenUnknown) as caught:
-        _run(engine, lambda s: accounts.confirm(s, token, NOW))
+        _run(engine, lambda s: accounts.confirm(s, token, PASSWORD, NOW))
     assert caught.value.reason == "unknown"
 
 
@@ -195,7 +245,7 @@ def test_reset_password(engine: Engine) -> None:
         _run(engine, lambda s: accounts.reset_password(s, request.token, "short", NOW))
     assert (weak.value.field, weak.value.reason) == ("new_password", "too-short")
     with pytest.raises(TokenUnknown):  # a confirmation link is no reset link
-        _run(engine, lambda s: accounts.confirm(s, request.token, NOW))
+        _run(engine, lambda s: accounts.confirm(s, request.token, PASSWORD, NOW))
     done = _run(engine, lambda s: accounts.reset_password(s, request.token, "new password 1", NOW))
     assert done == resident
     assert _log_in(engine, "jan@example.be", PASSWORD) is None
@@ -223,7 +273,7 @@ def test_a_reset_confirms_the_address_and_voids_other_links(engine: Engine) -> N
     assert account is not None
     assert account.confirmed_at == NOW
     with pytest.raises(TokenUnknown):
-        _run(engine, lambda s: accounts.confirm(s, made.confirm_token or "", NOW))
+        _run(engine, lambda s: accounts.confirm(s, made.confirm_token or "", PASSWORD, NOW))
 
 
 @pytest.mark.parametrize(
@@ -262,12 +312,47 @@ def test_passwords_are_compared_after_nfkc(engine: Engine) -> None:
         ("Ja\u200bn", "invalid"),  # zero-width space
         ("Jan\nPeeters", "invalid"),
         ("Jan\x00", "invalid"),
+        pytest.param("\u3164", "invalid", id="hangul-filler"),
+        pytest.param("\u115f\u1160", "invalid", id="hangul-choseong-jungseong-fillers"),
+        pytest.param("\uffa0\uffa0", "invalid", id="halfwidth-hangul-filler"),
+        pytest.param("\u2800\u2800\u2800", "invalid", id="braille-blank"),
+        pytest.param("Jan\u3164", "invalid", id="filler-after-a-name"),
+        pytest.param("Ja\u2028n", "invalid", id="line-separator"),
+        pytest.param("Ja\u2029n", "invalid", id="paragraph-separator"),
+        pytest.param("\u034f\u034f", "invalid", id="grapheme-joiner"),
+        pytest.param("...", "invalid", id="no-letter"),
+        pytest.param("\u2014 \u2014", "invalid", id="dashes"),
     ],
 )
 def test_display_names_are_bounded_and_visible(engine: Engine, name: str, reason: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         _register(engine, name=name)
     assert (caught.value.field, caught.value.reason) == ("display_name", reason)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refused"),
+    [
+        ("title", "\u3164\u3164\u3164", True),
+        ("title", "\u2800\u2800\u2800", True),
+        ("title", "!!!", True),
+        ("title.nl", "???", True),
+        ("title", "Bankjes \uffa0", True),
+        ("title", "Bankjes", False),
+        ("title", "30 km/u", False),
+        ("title", "\ud55c\uae00 \u6f22\u5b57", False),  # Korean and Chinese letters
+        ("display_name", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629", False),  # Arabic
+        ("note", "!!!", False),  # not a name nor a title: punctuation alone is fine
+        ("note", "\u2800", True),
+    ],
+)
+def test_names_and_titles_need_a_letter_or_digit(field: str, value: str, refused: bool) -> None:
+    if refused:
+        with pytest.raises(InvalidInput) as caught:
+            plain(value, field, 150)
+        assert (caught.value.field, caught.value.reason) == (field, "invalid")
+    else:
+        assert plain(value, field, 150) == value.strip()
 
 
 def test_a_display_name_is_stripped(engine: Engine) -> None:
@@ -320,7 +405,7 @@ def test_verification_needs_a_confirmed_account_and_good_facts(engine: Engine) -
     made = _register(engine)
     with _session(engine) as session, pytest.raises(UnconfirmedAccount):
         accounts.mark_verified(session, made.resident_id, HASH_A, "25-34", "Heule", NOW)
-    resident = _run(engine, lambda s: accounts.confirm(s, made.confirm_token or "", NOW))
+    resident = _run(engine, lambda s: accounts.confirm(s, made.confirm_token or "", PASSWORD, NOW))
     bad = [(HASH_A.upper(), "25-34", "Heule", "verification_hash"),
            ("a" * 63, "25-34", "Heule", "verification_hash"),
            (HASH_A, "old", "Heule", "age_band"), (HASH_A, "25-34", "", "district"),
@@ -408,6 +493,63 @@ def test_the_export_has_the_account_but_no_secret(engine: Engine) -> None:
         accounts.export_data(session, resident, {"account": lambda _s, _r: {}})
 
 
+def test_the_export_has_the_residents_contributions_and_no_one_elses(engine: Engine) -> None:
+    pid = make_process(engine, official(engine))
+    me, other = world_resident(engine), world_resident(engine, verified=False)
+    mine = propose(engine, pid, me, "Trees on the square", text="Plant ten lime trees here.")
+    mine_too = propose(engine, pid, me, "More trees, please")
+    theirs = propose(engine, pid, world_resident(engine), "Benches by the river",
+                     text="Their own words about benches.")  # fmt: skip
+    moderator, evaluator = official(engine, "moderator"), official(engine, "evaluator")
+    nobody = world_resident(engine)
+    with world_tx(engine) as s:
+        my_reaction = react(s, theirs.id, me, "Yes, near the bridge.", "en", PROPOSALS)
+        their_reaction = react(s, mine.id, other, "Their reaction to my idea", "en", PROPOSALS)
+        support(s, theirs.id, me, PROPOSALS)
+        support(s, mine.id, other, PROPOSALS)
+        my_report = report(s, me, "spam", PROPOSALS, reaction_id=their_reaction.id,
+                           note="My note on it")  # fmt: skip
+        report(s, other, "off-topic", PROPOSALS, idea_id=mine.id, note="Their note on mine")
+        hide(s, moderator, "spam", PROPOSALS, reaction_id=my_reaction.id)
+    with world_tx(engine) as s:
+        merge(s, evaluator, mine_too.id, theirs.id, SCREENING)
+    with _session(engine) as session:
+        exported = accounts.export_data(session, me, export.SECTIONS)
+        alone = accounts.export_data(session, nobody, export.SECTIONS)
+    assert list(exported) == ["format", "account", "ideas", "co_authored_ideas", "reactions",
+                              "supports", "reports"]  # fmt: skip
+    ideas = exported["ideas"]
+    assert isinstance(ideas, list)
+    assert [(i["id"], i["title"], i["status"]) for i in ideas] == [
+        (mine.id, "Trees on the square", "submitted"),
+        (mine_too.id, "More trees, please", "merged"),
+    ]
+    assert ideas[0]["text"] == "Plant ten lime trees here."
+    assert (ideas[0]["domain"], ideas[0]["created_at"]) == ("environment", PROPOSALS.isoformat())
+    assert exported["co_authored_ideas"] == [{
+        "id": theirs.id, "process": pid, "title": "Benches by the river",
+        "status": "submitted", "created_at": PROPOSALS.isoformat(), "merged_from": mine_too.id,
+    }]  # fmt: skip
+    assert exported["reactions"] == [{
+        "id": my_reaction.id, "idea": theirs.id, "reply_to": None, "language": "en",
+        "text": "Yes, near the bridge.", "created_at": PROPOSALS.isoformat(), "hidden": True,
+    }]  # fmt: skip
+    assert exported["supports"] == [
+        {"idea": theirs.id, "created_at": PROPOSALS.isoformat(), "counted": True}
+    ]
+    assert exported["reports"] == [{
+        "id": my_report, "idea": None, "reaction": their_reaction.id, "reason": "spam",
+        "note": "My note on it", "created_at": PROPOSALS.isoformat(), "handled": False,
+    }]  # fmt: skip
+    text = json.dumps(exported)  # JSON-ready, and nothing of the other residents'
+    with _session(engine) as session:
+        someone = accounts.get_account(session, other)
+    for words in ("Their reaction", "Their note", "off-topic", "Their own words",
+                  someone.email, f'"{someone.display_name}"'):  # fmt: skip
+        assert words not in text
+    assert {k: alone[k] for k in export.SECTIONS} == {k: [] for k in export.SECTIONS}
+
+
 def test_deleting_an_account_deletes_its_tokens(engine: Engine) -> None:
     resident = _confirmed(engine)
     _run(engine, lambda s: accounts.request_reset(s, "jan@example.be", NOW))
@@ -449,4 +591,7 @@ def test_the_confirmation_link_travels_by_mail(engine: Engine) -> None:
     body = got.message.get_content()
     token = re.search(r"/confirm/([A-Za-z0-9_-]{43})", body)
     assert token is not None
-    assert _run(engine, lambda s: accounts.confirm(s, token.group(1), NOW)) == made.resident_id
+    assert (
+        _run(engine, lambda s: accounts.confirm(s, token.group(1), PASSWORD, NOW))
+        == made.resident_id
+    )

@@ -149,16 +149,18 @@ def _consultation(statements: int) -> dict[str, Any]:
 
 
 def test_the_largest_consultation_the_ballot_allows_is_accepted_quickly() -> None:
+    raw = _consultation(MAX_CONTESTS)
     started = time.perf_counter()
-    manifest = parse_manifest(_consultation(MAX_CONTESTS))
+    manifest = parse_manifest(raw)
     assert len(manifest.questions[0].statements) == MAX_CONTESTS
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # a shared machine under load; ~0.05 s alone
 
 
 def test_too_many_statements_are_refused_before_any_is_read() -> None:
+    raw = _consultation(32_000)  # built before the clock starts
     started = time.perf_counter()  # 32k statements once took 18 s (list.count per id)
-    problems = _problems(_consultation(32_000))
-    assert time.perf_counter() - started < 1
+    problems = _problems(raw)
+    assert time.perf_counter() - started < 5  # ~0.1 s; the quadratic check took 18 s
     assert problems == [f"questions[0].statements: at most {MAX_STATEMENTS} statements"]
 
 
@@ -173,7 +175,7 @@ def test_too_many_questions_are_refused_quickly(raw: dict[str, Any]) -> None:
     raw["questions"] = [dict(question, id=f"q{i}") for i in range(50_000)]
     started = time.perf_counter()
     problems = _problems(raw)
-    assert time.perf_counter() - started < 1
+    assert time.perf_counter() - started < 5  # a shared machine under load: linear is ~0.1 s
     assert problems == [f"questions: at most {MAX_QUESTIONS} questions"]
 
 

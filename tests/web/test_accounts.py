@@ -8,6 +8,7 @@ import datetime
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,7 @@ SENDER = "participatie@kortrijk.be"
 PASSWORD = "fietsen langs de Leie"
 ADDRESS = "an.peeters@example.be"
 LINK = re.compile(r"http://localhost(/account/(?:confirm|reset)/[A-Za-z0-9_-]+)")
+MINE = {"password": PASSWORD}  # the confirmation page asks the password chosen at registration
 
 
 @pytest.fixture
@@ -106,7 +108,7 @@ def confirmed_account(client: FlaskClient, smtp: SmtpServer, email: str = ADDRES
     """Register ``email``, follow the mailed link and log in."""
     assert register(client, email)[2] == "/account/mailbox"
     mail = smtp.wait_for(seen + 1)[seen]
-    assert post(client, link(mail), {})[2] == "/account/login"
+    assert post(client, link(mail), MINE)[2] == "/account/login"
     assert log_in(client, email)[2] == "/account"
 
 
@@ -152,9 +154,9 @@ def test_register_confirm_log_in_verify(web: FlaskClient, smtp: SmtpServer, setu
     page = web.get(path).get_data(as_text=True)  # a page with a button: GET confirms nothing
     assert "Confirm my address" in page
     assert log_in(web)[2] == "/account/mailbox?about=unconfirmed"  # a new link is mailed
-    assert post(web, path, {})[2] is None  # the first link was voided by the new one
+    assert post(web, path, MINE)[2] is None  # the first link was voided by the new one
     path = link(smtp.wait_for(2)[1])
-    assert post(web, path, {})[2] == "/account/login"
+    assert post(web, path, MINE)[2] == "/account/login"
     assert "Your e-mail address is confirmed" in web.get("/account/login").get_data(as_text=True)
     assert log_in(web)[2] == "/account"
     page = web.get("/account").get_data(as_text=True)
@@ -193,20 +195,20 @@ def test_registering_an_existing_address_looks_the_same(
 def test_a_mailed_link_that_is_wrong_expired_or_used(
     web: FlaskClient, smtp: SmtpServer, clock: Clock
 ) -> None:
-    status, page, _ = post(web, "/account/confirm/" + "x" * 43, {})
+    status, page, _ = post(web, "/account/confirm/" + "x" * 43, MINE)
     assert status == 400
     assert "This link does not work" in page
-    assert post(web, "/account/confirm/short", {})[0] == 400
+    assert post(web, "/account/confirm/short", MINE)[0] == 400
     register(web)
     path = link(smtp.wait_for(1)[0])
     clock.now = NOW + datetime.timedelta(hours=49)
-    status, page, _ = post(web, path, {})
+    status, page, _ = post(web, path, MINE)
     assert (status, "This link has expired" in page) == (400, True)
     clock.now = NOW
     register(web, "bram@example.be")
     path = link(smtp.wait_for(2)[1])
-    assert post(web, path, {})[2] == "/account/login"
-    status, page, _ = post(web, path, {})
+    assert post(web, path, MINE)[2] == "/account/login"
+    status, page, _ = post(web, path, MINE)
     assert (status, "This link was used already" in page) == (400, True)
 
 
@@ -235,6 +237,44 @@ def test_a_password_reset_ends_every_other_session(
     clock.now = NOW + datetime.timedelta(minutes=61)
     status, page, _ = post(phone, path, new)
     assert (status, "This link has expired" in page) == (400, True)
+
+
+def test_confirming_asks_the_password_chosen_at_registration(
+    smtp: SmtpServer, mail_app: Flask
+) -> None:
+    """Pre-hijack: someone re-registers the owner's unconfirmed address with their own
+    password; the owner's click on the newest link does not adopt it."""
+    owner, squatter = browser(mail_app), browser(mail_app)
+    register(owner, ADDRESS, "the owner's own password")
+    first = link(smtp.wait_for(1)[0])
+    register(squatter, ADDRESS, "the squatter's password")
+    newest = link(smtp.wait_for(2)[1])
+    page = owner.get(newest).get_data(as_text=True)
+    assert 'autocomplete="current-password"' in page
+    status, page, _ = post(owner, first, {"password": "the owner's own password"})
+    assert (status, "newest message" in page) == (400, True)  # voided by the second
+    for typed in ("the owner's own password", ""):
+        status, page, _ = post(owner, newest, {"password": typed})
+        assert (status, "This is not the password chosen" in page) == (400, True)
+        assert 'aria-invalid="true"' in page
+    register(owner, ADDRESS, "the owner's own password")  # the owner registers again
+    mine = link(smtp.wait_for(3)[2])
+    assert post(owner, newest, {"password": "the squatter's password"})[0] == 400  # void now
+    assert post(owner, mine, {"password": "the owner's own password"})[2] == "/account/login"
+    assert log_in(browser(mail_app), ADDRESS, "the squatter's password")[0] == 400
+    assert log_in(owner, ADDRESS, "the owner's own password")[2] == "/account"
+
+
+def test_a_wrong_password_keeps_the_link_and_tries_are_limited(
+    web: FlaskClient, smtp: SmtpServer, mail_app: Flask
+) -> None:
+    register(web)
+    path = link(smtp.wait_for(1)[0])
+    tries = [post(browser(mail_app), path, {"password": f"guess number {n}"})[0]
+             for n in range(6)]  # fmt: skip
+    assert tries == [400] * 5 + [429]  # per link, whatever the client
+    limiter.reset()
+    assert post(web, path, MINE)[2] == "/account/login"  # the link was never spent
 
 
 def test_forgot_password_for_an_unknown_address_says_the_same(
@@ -277,20 +317,40 @@ def test_one_address_gets_at_most_three_mails_an_hour(web: FlaskClient, smtp: Sm
     assert answers == [302, 302, 302, 429, 302]
 
 
+def test_one_address_gets_three_mails_an_hour_whichever_page_sends_them(
+    web: FlaskClient, smtp: SmtpServer, mail_app: Flask
+) -> None:
+    assert register(web)[2] == "/account/mailbox"  # 1
+    smtp.wait_for(1)
+    assert log_in(browser(mail_app))[2] == "/account/mailbox?about=unconfirmed"  # 2: a new link
+    smtp.wait_for(2)
+    assert post(web, "/account/forgot", {"email": ADDRESS})[2] == "/account/mailbox?about=reset"
+    smtp.wait_for(3)  # 3, in the background
+    for _ in range(5):  # the same page, and no mail
+        status, page, location = log_in(browser(mail_app), ADDRESS.upper())
+        assert (status, location, "Check your mailbox" in page) == (200, None, True)
+    assert register(browser(mail_app))[0] == 429
+    assert post(browser(mail_app), "/account/forgot", {"email": ADDRESS})[0] == 429
+    assert register(web, "someone.else@example.be")[2] == "/account/mailbox"  # another address
+    smtp.wait_for(4)
+    time.sleep(0.3)
+    assert [m.recipients for m in smtp.received] == [[ADDRESS]] * 3 + [["someone.else@example.be"]]
+
+
 @pytest.mark.parametrize(
     "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x",
                "/%0d%0aLocation:x", "\t/account"],
 )  # fmt: skip
 def test_next_goes_nowhere_off_the_site(web: FlaskClient, smtp: SmtpServer, target: str) -> None:
     register(web)
-    post(web, link(smtp.wait_for(1)[0]), {})
+    post(web, link(smtp.wait_for(1)[0]), MINE)
     query = "?" + "&".join([f"next={target}"])
     assert log_in(web, query=query)[2] == "/account"
 
 
 def test_a_page_that_needs_a_login_comes_back_after_it(web: FlaskClient, smtp: SmtpServer) -> None:
     register(web)
-    post(web, link(smtp.wait_for(1)[0]), {})
+    post(web, link(smtp.wait_for(1)[0]), MINE)
     location = web.get("/account/verify?lang=en").headers["Location"]
     assert location == "/account/login?next=/account/verify?lang%3Den"
     assert (
@@ -393,6 +453,8 @@ def test_the_data_download_holds_no_password_or_hash(
     assert data["account"]["email"] == ADDRESS
     assert data["account"]["verified"] is True
     assert data["account"]["district"] == "Centrum"
+    parts = ("ideas", "co_authored_ideas", "reactions", "supports", "reports")  # the platform's
+    assert {k: data[k] for k in parts} == {k: [] for k in parts}
     text = answer.get_data(as_text=True)
     assert "hash" not in text
     assert "$argon2id$" not in text

@@ -32,6 +32,7 @@ from tests.integration.participation_world import (
     tx,
 )
 from tests.web.conftest import Clock
+from web import platform_propose
 from web.extensions import services
 
 PROCESS = "/participate/poperinge-2026"
@@ -582,3 +583,15 @@ def test_the_vote_phase_links_to_the_election_and_results_show_follow_up(
     assert "The projects after the vote" in page
     assert "In progress" in page
     assert "20/05/2026 – In progress : Planting starts in May." in page
+
+
+def test_the_check_step_has_its_own_stricter_rate_limit(
+    world: World, client: FlaskClient, app: Flask
+) -> None:
+    """Each check compares the draft with up to MAX_COMPARED ideas: 5 a minute a client."""
+    log_in(app, client, resident(world.engine))
+    assert platform_propose.CHECK_LIMIT == "5 per minute"
+    statuses = [post_idea(client, idea_form(step="check"))[0] for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    status, html, _ = post_idea(client, idea_form())  # posting is not a check
+    assert status == 303, text_of(html)

@@ -23,9 +23,10 @@ from evoting.accounts import add_official
 from evoting.elections import get_election
 from participation import log
 from participation.ideas import authors, get_idea
+from participation.moderation import hide
 from participation.processes import get_process
 from participation.reactions import react, report, support
-from participation.screening import latest_screening, screen
+from participation.screening import add_to_shortlist, latest_screening, screen
 from tests.integration.conftest import NOW, Setup
 from tests.integration.participation_world import (
     FOLLOW_UP,
@@ -517,6 +518,68 @@ def test_the_shortlist_becomes_an_approval_vote_in_one_step(
     assert fingerprint.group(1) in page(client, f"{BASE}/{process}")
 
 
+def test_a_second_vote_is_refused_in_words_with_a_link_to_the_first(
+    client: FlaskClient, process: str, people: Setup, clock: Clock
+) -> None:
+    ids = eligible(people, process, (12_500, 30_000))
+    clock.now = SHORTLIST
+    as_role(client, "official")
+    path = f"{BASE}/{process}/vote"
+    assert post(client, path, vote_form(ids, action="create")).status_code == 302
+    again = post(client, path, vote_form(ids, action="create", election_id="another-vote"))
+    text = again.get_data(as_text=True)
+    assert again.status_code == 409, text
+    assert "A vote was made from this shortlist already" in text
+    assert 'href="/officials/e/poperinge-2026-vote"' in text
+    with people.factory() as s:
+        made = [e.details["election"] for e in log.entries(s, process)
+                if e.action == "vote-created"]  # fmt: skip
+        other = s.execute(select(schema.elections.c.id).where(
+            schema.elections.c.id == "another-vote")).one_or_none()  # fmt: skip
+    assert (made, other) == (["poperinge-2026-vote"], None)
+    with client.session_transaction() as cookie:
+        cookie.clear()
+    as_role(client, "moderator")  # the ballot is fixed: an idea on it is not hidden
+    hiding = {"target": "idea", "id": str(ids[0]), "reason": "personal-data"}
+    refused = post(client, f"{BASE}/{process}/moderation/hide", hiding)
+    assert "Not possible for an idea with this status." in page(client, refused.headers["Location"])
+    with people.factory() as s:
+        assert (get_idea(s, ids[0]).status, get_idea(s, ids[0]).hidden) == ("shortlisted", False)
+
+
+def test_a_hidden_idea_never_goes_on_the_ballot(
+    client: FlaskClient, process: str, people: Setup, clock: Clock
+) -> None:
+    ids = eligible(people, process, (12_500, 30_000, 39_999, 20_000))
+    clock.now = SHORTLIST
+    admin, moderator = official(people.engine), official(people.engine, "moderator")
+    with tx(people.engine) as s:
+        for n in ids[:3]:
+            add_to_shortlist(s, admin, n, dict.fromkeys(("nl", "fr", "en"), f"P{n}"), SHORTLIST)
+        # hidden before hiding took a shortlisted idea off the shortlist
+        s.execute(update(ps.ideas).where(ps.ideas.c.id == ids[0])
+                  .values(hidden_at=SHORTLIST, hidden_reason="personal-data"))  # fmt: skip
+        hide(s, moderator, "spam", SHORTLIST, idea_id=ids[3])
+    as_role(client, "official")
+    path = f"{BASE}/{process}/vote"
+    form = page(client, path)
+    assert f'id="hidden-{ids[0]}"' in form
+    assert f'name="pick_{ids[0]}" value="1" >' in form  # offered, unticked
+    assert f'name="pick_{ids[1]}" value="1" checked>' in form
+    assert f'name="pick_{ids[3]}"' not in form  # hidden and only eligible: not offered
+    zero = post(client, path, vote_form(ids[1:3], action="preview", max_choices="0"))
+    assert zero.status_code == 400
+    assert "At least 1, or empty for every project." in zero.get_data(as_text=True)
+    made = post(client, path, vote_form(ids[1:3], action="create"))
+    assert made.status_code == 302, made.get_data(as_text=True)
+    with people.factory() as s:
+        vote = get_election(s, "poperinge-2026-vote").manifest.questions[0].vote
+        statuses = [get_idea(s, n).status for n in ids]
+    assert vote is not None
+    assert [p.id for p in vote.projects] == [f"idea-{ids[1]}", f"idea-{ids[2]}"]
+    assert statuses == ["eligible", "shortlisted", "shortlisted", "eligible"]
+
+
 # -- exports ----------------------------------------------------------------------------
 
 
@@ -738,3 +801,43 @@ def test_after_the_tally_the_results_follow_up_and_initiative_answers(
             "initiative-answered",
         ]
     assert 'id="initiatives-due"' not in page(client, f"{BASE}/{process}")
+
+
+def test_a_hidden_ideas_title_is_its_reason_in_exports_summary_and_follow_up(
+    client: FlaskClient, process: str, people: Setup, clock: Clock
+) -> None:
+    secret = "Jan Peeters of Kasteelstraat 12 drinks"
+    popular = propose(people.engine, process, resident(people.engine), secret)
+    fans = [resident(people.engine) for _ in range(3)]
+    evaluator = official(people.engine, "evaluator")
+    moderator = official(people.engine, "moderator")
+    with tx(people.engine) as s:
+        for fan in fans:
+            support(s, popular.id, fan, PROPOSALS)  # an initiative: the summary lists it
+        screen(s, evaluator, popular.id, decision="eligible", domain_ok=True,
+               general_interest=True, final_cost=1_000, now=SCREENING)  # fmt: skip
+        hide(s, moderator, "personal-data", SCREENING, idea_id=popular.id)
+    clock.now = SHORTLIST
+    as_role(client, "official")
+    answer = client.get(f"{BASE}/{process}/export/screenings.csv")
+    rows = list(csv.DictReader(io.StringIO(answer.data.decode("utf-8-sig"))))
+    assert [r["idea_title"] for r in rows] == ["Hidden: personal data"]
+    assert "Jan Peeters" not in answer.data.decode("utf-8-sig")
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"{BASE}/{process}/export/screenings.xlsx").data)
+    )
+    cells = [str(c.value) for row in book.active.iter_rows() for c in row]
+    assert "Hidden: personal data" in cells
+    assert not any("Jan Peeters" in c for c in cells)
+    pdf = client.get(f"{BASE}/{process}/summary.pdf?lang=en")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert f"#{popular.id} Hidden: personal data" in text
+    assert "Jan Peeters" not in text
+    dutch = client.get(f"{BASE}/{process}/summary.pdf?lang=nl")
+    assert "Jan Peeters" not in "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(dutch.data)).pages
+    )
+    follow_up = page(client, f"{BASE}/{process}/follow-up")
+    assert f'id="initiative-{popular.id}"' in follow_up
+    assert "Verborgen: persoonsgegevens" in follow_up  # the officials' pages speak Dutch here
+    assert "Jan Peeters" not in follow_up
