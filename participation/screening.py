@@ -95,6 +95,7 @@ def screen(
 ) -> Screening:
     require_official(official, "screen")
     aware(now)
+    lock_process(session, get_idea(session, idea_id).process_id)  # the process before the idea
     idea = get_idea(session, idea_id, lock=True)
     if idea.status not in SCREENABLE:
         raise WrongStatus(idea_id, idea.status, decision, SCREENABLE)
@@ -168,7 +169,8 @@ def merge(
     aware(now)
     if duplicate_id == into_id:
         raise InvalidInput("into", "invalid", "an idea cannot be merged into itself")
-    first, second = sorted((duplicate_id, into_id))  # lock in id order: no deadlock
+    lock_process(session, get_idea(session, into_id).process_id)  # the process first
+    first, second = sorted((duplicate_id, into_id))  # then the ideas in id order: no deadlock
     locked = {first: get_idea(session, first, lock=True),
               second: get_idea(session, second, lock=True)}  # fmt: skip
     duplicate, target = locked[duplicate_id], locked[into_id]
