@@ -109,6 +109,20 @@ def entries(session: Session, process_id: str) -> list[LogEntry]:
     return out
 
 
+def head(session: Session, process_id: str) -> tuple[int, str]:
+    """The number of entries and the newest entry's hash (the genesis hash for an empty
+    log), unchecked: published on the process page, so that anyone who keeps it can later
+    see that no entry was cut from the end (`verify_log` checks the chain up to it)."""
+    log = ps.process_log
+    row = session.execute(
+        select(log.c.seq, log.c.entry_hash)
+        .where(log.c.process_id == process_id)
+        .order_by(log.c.seq.desc())
+        .limit(1)
+    ).first()
+    return (0, genesis(process_id)) if row is None else (row.seq, row.entry_hash)
+
+
 def verify_log(session: Session, process_id: str) -> str:
     """Check the whole chain and that each row's columns say what its entry says;
     return the head hash (the genesis hash for an empty log). Raises `LogTampered`."""

@@ -18,6 +18,7 @@ from flask import render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from evoting.elections import Election, ElectionError, get_election
+from participation import log as process_log
 from participation.errors import InvalidInput, ParticipationError
 from participation.followup import Update, updates
 from participation.ideas import SORTS, STATUSES, Idea, Page, list_ideas
@@ -147,6 +148,7 @@ def process_page(process_id: str) -> str:
         ideas, search_problem = _ideas(session, process, listing)
         election = _election(session, process)
         results = _results(session, process)
+        log_head = process_log.head(session, process.id)
     steps = timeline(process, moment)
     state = what_now(process, moment)
     pages = max(1, -(-ideas.total // PER_PAGE))
@@ -172,4 +174,5 @@ def process_page(process_id: str) -> str:
         results=results,
         sorts=SORTS,
         statuses=STATUSES,
+        log_head=log_head,
     )

@@ -595,3 +595,27 @@ def test_the_check_step_has_its_own_stricter_rate_limit(
     assert statuses == [200] * 5 + [429]
     status, html, _ = post_idea(client, idea_form())  # posting is not a check
     assert status == 303, text_of(html)
+
+
+def _published_head(html: str) -> str:
+    found = re.search(r'<span class="hash" id="process-log-head">(.*?)</span>\s*</p>', html, re.S)
+    assert found is not None, "the process page publishes the log's head"
+    return re.sub(r"<[^>]+>", "", found.group(1))
+
+
+def test_the_process_page_publishes_the_head_of_its_log(world: World, client: FlaskClient) -> None:
+    """The head's hash changes with each official's action and is the one the chain check
+    arrives at: a resident who kept it sees an entry cut from the end."""
+    from participation.log import verify_log
+
+    before = _published_head(client.get(PROCESS).get_data(as_text=True))
+    with tx(world.engine) as s:
+        assert verify_log(s, world.process_id) == before
+        open_phase(s, world.admin, world.process_id, "screening", PROPOSALS)
+    html = client.get(PROCESS).get_data(as_text=True)
+    after = _published_head(html)
+    assert after != before
+    assert re.fullmatch(r"[0-9a-f]{64}", after)
+    with tx(world.engine) as s:
+        assert verify_log(s, world.process_id) == after
+    assert "chained log" in text_of(html)
