@@ -78,7 +78,7 @@ class Demo:
     trustees_needed: int = 2  # the manifest's k
 
 
-def _fresh_directory(directory: Path) -> None:
+def fresh_directory(directory: Path) -> None:
     if directory.exists():
         if not (directory / MARKER).exists():
             raise DemoError(f"{directory} exists and is not a demo directory: choose another --dir")
@@ -117,7 +117,7 @@ def _demo_manifest(source: Path, now: datetime.datetime, authority: bytes) -> st
     return demo.canonical().decode("utf-8")
 
 
-def _register(reference: datetime.date, rng: random.Random, home: str = "34022") -> bytes:
+def demo_register(reference: datetime.date, rng: random.Random, home: str = "34022") -> bytes:
     rows = ["register_number,birth_date,municipality,district,name,street,postal_code,city,"
             "excluded"]  # fmt: skip
     used: set[str] = set()
@@ -151,7 +151,7 @@ def build(
 ) -> Demo:
     """Set the demo up in ``directory`` (made afresh) and return how to reach it: the
     Kortrijk referendum, or the manifest ``source`` (any question types) as a demo."""
-    _fresh_directory(directory)
+    fresh_directory(directory)
     authority = nacl.signing.SigningKey.generate()
     authority_key = directory / "authority.key"
     write_key_file(authority_key, "authority", bytes(authority), PASSPHRASE, "interactive")
@@ -166,7 +166,7 @@ def build(
     manifest = load_manifest(manifest_path)
     rng = random.Random(seed)  # noqa: S311 - synthetic residents, not secrets
     home = manifest.eligibility.municipality
-    register = read_register(_register(manifest.eligibility.reference_date, rng, home),
+    register = read_register(demo_register(manifest.eligibility.reference_date, rng, home),
                              manifest.eligibility.reference_date)  # fmt: skip
     instance = directory / "instance"
     keys = DeploymentKeys.generate()

@@ -36,7 +36,7 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
-from cli.demo import OFFICIAL, PASSWORD, Demo, DemoError, _fresh_directory, _register
+from cli.demo import OFFICIAL, PASSWORD, Demo, DemoError, demo_register, fresh_directory
 from cli.demo_platform_content import (
     ABUSIVE_REACTION,
     AUTHORS,
@@ -123,7 +123,7 @@ class PlatformDemo:
 
 def _platform_register(reference: datetime.date, rng: random.Random) -> bytes:
     """cli/demo.py's 50 residents, living in Poperinge's villages (its districts)."""
-    lines = _register(reference, rng, MUNICIPALITY).decode().splitlines()
+    lines = demo_register(reference, rng, MUNICIPALITY).decode().splitlines()
     out = [lines[0]]
     for i, line in enumerate(lines[1:]):
         cells = line.split(",")
@@ -167,7 +167,7 @@ def build(
 ) -> PlatformDemo:  # fmt: skip
     """Set the platform demo up in ``directory`` (made afresh) and say how to reach it;
     ``address`` is where it will be served (the letters' links and QR codes)."""
-    _fresh_directory(directory)
+    fresh_directory(directory)
     today = now.astimezone(ZONE).date()
     at = _moment(today)
     rng = random.Random(seed)  # noqa: S311 - synthetic residents, not secrets
@@ -263,7 +263,7 @@ def _proposals_process(
 
 def run(directory: Path, host: str, port: int, no_serve: bool) -> None:
     """`evote demo --platform`: set up, print what to click, serve until Ctrl-C."""
-    from cli.web_commands import _how_to_tally, _serve
+    from cli.web_commands import how_to_tally, serve_app
     from web import create_app
 
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104 - a name
@@ -273,13 +273,13 @@ def run(directory: Path, host: str, port: int, no_serve: bool) -> None:
     except DemoError as exc:
         raise click.ClickException(str(exc)) from exc
     _print(made, directory)
-    _how_to_tally(made.vote, address)
+    how_to_tally(made.vote, address)
     if no_serve:
         return
     app = create_app(made.database_url, made.instance, secure_cookies=False,
                      config={"SMTP_URL": made.smtp_url, "MAIL_FROM": made.mail_from})  # fmt: skip
     click.echo(f"\nserving on {address}/ (stop with Ctrl-C)")
-    _serve(app, host, port)
+    serve_app(app, host, port)
 
 
 def _print(made: PlatformDemo, directory: Path) -> None:

@@ -22,7 +22,7 @@ HOST = click.option("--host", default="127.0.0.1", show_default=True,
                     help="The address to listen on (0.0.0.0: every interface).")  # fmt: skip
 
 
-def _serve(app: Flask, host: str, port: int) -> None:
+def serve_app(app: Flask, host: str, port: int) -> None:
     import waitress
 
     waitress.serve(app, host=host, port=port, threads=8, ident="evote")
@@ -66,7 +66,7 @@ def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: 
     except MailError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"serving on http://{host}:{port}/ (stop with Ctrl-C)")
-    _serve(app, host, port)
+    serve_app(app, host, port)
 
 
 @click.command("demo")
@@ -107,15 +107,15 @@ def demo(host: str, port: int, directory: Path, no_serve: bool, source: Path | N
     click.echo("Test residents (register number, code):")
     for v in made.voters:
         click.echo(f"  {v.register_number}  {v.code}  {v.name} ({v.note})")
-    _how_to_tally(made, address)
+    how_to_tally(made, address)
     if no_serve:
         return
     app = create_app(made.database_url, made.instance, secure_cookies=False)
     click.echo(f"\nserving on {address}/ (stop with Ctrl-C)")
-    _serve(app, host, port)
+    serve_app(app, host, port)
 
 
-def _how_to_tally(made: Demo, address: str) -> None:
+def how_to_tally(made: Demo, address: str) -> None:
     from cli.demo import OFFICIAL, PASSPHRASE, PASSWORD
 
     here = Path.cwd()

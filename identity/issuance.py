@@ -294,7 +294,7 @@ class IssuanceReport:
         }
 
 
-def _band(age: int) -> str:
+def band_of_age(age: int) -> str:
     for low, high in AGE_BANDS:
         if age >= low and (high is None or age <= high):
             return f"{low}+" if high is None else f"{low}-{high}"
@@ -323,7 +323,7 @@ def issuance_report(
             took = row.credential_issued_on is not None or row.paper_voted_on is not None
             issued += row.credential_issued_on is not None
             paper += row.paper_voted_on is not None
-            for table, key in (("band", _band(age_on(row.birth_date, e.reference_date))),
+            for table, key in (("band", band_of_age(age_on(row.birth_date, e.reference_date))),
                                ("district", row.district)):  # fmt: skip
                 cell = cells[table].setdefault(key, [0, 0])
                 cell[0] += 1

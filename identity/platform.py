@@ -58,19 +58,19 @@ from evoting.register_schema import (
     platform_register_imports,
 )
 from identity.eligibility import EligibilityRule, Reason, Resident, age_on, reasons_not_eligible
-from identity.issuance import _band as band_of_age  # one set of bands for all demographics
+from identity.issuance import band_of_age  # one set of bands for all demographics
 from identity.municipalities import municipality as municipality_on
 from identity.nrn import InvalidRegisterNumber, RegisterNumber, parse
 from identity.pollcards import (
     CodeFormatError,
     Letter,
     PollCardError,
-    _wrap,
     code_hasher,
     code_matches,
     display,
     new_code,
     normalise,
+    wrap_text,
 )
 from identity.providers import (
     LIMITS,
@@ -344,10 +344,10 @@ def _draw(canvas: Canvas, web_address: str, letter: Letter) -> None:
         canvas.drawString(left + 95 * mm, y, part)
         y -= 5 * mm
     canvas.setFont("Helvetica-Bold", 15)
-    y = _wrap(canvas, words["title"], left, height - 100 * mm, usable, 15, "Helvetica-Bold")
+    y = wrap_text(canvas, words["title"], left, height - 100 * mm, usable, 15, "Helvetica-Bold")
     canvas.setFont("Helvetica", 11)
-    y = _wrap(canvas, words["intro"], left, y - 3 * mm, usable, 11)
-    y = _wrap(canvas, words["how"].format(address=web_address), left, y - 2 * mm, usable, 11)
+    y = wrap_text(canvas, words["intro"], left, y - 3 * mm, usable, 11)
+    y = wrap_text(canvas, words["how"].format(address=web_address), left, y - 2 * mm, usable, 11)
     y -= 8 * mm
     canvas.setFont("Helvetica", 10)
     canvas.drawString(left, y, words["code"])
@@ -356,9 +356,9 @@ def _draw(canvas: Canvas, web_address: str, letter: Letter) -> None:
     size = 40 * mm
     draw_qr(canvas, verify_url(web_address, letter.code), width - 25 * mm - size, y - 25 * mm, size)
     canvas.setFont("Helvetica-Oblique", 9)
-    y = _wrap(canvas, words["keep"], left, y - 35 * mm, usable, 9, "Helvetica-Oblique")
+    y = wrap_text(canvas, words["keep"], left, y - 35 * mm, usable, 9, "Helvetica-Oblique")
     canvas.setFont("Helvetica", 8.5)
-    _wrap(canvas, words["privacy"], left, y - 4 * mm, usable, 8.5)
+    wrap_text(canvas, words["privacy"], left, y - 4 * mm, usable, 8.5)
     canvas.showPage()
 
 

@@ -136,7 +136,7 @@ def login_url(manifest: Manifest, code: str) -> str:
     return f"{manifest.web_address.rstrip('/')}/e/{manifest.id}/login#code={display(code)}"
 
 
-def _wrap(
+def wrap_text(
     canvas: Canvas,
     text: str,
     x: float,
@@ -190,15 +190,15 @@ def _draw_letter(canvas: Canvas, manifest: Manifest, letter: Letter) -> None:
         y -= 5 * mm
     y = height - 100 * mm
     canvas.setFont("Helvetica-Bold", 15)
-    y = _wrap(canvas, manifest.title[lang], left, y, usable, 15) - 3 * mm
+    y = wrap_text(canvas, manifest.title[lang], left, y, usable, 15) - 3 * mm
     canvas.setFont("Helvetica", 11)
-    y = _wrap(canvas, text["intro"], left, y, usable, 11)
+    y = wrap_text(canvas, text["intro"], left, y, usable, 11)
     question = manifest.questions[0].text[lang]
     canvas.setFont("Helvetica-Bold", 12)
-    y = _wrap(canvas, question, left, y - 2 * mm, usable, 12) - 3 * mm
+    y = wrap_text(canvas, question, left, y - 2 * mm, usable, 12) - 3 * mm
     canvas.setFont("Helvetica", 11)
-    y = _wrap(canvas, text["period"].format(opens=opens, closes=closes), left, y, usable, 11)
-    y = _wrap(canvas, text["how"].format(address=manifest.web_address), left, y, usable, 11)
+    y = wrap_text(canvas, text["period"].format(opens=opens, closes=closes), left, y, usable, 11)
+    y = wrap_text(canvas, text["how"].format(address=manifest.web_address), left, y, usable, 11)
     y -= 8 * mm
     canvas.setFont("Helvetica", 10)
     canvas.drawString(left, y, text["code"])
@@ -207,13 +207,13 @@ def _draw_letter(canvas: Canvas, manifest: Manifest, letter: Letter) -> None:
     size = 40 * mm
     draw_qr(canvas, login_url(manifest, letter.code), width - 25 * mm - size, y - 25 * mm, size)
     canvas.setFont("Helvetica-Oblique", 9)
-    y = _wrap(canvas, text["keep"], left, y - 35 * mm, usable, 9, "Helvetica-Oblique")
+    y = wrap_text(canvas, text["keep"], left, y - 35 * mm, usable, 9, "Helvetica-Oblique")
     # The fingerprint binds every ballot to this manifest: the resident compares it
     # with what the city publishes (and the official report prints).
     canvas.setFont("Helvetica", 8.5)
-    y = _wrap(canvas, text["fingerprint"], left, y - 6 * mm, usable, 8.5)
+    y = wrap_text(canvas, text["fingerprint"], left, y - 6 * mm, usable, 8.5)
     canvas.setFont("Courier", 8.5)
-    _wrap(canvas, manifest.fingerprint.hex(), left, y - 1 * mm, usable, 8.5, "Courier")
+    wrap_text(canvas, manifest.fingerprint.hex(), left, y - 1 * mm, usable, 8.5, "Courier")
     canvas.showPage()
 
 

@@ -30,35 +30,15 @@ from participation.errors import (
     WrongPhase,
     WrongStatus,
 )
+from web import platform_words
+
+# One wording for residents and officials (the officials' templates call them as w.…).
+level_name = platform_words.level_name
+phase_name = platform_words.phase_name
 
 
 def _(text: str, **variables: Any) -> str:
     return str(gettext(text, **variables))
-
-
-def phase_name(kind: str | None) -> str:
-    names = {
-        "information": _("Information"),
-        "proposals": _("Proposals"),
-        "screening": _("Screening"),
-        "shortlist": _("Shortlist"),
-        "vote": _("Vote"),
-        "results": _("Results"),
-        "follow-up": _("Follow-up"),
-    }
-    if kind is None:
-        return _("between phases")
-    return names.get(kind, kind)
-
-
-def level_name(level: str) -> str:
-    names = {
-        "inform": _("Inform"),
-        "consult": _("Consult"),
-        "co-produce": _("Co-produce"),
-        "co-decide": _("Co-decide"),
-    }
-    return names.get(level, level)
 
 
 def status_name(status: str) -> str:

@@ -84,7 +84,7 @@ def consultation(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Consul
     directly (nothing here is ever decrypted)."""
     import random
 
-    from cli.demo import _register
+    from cli.demo import demo_register
     from evoting import db
     from evoting.crypto.elgamal import KeyPair
     from evoting.deployment import DeploymentKeys
@@ -107,7 +107,7 @@ def consultation(site: Site, tmp_path_factory: pytest.TempPathFactory) -> Consul
     path = directory / "demo-bevraging.yaml"
     path.write_text(text, encoding="utf-8")
     manifest = load_manifest(path)
-    register = read_register(_register(today, random.Random(2026)), today)
+    register = read_register(demo_register(today, random.Random(2026)), today)
     codes: list[tuple[RegisterRow, str]] = []
 
     def remember(row: RegisterRow, code: str) -> None:

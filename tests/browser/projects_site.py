@@ -24,7 +24,7 @@ from werkzeug.serving import make_server
 from ballots.ballot import Ballot
 from ballots.board import by_tracking_code
 from cli import demo as cli_demo
-from cli.demo import PASSPHRASE, _demo_manifest, _register, build
+from cli.demo import PASSPHRASE, _demo_manifest, build, demo_register
 from evoting import db
 from evoting.crypto.canonical import parse_canonical
 from evoting.crypto.elgamal import DiscreteLogTable, KeyPair, decrypt
@@ -171,7 +171,7 @@ def _add_vote(url: str, instance: Path, source: Path, directory: Path, seed: int
     manifest = load_manifest(path)
     today = manifest.eligibility.reference_date
     home = manifest.eligibility.municipality
-    register = read_register(_register(today, random.Random(seed), home), today)
+    register = read_register(demo_register(today, random.Random(seed), home), today)
     codes: list[tuple[RegisterRow, str]] = []
 
     def remember(row: RegisterRow, code: str) -> None:
