@@ -30,11 +30,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
+import nacl.signing
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ballots.appender import Pending, append_one
 from ballots.ballot import (
     MAX_BALLOT_BYTES,
     Ballot,
@@ -45,13 +48,9 @@ from ballots.ballot import (
     check_signature,
 )
 from ballots.board import (
-    SPOILED,
     BoardError,
     add_spoiled,
-    append,
-    board_signing_key,
     by_credential,
-    is_spoiled,
 )
 from ballots.chain import BoardEntry, SignedHead, sign_head
 from ballots.spoil import SpoiledMismatch, verify_spoiled
@@ -60,6 +59,7 @@ from evoting.crypto.errors import CanonicalEncodingError
 from evoting.deployment import DeploymentKeys
 from evoting.elections import (
     Election,
+    ballot_box_keys,
     checked_credential_public_key,
     election_public_key,
     get_election,
@@ -86,10 +86,7 @@ class Receipt:
         }
 
 
-def _receipt(
-    session: Session, election_id: str, fingerprint: bytes, keys: DeploymentKeys, entry: BoardEntry
-) -> Receipt:
-    key = board_signing_key(session, election_id, keys)
+def _receipt(key: nacl.signing.SigningKey, fingerprint: bytes, entry: BoardEntry) -> Receipt:
     head = sign_head(key, fingerprint, entry.position, entry.entry_hash, final=False)
     return Receipt(entry.tracking_code, entry.position, head)
 
@@ -103,37 +100,56 @@ def parse_ballot(data: bytes) -> Ballot:
         raise BallotRejected("schema", f"the ballot is not canonical JSON: {exc}") from exc
 
 
+Appender = Callable[[str, Pending], BoardEntry]
+"""Appends one checked ballot to an election's board (ballots/appender.py)."""
+Gate = Callable[[str], AbstractContextManager[object]]
+"""Wraps the expensive checks (signature, proofs) of one credential's ballot: the web
+app's per-credential attempt limit and its cap on proof checks at once (web/casting.py)."""
+
+
 def cast(
     factory: Callable[[], Session],
     keys: DeploymentKeys,
     election_id: str,
     data: bytes,
     now: datetime.datetime,
+    gate: Gate | None = None,
+    appender: Appender | None = None,
 ) -> Receipt:
-    """Check and append one ballot (canonical JSON bytes); raises `BallotRejected`."""
+    """Check and append one ballot (canonical JSON bytes); raises `BallotRejected`.
+
+    ``appender`` appends the checked ballot: by default in a transaction of its own
+    (`append_one`); the web app's `BatchAppender` commits a storm's ballots in batches.
+
+    The cheap checks (window, size, schema, fingerprint, credential, credential
+    used) run first; the database connection goes back to the pool before the
+    signature and proofs are checked, inside ``gate`` if given.
+    """
     with factory() as session:
         election = get_election(session, election_id)
         manifest = election.manifest
         _check_open(election, now)
         ballot = parse_ballot(data)
         check_fingerprint(manifest, ballot)
-        credential_key = checked_credential_public_key(session, election_id, keys)
-        check_credential(manifest, credential_key, ballot)
+        box = ballot_box_keys(session, election_id, keys)
+        check_credential(manifest, box.credential, ballot)
         tracking_code = ballot.tracking_code
         credential = ballot.credential_public_key.hex()
+        board_key = box.board
         existing = by_credential(session, election_id, credential)
         if existing is not None:
             if existing.tracking_code == tracking_code:
-                return _receipt(session, election_id, manifest.fingerprint, keys, existing)
+                return _receipt(board_key, manifest.fingerprint, existing)
             raise BallotRejected("credential_used", "this credential has already cast a ballot")
-        if is_spoiled(session, election_id, tracking_code):  # early, to save the proofs'
-            raise BallotRejected("spoiled", SPOILED)  # work; append decides under the lock
+    with gate(credential) if gate is not None else nullcontext():
         check_signature(ballot)
-        check_proofs(manifest, election_public_key(session, election_id), ballot)
-    canonical = ballot.canonical().decode("utf-8")
+        check_proofs(manifest, box.election, ballot)
+    pending = Pending(ballot.canonical().decode("utf-8"), tracking_code, credential)
     try:
-        with factory() as session, session.begin():
-            entry = append(session, election_id, canonical, tracking_code, credential)
+        if appender is None:
+            entry = append_one(factory, election_id, pending)
+        else:
+            entry = appender(election_id, pending)
     except BoardError:
         raise BallotRejected("window", "the vote is not open now") from None  # closed meanwhile
     except IntegrityError:
@@ -141,12 +157,11 @@ def cast(
         with factory() as session:
             existing = by_credential(session, election_id, credential)
             if existing is not None and existing.tracking_code == tracking_code:
-                return _receipt(session, election_id, manifest.fingerprint, keys, existing)
+                return _receipt(board_key, manifest.fingerprint, existing)
         raise BallotRejected(
             "credential_used", "this credential has already cast a ballot"
         ) from None
-    with factory() as session:
-        return _receipt(session, election_id, manifest.fingerprint, keys, entry)
+    return _receipt(board_key, manifest.fingerprint, entry)
 
 
 def publish_spoiled(
@@ -155,6 +170,7 @@ def publish_spoiled(
     election_id: str,
     data: bytes,
     now: datetime.datetime,
+    gate: Gate | None = None,
 ) -> str:
     """Check a spoiled-ballot record and publish it; returns its tracking code.
 
@@ -174,15 +190,19 @@ def publish_spoiled(
     with factory() as session:
         election = get_election(session, election_id)
         _check_open(election, now)
+        # The credential and the signature first: only its holder spends a credential's
+        # challenges, and a record without one costs no re-encryption.
+        claimed = Ballot.from_json(record.get("ballot") if isinstance(record, dict) else None)
+        check_fingerprint(election.manifest, claimed)
+        credential_key = checked_credential_public_key(session, election_id, keys)
+        check_credential(election.manifest, credential_key, claimed)
+        check_signature(claimed)
+        election_key = election_public_key(session, election_id)
+    with gate(claimed.credential_public_key.hex()) if gate is not None else nullcontext():
         try:
-            ballot, _ = verify_spoiled(
-                election.manifest, election_public_key(session, election_id), record
-            )
+            ballot, _ = verify_spoiled(election.manifest, election_key, record)
         except SpoiledMismatch as exc:
             raise BallotRejected("spoiled", str(exc)) from exc
-        credential_key = checked_credential_public_key(session, election_id, keys)
-        check_credential(election.manifest, credential_key, ballot)
-        check_signature(ballot)
     try:
         with factory() as session, session.begin():
             add_spoiled(session, election_id, canonical_json(record).decode("utf-8"),

@@ -14,8 +14,8 @@ import platform
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -268,26 +268,44 @@ def _make_ballots(seeds: range) -> list[tuple[str, str]]:
 
 
 @dataclass
-class _Election:
-    """Everything a tally of a synthetic board needs, made without a database."""
+class SyntheticElection:
+    """Everything a tally of a synthetic board needs, made without a database.
+
+    ``share_files``: the trustees' key shares as `tally.ceremony.encode_share` writes
+    them (what a cache stores); ``directory``: the cache entry, None when temporary;
+    ``generation_s`` is the generation's time, also when read back from a cache.
+    """
 
     manifest: Any
     board: Path
     context: Any
-    shares: list[Any]
+    share_files: list[bytes]
     ceremony_record: dict[str, object]
     board_key: Any
     head: Any
     generation_s: float
+    cached: bool = False
+    directory: Path | None = None
+    generation_peak: dict[str, float] | None = None
+    cache_check_s: float | None = None  # reading and checking the cache entry
+
+    @property
+    def shares(self) -> list[Any]:
+        from tally.ceremony import decode_share
+
+        return [decode_share(data) for data in self.share_files]
 
 
-def _synthetic_election(ballots: int, workers: int, directory: Path) -> _Election:
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
+GENERATION_CHUNK = 200  # ballots per generation task
 
+
+def synthetic_election(ballots: int, workers: int, directory: Path) -> SyntheticElection:
+    """A Kortrijk referendum with three trustees (two of three decrypt) and a board of
+    ``ballots`` yes/no ballots in ``directory / "board.jsonl"``, made on ``workers``
+    processes (in this one when that is 1, or for a small board)."""
     import nacl.signing
 
-    from ballots.chain import BoardEntry, entry_hash, genesis_hash, sign_head
+    from ballots.chain import sign_head
     from evoting.crypto.blind import BlindSigner
     from evoting.election import load_manifest
     from tally import ceremony
@@ -302,10 +320,10 @@ def _synthetic_election(ballots: int, workers: int, directory: Path) -> _Electio
     received = [
         ceremony.receive(k, manifest, roster, deals, bytes(board_key.verify_key)) for k in trustees
     ]
-    shares = []
+    share_files = []
     for k, r in zip(trustees, received, strict=True):
         assert r.share is not None
-        shares.append(ceremony.decode_share(ceremony.encode_share(k, r.share, r.acknowledgement)))
+        share_files.append(ceremony.encode_share(k, r.share, r.acknowledgement))
     record: dict[str, object] = {
         "roster": [k.public_record() for k in trustees],
         "deals": deals,
@@ -316,32 +334,79 @@ def _synthetic_election(ballots: int, workers: int, directory: Path) -> _Electio
     spec = _Generator(manifest.canonical(), election_key.to_bytes(), signer.private_pem())
     path = directory / "board.jsonl"
     started = time.perf_counter()
-    previous, position = genesis_hash(manifest.fingerprint), 0
-    chunks = [range(i, min(i + 200, ballots)) for i in range(0, ballots, 200)]
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("spawn"),
-        initializer=_init_generator,
-        initargs=(spec,),
-    )
-    with pool, path.open("w", encoding="utf-8") as board:
-        for made in pool.map(_make_ballots, chunks):
-            for ballot_json, code in made:
-                position += 1
-                digest = entry_hash(position, previous, code)
-                entry = BoardEntry(position, ballot_json, code, "", previous, digest)
-                board.write(canonical_json(entry.to_json()).decode() + "\n")
-                previous = digest
-    return _Election(
+    with _peak_memory() as memory:
+        position, last = _write_board(path, spec, manifest.fingerprint, ballots, workers)
+    return SyntheticElection(
         manifest=manifest,
         board=path,
         context=Context(manifest.canonical(), election_key.to_bytes(), signer.public_key.to_der()),
-        shares=shares,
+        share_files=share_files,
         ceremony_record=record,
         board_key=board_key,
-        head=sign_head(board_key, manifest.fingerprint, position, previous, final=True),
+        head=sign_head(board_key, manifest.fingerprint, position, last, final=True),
         generation_s=time.perf_counter() - started,
+        generation_peak=memory,
     )
+
+
+def _write_board(
+    path: Path, spec: _Generator, fingerprint: bytes, ballots: int, workers: int
+) -> tuple[int, str]:
+    """Chain the generated ballots into ``path`` as they come; returns the head (position,
+    entry hash). At most two tasks per worker are in flight, so memory stays flat."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from ballots.chain import BoardEntry, entry_hash, genesis_hash
+
+    previous, position = genesis_hash(fingerprint), 0
+    chunks = (range(i, min(i + GENERATION_CHUNK, ballots))
+              for i in range(0, ballots, GENERATION_CHUNK))  # fmt: skip
+
+    def write(made: list[tuple[str, str]]) -> None:
+        nonlocal previous, position
+        for ballot_json, code in made:
+            position += 1
+            digest = entry_hash(position, previous, code)
+            entry = BoardEntry(position, ballot_json, code, "", previous, digest)
+            board.write(canonical_json(entry.to_json()).decode() + "\n")
+            previous = digest
+
+    with path.open("w", encoding="utf-8") as board:
+        if workers == 1 or ballots <= 2 * GENERATION_CHUNK:
+            _init_generator(spec)
+            for chunk in chunks:
+                write(_make_ballots(chunk))
+            return position, previous
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=_init_generator,
+            initargs=(spec,),
+        )
+        with pool:
+            pending: list[Future[list[tuple[str, str]]]] = []
+            for chunk in chunks:
+                pending.append(pool.submit(_make_ballots, chunk))
+                if len(pending) >= 2 * workers:
+                    write(pending.pop(0).result())
+            for future in pending:
+                write(future.result())
+    return position, previous
+
+
+def _election(
+    ballots: int, workers: int, cache: Path | None, stack: ExitStack
+) -> SyntheticElection:
+    """From the cache (made there the first time), or made afresh in a temporary directory."""
+    import tempfile
+
+    if cache is not None:
+        from cli.bench_cache import cached_election
+
+        return cached_election(cache, ballots, workers)
+    directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="evote-bench-"))
+    return synthetic_election(ballots, workers, Path(directory))
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -399,16 +464,38 @@ def _peak_memory() -> Iterator[dict[str, float]]:
             peaks[key] = round(value, 1)
 
 
-def _tally(election: _Election, workers: int) -> tuple[dict[str, object], list[Any], Any]:
+@contextmanager
+def _cpu_seconds() -> Iterator[dict[str, float]]:
+    """CPU seconds over the block: this process's, and its workers' (counted once each
+    worker has exited, which the pools ensure before they return). On a shared machine
+    this is steadier than the wall-clock time: it is what the work costs, whoever waits."""
+    spent = {"main": 0.0, "workers": 0.0}
+    before = os.times()
+    yield spent
+    after = os.times()
+    spent["main"] = round(after.user + after.system - before.user - before.system, 1)
+    spent["workers"] = round(after.children_user + after.children_system
+                             - before.children_user - before.children_system, 1)  # fmt: skip
+
+
+def _tally(
+    election: SyntheticElection, workers: int, lines: Iterable[str] | None = None
+) -> tuple[dict[str, object], list[Any], Any]:
+    """What `evote tally` does to a closed board: check every entry and ballot, add up
+    (`aggregate`, on ``workers`` processes), compare with the final head, and two of the
+    three trustees decrypt. ``lines``: the board's entries (default: its JSONL file)."""
     from tally.aggregate import aggregate
     from tally.ceremony import keys_from_record, params
     from tally.decrypt import combine, decrypt_request, read_request, tally_request
 
-    added = aggregate(_lines(election.board), election.context, workers=workers,
-                      expected=election.head.position)  # fmt: skip
+    head = election.head
+    source = _lines(election.board) if lines is None else lines
+    added = aggregate(source, election.context, workers=workers, expected=head.position)
     if added.problems:
         raise RuntimeError(f"the synthetic board does not check: {added.problems[:3]}")
-    request = tally_request(election.manifest, added, election.head.to_json())
+    if (added.ballots, added.head) != (head.position, head.entry_hash):
+        raise RuntimeError("the board read back does not end at its final head")
+    request = tally_request(election.manifest, added, head.to_json())
     partials = [decrypt_request(s, request) for s in election.shares[1:]]  # two of three
     established = keys_from_record(election.manifest, election.ceremony_record)
     totals = combine(read_request(request), partials, established.trustee_keys,
@@ -416,32 +503,114 @@ def _tally(election: _Election, workers: int) -> tuple[dict[str, object], list[A
     return {"request": request, "totals": totals, "ballots": added.ballots}, partials, added
 
 
-def run_tally_benchmark(ballots: int, workers: int | None = None) -> dict[str, object]:
-    """Check, add up and decrypt a board of ``ballots`` yes/no ballots."""
-    import tempfile
+class _Server:
+    """The PostgreSQL server process serving the tally's reads, when it runs on this
+    machine: its peak memory and the CPU it spent on the tally (it reads as one process)."""
 
+    def __init__(self, pid: int | None) -> None:
+        self.pid = pid
+        self.cpu_before = self._cpu()
+
+    def _cpu(self) -> float | None:
+        if self.pid is None:
+            return None
+        try:  # utime and stime: the 14th and 15th fields, counted after the ")" of the name
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # another machine's server: not ours to read
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def figures(self) -> dict[str, object]:
+        after = self._cpu()
+        if self.pid is None or after is None or self.cpu_before is None:
+            return {}
+        with suppress(OSError):
+            return {"database_backend_peak_rss_mb": round(_hwm_mb(self.pid), 1),
+                    "database_backend_cpu_s": round(after - self.cpu_before, 1)}  # fmt: skip
+        return {}
+
+
+def _machine() -> dict[str, object]:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(),
+            "load_average": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+
+
+def _generation(election: SyntheticElection) -> dict[str, object]:
+    """How the synthetic election was had: made now, or taken from the cache."""
+    out: dict[str, object] = {
+        "generation_s": round(election.generation_s, 1),
+        "cached": election.cached,
+    }
+    if election.generation_peak is not None:
+        out["generation_peak_rss_mb"] = election.generation_peak
+    if election.cache_check_s is not None:
+        out["cache_check_s"] = round(election.cache_check_s, 1)
+    return out
+
+
+def run_tally_benchmark(
+    ballots: int, workers: int | None = None, cache: Path | None = None, db: str | None = None
+) -> dict[str, object]:
+    """Check, add up and decrypt a board of ``ballots`` yes/no ballots, read from its
+    JSONL file or, with ``db``, from that database's ``board_entries`` (loaded first,
+    not timed) as `evote tally` reads it. ``cache``: where the synthetic election is
+    kept between runs (`cli.bench_cache`)."""
     workers = workers or os.cpu_count() or 1
-    with tempfile.TemporaryDirectory(prefix="evote-bench-") as directory:
-        election = _synthetic_election(ballots, workers, Path(directory))
-        with _peak_memory() as memory:
+    extra: dict[str, object] = {"source": "file"}
+    with ExitStack() as stack:
+        election = _election(ballots, workers, cache, stack)
+        lines: Iterable[str] | None = None
+        backend: int | None = None
+        if db is not None:
+            from cli.bench_db import board_lines, load_board
+
+            extra = load_board(db, election)
+            lines, backend = stack.enter_context(board_lines(db, election.manifest.id))
+        server = _Server(backend)
+        with _peak_memory() as memory, _cpu_seconds() as cpu:
             started = time.perf_counter()
-            outcome, _, _ = _tally(election, workers)
+            outcome, partials, _ = _tally(election, workers, lines)
             seconds = time.perf_counter() - started
+        extra |= server.figures()
     totals = outcome["totals"]["car-free-sunday"]  # type: ignore[index]
     if totals != [(ballots + 1) // 2, ballots // 2, 0]:
         raise RuntimeError(f"the benchmark's tally came out wrong: {totals}")
+    if election.directory is not None:
+        from cli.bench_cache import save_outcome
+
+        save_outcome(election.directory, outcome, partials)
     return {
         "ballots": ballots,
         "workers": workers,
         "tally_s": round(seconds, 2),
         "ballots_verified_per_s": round(ballots / seconds, 1),
+        "cpu_s": cpu,
+        "cpu_ms_per_ballot": round(1000 * (cpu["main"] + cpu["workers"]) / ballots, 2),
         "peak_rss_mb": memory,
-        "generation_s": round(election.generation_s, 1),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        **extra,
+        **_generation(election),
+        "machine": _machine(),
     }
 
 
-def run_verify_benchmark(ballots: int, workers: int | None = None) -> dict[str, object]:
+def _outcome(election: SyntheticElection, workers: int) -> tuple[dict[str, Any], list[Any], bool]:
+    """The tally request, partial decryptions and totals the bundle publishes: from the
+    cache if an earlier run saved them, else computed (not timed) and saved there."""
+    if election.directory is not None:
+        from cli.bench_cache import load_outcome, save_outcome
+
+        saved = load_outcome(election.directory)
+        if saved is not None:
+            return saved[0], saved[1], True
+    outcome, partials, _ = _tally(election, workers)
+    if election.directory is not None:
+        save_outcome(election.directory, outcome, partials)
+    return outcome, partials, False
+
+
+def run_verify_benchmark(
+    ballots: int, workers: int | None = None, cache: Path | None = None
+) -> dict[str, object]:
     """Build a signed bundle around a synthetic board, then time `audit.verify`."""
     import tempfile
 
@@ -454,9 +623,11 @@ def run_verify_benchmark(ballots: int, workers: int | None = None) -> dict[str, 
     from tally.result import build_result
 
     workers = workers or os.cpu_count() or 1
-    with tempfile.TemporaryDirectory(prefix="evote-bench-") as directory:
-        election = _synthetic_election(ballots, workers, Path(directory))
-        outcome, partials, _ = _tally(election, workers)
+    with ExitStack() as stack:
+        election = _election(ballots, workers, cache, stack)
+        outcome, partials, tally_cached = _outcome(election, workers)
+        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="evote-bench-"))
+        started = time.perf_counter()
         manifest = election.manifest
         operator = nacl.signing.SigningKey.generate()
         authority = nacl.signing.SigningKey.generate()
@@ -469,7 +640,7 @@ def run_verify_benchmark(ballots: int, workers: int | None = None) -> dict[str, 
             "board": b64encode(bytes(election.board_key.verify_key)),
             "operator": b64encode(bytes(operator.verify_key)),
         }
-        result = build_result(manifest, outcome["totals"], ballots, [], ballots)  # type: ignore[arg-type]
+        result = build_result(manifest, outcome["totals"], ballots, [], ballots)
         contents = {
             "manifest.json": json_member(manifest.to_json()),
             "keys.json": json_member(keys),
@@ -485,10 +656,12 @@ def run_verify_benchmark(ballots: int, workers: int | None = None) -> dict[str, 
         }
         bundle = Path(directory) / "bundle.zip"
         write_bundle(bundle, manifest.fingerprint, contents, authority)  # type: ignore[arg-type]
-        with _peak_memory() as memory:
+        bundle_s = time.perf_counter() - started
+        with _peak_memory() as memory, _cpu_seconds() as cpu:
             started = time.perf_counter()
             report = verify_file(bundle, workers=workers)
             seconds = time.perf_counter() - started
+        bundle_mb = bundle.stat().st_size / 1e6
     if not report.passed:
         raise RuntimeError(f"the benchmark's bundle does not verify: {report.failures[:3]}")
     return {
@@ -496,9 +669,14 @@ def run_verify_benchmark(ballots: int, workers: int | None = None) -> dict[str, 
         "workers": workers,
         "verify_s": round(seconds, 2),
         "ballots_verified_per_s": round(ballots / seconds, 1),
+        "cpu_s": cpu,
+        "cpu_ms_per_ballot": round(1000 * (cpu["main"] + cpu["workers"]) / ballots, 2),
         "peak_rss_mb": memory,
-        "generation_s": round(election.generation_s, 1),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "bundle_s": round(bundle_s, 1),
+        "bundle_mb": round(bundle_mb, 1),
+        "tally_cached": tally_cached,
+        **_generation(election),
+        "machine": _machine(),
     }
 
 
@@ -513,7 +691,7 @@ def run_board_benchmark(ballots: int, workers: int | None = None) -> dict[str, o
 
     workers = workers or os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="evote-bench-") as directory:
-        election = _synthetic_election(ballots, workers, Path(directory))
+        election = synthetic_election(ballots, workers, Path(directory))
         lines = list(_lines(election.board))
         started = time.perf_counter()
         summed = sum_board(lines, election.manifest)

@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
-from cli.context import Context, Group, pass_context
+from cli.context import Context, Group
 from cli.credential_commands import credential
+from cli.db_commands import db_group
 from cli.election_commands import close, election, init, open_
 from cli.pabulib_commands import pabulib
 from cli.paper_commands import paper
@@ -65,21 +66,37 @@ def bench_crypto(runs: int, quick: bool) -> None:
 @bench.command("tally")
 @click.option("--ballots", type=click.IntRange(1), default=1000, show_default=True)
 @click.option("--workers", type=int, help="Processes (default: every core).")
-def bench_tally(ballots: int, workers: int | None) -> None:
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the synthetic election in DIR/kortrijk-N and reuse it.")  # fmt: skip
+@click.option("--db", "db_url", help="Load the board into this database (SQLite or "
+              "PostgreSQL URL, not timed) and tally it from there.")  # fmt: skip
+def bench_tally(ballots: int, workers: int | None, cache: Path | None, db_url: str | None) -> None:
     """Check, add up and decrypt a synthetic board: ballots per second, seconds, peak RSS."""
     from cli.bench import run_tally_benchmark
+    from cli.bench_cache import BenchRefused
 
-    click.echo(json.dumps(run_tally_benchmark(ballots, workers), indent=2))
+    try:
+        figures = run_tally_benchmark(ballots, workers, cache=cache, db=db_url)
+    except BenchRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(figures, indent=2))
 
 
 @bench.command("verify")
 @click.option("--ballots", type=click.IntRange(1), default=1000, show_default=True)
 @click.option("--workers", type=int, help="Processes (default: every core).")
-def bench_verify(ballots: int, workers: int | None) -> None:
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the synthetic election in DIR/kortrijk-N and reuse it.")  # fmt: skip
+def bench_verify(ballots: int, workers: int | None, cache: Path | None) -> None:
     """Verify a signed bundle around a synthetic board: ballots per second, seconds, RSS."""
     from cli.bench import run_verify_benchmark
+    from cli.bench_cache import BenchRefused
 
-    click.echo(json.dumps(run_verify_benchmark(ballots, workers), indent=2))
+    try:
+        figures = run_verify_benchmark(ballots, workers, cache=cache)
+    except BenchRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(figures, indent=2))
 
 
 @bench.command("board")
@@ -90,6 +107,33 @@ def bench_board(ballots: int, workers: int | None) -> None:
     from cli.bench import run_board_benchmark
 
     click.echo(json.dumps(run_board_benchmark(ballots, workers), indent=2))
+
+
+@bench.command("load")
+@click.option("--db", "db_url", help="The database to cast into: a new election is made there "
+              "(default: a temporary SQLite file).")  # fmt: skip
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="gunicorn worker processes.")  # fmt: skip
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Threads per worker.")  # fmt: skip
+@click.option("--proof-checks", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Proof checks at once per worker (evote serve --proof-checks).")  # fmt: skip
+@click.option("--clients", type=click.IntRange(1, 1024), default=64, show_default=True,
+              help="Concurrent HTTP clients.")  # fmt: skip
+@click.option("--ballots", type=click.IntRange(1), default=2000, show_default=True,
+              help="Real ballots, made before the storm (not timed).")  # fmt: skip
+@click.option("--kill-every", type=click.FloatRange(0.5), metavar="S",
+              help="SIGKILL a worker every S seconds, and the whole server once.")  # fmt: skip
+@click.option("--redis-url", help="Redis to share (default: a private redis-server).")
+def bench_load(db_url: str | None, workers: int, threads: int, proof_checks: int, clients: int,
+               ballots: int, kill_every: float | None, redis_url: str | None) -> None:  # fmt: skip
+    """A cast storm over HTTP under gunicorn: casts per second, latency, lost, doubled."""
+    from cli.bench_load import run_load_benchmark
+
+    figures = run_load_benchmark(url=db_url, workers=workers, threads=threads, clients=clients,
+                                 ballots=ballots, kill_every=kill_every, redis_url=redis_url,
+                                 proof_checks=proof_checks)  # fmt: skip
+    click.echo(json.dumps(figures, indent=2))
 
 
 @evote.command("simulate")
@@ -173,21 +217,7 @@ def _print_projects(q: dict[str, Any]) -> None:
                    f"(cost {entry['cost']}) {entry['status']}")  # fmt: skip
 
 
-@evote.group("db", cls=Group)
-def db_group() -> None:
-    """The database: SQLite file by default, or --db / $EVOTING_DATABASE_URL."""
-
-
-@db_group.command("upgrade")
-@pass_context
-def db_upgrade(context: Context) -> None:
-    """Create or migrate the schema to the newest revision."""
-    from evoting import db
-
-    db.upgrade(context.engine)
-    click.echo(f"schema at revision {db.current_revision(context.engine)}")
-
-
+evote.add_command(db_group)
 evote.add_command(init)
 evote.add_command(election)
 evote.add_command(open_, name="open")

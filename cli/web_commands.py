@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.context import Context, Group, pass_context
+from evoting.db import database_url
 from evoting.schema import OFFICIAL_ROLES
 
 if TYPE_CHECKING:
@@ -46,27 +47,74 @@ def serve_app(app: Flask, host: str, port: int) -> None:
               help="The site's public origin, e.g. https://participation.example.be: the "
               "links mailed to residents point there, never to a request's Host header "
               "(or $EVOTE_PUBLIC_URL).")  # fmt: skip
+@click.option("--workers", default=0, show_default=True, type=click.IntRange(0, 64),
+              help="Worker processes under gunicorn (production; docs/deploy.md). 0: one "
+              "process under waitress, the embedded default.")  # fmt: skip
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per gunicorn worker (and its PostgreSQL connections).")  # fmt: skip
+@click.option("--proof-checks", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Ballot proof checks at once per process; casts that wait over 5 s "
+              "for a turn get 503 (web/casting.py). About one per core.")  # fmt: skip
+@click.option("--redis-url", envvar="EVOTE_REDIS_URL", metavar="URL",
+              help="Redis for rate limits and officials' sessions shared by the workers, "
+              "e.g. redis://127.0.0.1:6379/0 (or $EVOTE_REDIS_URL); needed with "
+              "--workers 2 or more.")  # fmt: skip
+@click.option("--metrics-token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              envvar="EVOTE_METRICS_TOKEN_FILE",
+              help="A file holding the bearer token that lets a Prometheus server elsewhere "
+              "read /metrics (or $EVOTE_METRICS_TOKEN_FILE). Without it, /metrics answers "
+              "only a scrape on this machine.")  # fmt: skip
 @pass_context
 def serve(context: Context, host: str, port: int, insecure_http: bool, proxies: int,
-          smtp_url: str | None, mail_from: str | None, public_url: str | None) -> None:  # fmt: skip
+          smtp_url: str | None, mail_from: str | None, public_url: str | None,
+          workers: int, threads: int, proof_checks: int,
+          redis_url: str | None, metrics_token_file: Path | None) -> None:  # fmt: skip
     """Serve the web UI for residents, officials and the public.
 
-    In production it runs behind a TLS-terminating proxy; cookies are Secure.
+    In production it runs behind a TLS-terminating proxy (cookies are Secure), under
+    gunicorn with --workers N on PostgreSQL and Redis (docs/deploy.md).
     """
+    if smtp_url and not mail_from:
+        raise click.UsageError("--smtp-url needs --mail-from (or $EVOTE_MAIL_FROM)")
+    if workers > 1 and not redis_url:
+        raise click.UsageError(
+            "--workers 2 or more need --redis-url: the workers share rate limits and "
+            "officials' sessions through Redis"
+        )
+    if workers > 1 and database_url(context.url).startswith("sqlite"):
+        click.echo("warning: several workers on SQLite queue on one writer's lock; "
+                   "use PostgreSQL in production", err=True)  # fmt: skip
+    token = None
+    if metrics_token_file is not None:
+        token = metrics_token_file.read_text(encoding="utf-8").strip()
+        if len(token) < 32:
+            raise click.UsageError("the metrics token must be at least 32 characters")
+    settings = {"METRICS_TOKEN": token, "SMTP_URL": smtp_url or None,
+                "MAIL_FROM": mail_from or None, "PUBLIC_URL": public_url or None,
+                "REDIS_URL": redis_url or None, "PROOF_CHECKS": proof_checks}  # fmt: skip
+    if workers:
+        settings["DATABASE_POOL_SIZE"] = threads
+        from cli.gunicorn_server import prepare_metrics, serve_gunicorn
+
+        metrics = prepare_metrics()  # before the web package is imported (metrics mode)
     from participation.mail import MailError
     from web import create_app
 
-    if smtp_url and not mail_from:
-        raise click.UsageError("--smtp-url needs --mail-from (or $EVOTE_MAIL_FROM)")
-    mail = {"SMTP_URL": smtp_url or None, "MAIL_FROM": mail_from or None,
-            "PUBLIC_URL": public_url or None}  # fmt: skip
+    def make() -> Flask:
+        return create_app(context.url, context.instance, secure_cookies=not insecure_http,
+                          proxies=proxies, config=settings)  # fmt: skip
+
     try:
-        app = create_app(context.url, context.instance, secure_cookies=not insecure_http,
-                         proxies=proxies, config=mail)  # fmt: skip
+        app = make()  # checks the set-up once, before any worker starts
     except MailError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"serving on http://{host}:{port}/ (stop with Ctrl-C)")
-    serve_app(app, host, port)
+    if not workers:
+        serve_app(app, host, port)
+        return
+    app.extensions["evoting"].engine.dispose()  # no connection crosses the fork
+    serve_gunicorn(make, host=host, port=port, workers=workers, threads=threads,
+                   metrics_dir=metrics)  # fmt: skip
 
 
 @click.command("demo")

@@ -62,11 +62,19 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str | None = None, *, durable: bool = True) -> Engine:
+def make_engine(
+    url: str | None = None, *, durable: bool = True, pool_size: int | None = None
+) -> Engine:
     """An engine for ``url`` (see `database_url`), configured for its back end.
 
     ``durable=False`` lets SQLite skip the sync after each commit: only for a
     throwaway database (the simulation), never for a vote.
+
+    ``pool_size``: PostgreSQL connections this process keeps open (one per thread
+    that may query at once: a gunicorn worker's threads), as many again on a burst;
+    a request that waits 10 s for one gets `sqlalchemy.exc.TimeoutError` (a 503),
+    not an endless queue. Every connection is pinged before use, so one that a
+    database restart dropped is replaced, not handed to a cast.
     """
     resolved = make_url(database_url(url))
     backend = resolved.get_backend_name()
@@ -78,7 +86,10 @@ def make_engine(url: str | None = None, *, durable: bool = True) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":
-        return create_engine(resolved, pool_pre_ping=True)
+        if pool_size is None:
+            return create_engine(resolved, pool_pre_ping=True)
+        return create_engine(resolved, pool_pre_ping=True, pool_size=pool_size,
+                             max_overflow=pool_size, pool_timeout=10)  # fmt: skip
     raise DatabaseError(f"unsupported database {backend!r}: use sqlite or postgresql")
 
 

@@ -14,6 +14,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
+import nacl.signing
 from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -223,6 +224,58 @@ def checked_credential_public_key(
     if _public_der(unsealed_private_key(session, election_id, "credential", keys)) != stored:
         raise DeploymentError(f"the stored credential key of {election_id} was altered")
     return PublicKey.from_der(stored)
+
+
+@dataclass(frozen=True)
+class BallotBoxKeys:
+    """What the ballot box checks and signs with, read for every cast."""
+
+    credential: PublicKey  # checked against its sealed private half
+    board: nacl.signing.SigningKey
+    election: Point
+
+
+def ballot_box_keys(session: Session, election_id: str, keys: DeploymentKeys) -> BallotBoxKeys:
+    """The credential key (checked as `checked_credential_public_key`), the board's
+    signing key and the election key, in one query. Unsealing and parsing are cached
+    by the stored bytes, so a changed row is read afresh and never served stale."""
+    k, e = schema.election_keys, schema.elections
+    found = session.execute(
+        select(k.c.purpose, k.c.public_key, k.c.sealed_private_key,
+               e.c.public_key.label("election_key"))
+        .join(e, e.c.id == k.c.election_id)
+        .where(k.c.election_id == election_id, k.c.purpose.in_(("credential", "board")))
+    ).all()  # fmt: skip
+    rows = {row.purpose: row for row in found}
+    for purpose in ("credential", "board"):
+        if purpose not in rows:
+            raise MissingKey(election_id, purpose)
+    credential, board = rows["credential"], rows["board"]
+    if credential.election_key is None:
+        raise NoElectionKey(election_id)
+    return _ballot_box_keys(
+        keys, election_id, bytes(credential.public_key), bytes(credential.sealed_private_key),
+        bytes(board.sealed_private_key), bytes.fromhex(credential.election_key),
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def _ballot_box_keys(
+    keys: DeploymentKeys,
+    election_id: str,
+    credential_public: bytes,
+    credential_sealed: bytes,
+    board_sealed: bytes,
+    election_key: bytes,
+) -> BallotBoxKeys:
+    private = keys.unseal(election_id, "credential", credential_sealed)
+    if _public_der(private) != credential_public:
+        raise DeploymentError(f"the stored credential key of {election_id} was altered")
+    return BallotBoxKeys(
+        PublicKey.from_der(credential_public),
+        nacl.signing.SigningKey(keys.unseal(election_id, "board", board_sealed)),
+        Point.from_bytes(election_key),
+    )
 
 
 @functools.lru_cache(maxsize=16)

@@ -154,10 +154,15 @@ board_entries = Table(
     Column("credential", String(64), nullable=False),
     Column("previous_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
+    # The short form on receipts (ballots/ballot.py tracking_code_short): the first 80
+    # bits of the tracking code in base32, 16 characters without the dashes. Indexed for
+    # look-ups by what a resident types; not unique (two codes may share 80 bits).
+    Column("short_code", String(16), nullable=False),
     PrimaryKeyConstraint("election_id", "position"),
     UniqueConstraint("election_id", "credential", name="uq_board_entries_credential"),
     UniqueConstraint("election_id", "tracking_code", name="uq_board_entries_tracking_code"),
     CheckConstraint("position >= 1", name="position"),
+    Index("ix_board_entries_short_code", "election_id", "short_code"),
 )
 
 board_heads = Table(

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from evoting import db
 from tests.support.postgres import PostgresServer, running_server
+from tests.support.redis import RedisServer, running_redis
 
 # Group operations cost tens of microseconds: no per-example deadline.
 settings.register_profile(
@@ -30,6 +31,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     with running_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    with running_redis() as server:
         yield server
 
 

@@ -1,7 +1,7 @@
 """The residents' accounts blueprint and who is logged in (web/accounts.py has the views).
 
 A logged-in resident's session holds ``session["resident"] = {"id", "stamp"}``, apart
-from an official's ``session["official"]`` and a voter's ``session["ticket"]``;
+from an official's ``session["official_session"]`` and a voter's ``session["ticket"]``;
 logging in clears the session first (no fixation). The ``stamp`` is a keyed hash
 (deployment key ``resident-session``) of the account's stored password hash, checked
 on every request by `current_resident`: a new password (a reset) changes it, so

@@ -11,26 +11,30 @@ Errors are ``{"error": code, "message": text}`` with a 4xx status.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from ballots.ballot import BallotRejected
+from ballots.ballot import MAX_BALLOT_BYTES, BallotRejected
 from ballots.board import by_tracking_code, signed_head
 from ballots.booth import booth_parameters
-from ballots.cast import cast, publish_spoiled
+from ballots.cast import MAX_SPOILED_BYTES, cast, publish_spoiled
 from evoting.crypto.canonical import b64decode, b64encode
 from evoting.crypto.errors import CanonicalEncodingError
-from evoting.elections import checked_credential_public_key, election_public_key
+from evoting.elections import (
+    NoSuchElection,
+    checked_credential_public_key,
+    election_public_key,
+)
 from identity.issuance import AlreadyIssued, IssuanceError, TicketRefused, blind_sign
+from web import health
+from web.casting import RETRY_AFTER_S, Busy, proof_gate, status_of
 from web.extensions import limiter, services
 from web.views import load_election
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
-
-SPOIL_STATUS = {"window": 403, "already_cast": 409, "spoil_limit": 429}
-"""A challenge refused because the vote is not open, the ballot was cast, or the
-credential has used its challenges (ballots/cast.py); any other refusal is 400."""
 
 
 def _error(status: int, code: str, message: str) -> tuple[Response, int]:
@@ -52,8 +56,24 @@ def booth(election_id: str) -> Response:
     return jsonify(booth_parameters(election.manifest, key, credential_key))
 
 
+def _ticket() -> str:
+    """The rate-limit key of a credential request: its issuance ticket (a hash of it),
+    not the client's address, which a whole library or carrier may share."""
+    body = _json_body()
+    ticket = body.get("ticket") if body is not None else None
+    if not isinstance(ticket, str):
+        return "no-ticket"
+    return hashlib.sha256(ticket.encode("utf-8", "replace")).hexdigest()
+
+
+def _busy() -> tuple[Response, int]:
+    response, status = _error(503, "busy", "the ballot box is very busy: try again in a moment")
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response, status
+
+
 @blueprint.post("/e/<election_id>/credential")
-@limiter.limit("10 per minute")
+@limiter.limit("10 per minute", key_func=_ticket)
 def credential(election_id: str) -> Response | tuple[Response, int]:
     load_election(election_id)
     body = _json_body()
@@ -67,44 +87,85 @@ def credential(election_id: str) -> Response | tuple[Response, int]:
     try:
         signature = blind_sign(s.factory, s.keys, election_id, body["ticket"], blinded, s.clock())
     except TicketRefused as exc:
+        health.record_issuance("ticket")
         return _error(403, "ticket", str(exc))
     except AlreadyIssued as exc:
+        health.record_issuance("already_issued")
         return _error(409, "already_issued", str(exc))
     except IssuanceError as exc:
+        health.record_issuance("refused")
         return _error(403, "refused", str(exc))
+    health.record_issuance("accepted")
     return jsonify(blind_signature=b64encode(signature))
 
 
+def _body(limit: int) -> bytes | None:
+    """The request body, or None if it says or turns out to be over ``limit`` bytes
+    (refused before it is read whole)."""
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    data = request.stream.read(limit + 1)
+    return None if len(data) > limit else data
+
+
 @blueprint.post("/e/<election_id>/cast")
-@limiter.limit("30 per minute")
 def cast_ballot(election_id: str) -> Response | tuple[Response, int]:
-    load_election(election_id)
+    """No per-address limit (web/casting.py says what bounds a flood instead). The
+    election is read once, by `cast` (an unknown one is a 404)."""
+    data = _body(MAX_BALLOT_BYTES)
+    if data is None:
+        return _error(413, "schema", "the ballot is too large")
     s = services()
+    started = time.perf_counter()
     try:
-        receipt = cast(s.factory, s.keys, election_id, request.get_data(), s.clock())
+        receipt = cast(s.factory, s.keys, election_id, data, s.clock(), gate=proof_gate,
+                       appender=s.appender.append if s.appender else None)  # fmt: skip
+    except NoSuchElection:
+        return _error(404, "not_found", "there is no such election")
     except BallotRejected as exc:
-        status = 409 if exc.code == "credential_used" else 403 if exc.code == "window" else 400
-        return _error(status, exc.code, str(exc))
+        health.record_cast(exc.code, time.perf_counter() - started)
+        return _error(status_of(exc.code), exc.code, str(exc))
+    except (Busy, TimeoutError):  # no proof-checking slot, or the batch did not commit
+        health.record_cast("busy", time.perf_counter() - started)
+        health.record_busy()
+        return _busy()
+    health.record_cast("accepted", time.perf_counter() - started)
     return jsonify(receipt.to_json())
 
 
 @blueprint.post("/e/<election_id>/spoil")
-@limiter.limit("30 per minute")
 def spoil(election_id: str) -> Response | tuple[Response, int]:
+    """Bounded per credential (MAX_SPOILED_PER_CREDENTIAL, and web/casting.py's attempts)."""
     load_election(election_id)
+    data = _body(MAX_SPOILED_BYTES)
+    if data is None:
+        return _error(413, "schema", "the record is too large")
     s = services()
     try:
-        code = publish_spoiled(s.factory, s.keys, election_id, request.get_data(), now=s.clock())
+        code = publish_spoiled(s.factory, s.keys, election_id, data, now=s.clock(),
+                               gate=proof_gate)  # fmt: skip
     except BallotRejected as exc:
-        return _error(SPOIL_STATUS.get(exc.code, 400), exc.code, str(exc))
+        health.record_spoil(exc.code)
+        return _error(status_of(exc.code), exc.code, str(exc))
+    except Busy:
+        health.record_spoil("busy")
+        health.record_busy()
+        return _busy()
+    health.record_spoil("accepted")
     return jsonify(tracking_code=code)
 
 
 @blueprint.get("/e/<election_id>/board/<code>")
 def board_entry(election_id: str, code: str) -> Response | tuple[Response, int]:
+    """A board entry by its tracking code: the full 64 hex digits, at least 16 leading
+    ones, or the receipt's short form (16 base32 characters); each an index search."""
+    from ballots.board import by_short_code
+
     load_election(election_id)
     with services().factory() as session:
-        entry = by_tracking_code(session, election_id, code.lower())
+        entry = by_tracking_code(session, election_id, code) or by_short_code(
+            session, election_id, code
+        )
     if entry is None:
         return _error(404, "not_found", "no ballot with this tracking code is on the board")
     return jsonify(position=entry.position, tracking_code=entry.tracking_code,

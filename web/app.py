@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask
 
+from ballots.appender import BatchAppender
 from evoting import db
 from evoting.deployment import DeploymentKeys, instance_dir
 from evoting.elections import check_deployment_secret
@@ -23,7 +24,9 @@ from web import (
     accounts,
     accounts_mail,
     api,
+    casting,
     errors,
+    health,
     i18n,
     officials,
     platform,
@@ -38,6 +41,7 @@ from web import (
     tallying,
 )
 from web.extensions import Services, babel, csrf, limiter
+from web.official_sessions import make_store
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -111,7 +115,8 @@ def create_app(
     ``proxies``: how many trusted reverse proxies stand in front (their
     X-Forwarded-For gives the client address that rate limits and lock-outs use).
     """
-    engine = db.make_engine(database_url)
+    settings = dict(config or {})
+    engine = db.make_engine(database_url, pool_size=settings.get("DATABASE_POOL_SIZE"))
     if db.current_revision(engine) != db.head_revision():
         if engine.dialect.name != "sqlite":
             raise db.DatabaseError("the database schema is not current: run `evote db upgrade`")
@@ -134,20 +139,44 @@ def create_app(
         PERMANENT_SESSION_LIFETIME=datetime.timedelta(minutes=30),
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=3600,
+        # Flask-WTF's strict mode wants a same-site Referer on every HTTPS form, which
+        # Referrer-Policy: no-referrer (below) tells browsers not to send: every form
+        # would fail behind TLS. The token is tied to the session, whose cookie is
+        # SameSite=Lax and __Host- prefixed (HTTPS only, no subdomain can set it), which
+        # is what the Referer check guards against on plain HTTP.
+        WTF_CSRF_SSL_STRICT=False,
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE="Europe/Brussels",
         RATELIMIT_HEADERS_ENABLED=True,
         SMTP_URL=None,  # residents' account mail (web/accounts_mail.py); None: no e-mail
         PUBLIC_URL=None,  # the origin mailed links point to (web/accounts_mail.py)
         MAIL_FROM=None,
+        # Shared by every worker process when set (rate limits, officials' sessions):
+        # `evote serve --workers N --redis-url URL`. Unset: one process, in memory.
+        REDIS_URL=None,
+        DATABASE_POOL_SIZE=None,  # PostgreSQL connections per process (evoting/db.py)
+        PROOF_CHECKS=2,  # proof checks at once in this process; more wait (web/casting.py)
+        PROOF_WAIT_S=5.0,  # how long a cast waits for a turn before its 503
     )
-    if config:
-        app.config.update(config)
+    app.config.update(settings)
+    redis_url = app.config["REDIS_URL"]
+    app.config.update(
+        RATELIMIT_STORAGE_URI=redis_url or "memory://",
+        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 5, "socket_connect_timeout": 5}
+        if redis_url
+        else {},
+        # Redis down: each process counts on its own meanwhile, rather than a 500.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=bool(redis_url),
+    )
     accounts_mail.configure(app)  # a bad SMTP_URL or MAIL_FROM stops the start, not a request
     # Absolute: Flask's send_file reads a relative path from the package's directory,
     # not the one `evote serve` was started in (the default ./instance is relative).
     where = instance_dir(instance).resolve()
-    app.extensions["evoting"] = Services(engine, keys, clock or _utc_now, where)
+    app.extensions["evoting"] = Services(
+        engine, keys, clock or _utc_now, where, sessions=make_store(redis_url),
+        appender=BatchAppender(db.session_factory(engine)),
+    )  # fmt: skip
+    casting.install(app)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -173,6 +202,7 @@ def create_app(
     csrf.exempt(api.blueprint)  # no cookie authenticates it: see web/api.py
 
     _error_pages(app)
+    health.register(app)  # /healthz, /metrics; a 503, not a 500, when the database is away
 
     @app.after_request
     def security_headers(response):  # type: ignore[no-untyped-def]

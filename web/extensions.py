@@ -8,8 +8,9 @@ extensions, with no import inside a function to break a circle.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -20,29 +21,36 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ballots.appender import BatchAppender
 from evoting import db
 from evoting.deployment import DeploymentKeys
+from web.official_sessions import MemorySessions, SessionStore
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+# The storage comes from the app's RATELIMIT_STORAGE_URI: memory:// in one process,
+# Redis when several workers must share the counts (web/app.py).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 babel = Babel()
 
 
 @dataclass
 class Services:
-    """What the views use: the database, the deployment keys and the clock."""
+    """What the views use: the database, the deployment keys, the clock, and where
+    officials' sessions are kept (web/official_sessions.py)."""
 
     engine: Engine
     keys: DeploymentKeys
     clock: Callable[[], datetime.datetime]
     instance: Path
+    sessions: SessionStore = field(default_factory=MemorySessions)
+    appender: BatchAppender | None = None  # the board's group commit (ballots/appender.py)
 
     @property
     def published(self) -> Path:
         """Where published bundles and reports are kept: ``<instance>/published/<election>/``."""
         return self.instance / "published"
 
-    @property
+    @functools.cached_property
     def factory(self) -> Callable[[], Session]:
         return db.session_factory(self.engine)
 

@@ -67,9 +67,17 @@ MAX_USERNAME, MAX_PASSWORD = 64, 1024
 """What the login form reads of each field; an account is not made with longer ones."""
 
 
+SESSION_KEY = "official_session"
+"""The cookie holds a token; the server-side store says whose (web/official_sessions.py)."""
+
+
 def current() -> Official | None:
-    username = session.get("official")
-    if not isinstance(username, str):
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str):
+        return None
+    username = services().sessions.username(token)
+    if username is None:
+        session.pop(SESSION_KEY, None)
         return None
     with services().factory() as s:
         try:
@@ -114,7 +122,7 @@ def login() -> str | Response:
         if found is not None:
             session.clear()
             session.permanent = True  # PERMANENT_SESSION_LIFETIME: 30 minutes
-            session["official"] = found.username
+            session[SESSION_KEY] = services().sessions.create(found.username)
             target = request.args.get("next", "")
             safe = target.startswith("/officials/") and not target.startswith("//")
             return redirect(target if safe else url_for("officials.dashboard"))
@@ -124,6 +132,9 @@ def login() -> str | Response:
 
 @blueprint.post("/logout")
 def logout() -> Response:
+    token = session.get(SESSION_KEY)
+    if isinstance(token, str):
+        services().sessions.end(token)  # in every worker, and for every copy of the cookie
     session.clear()
     return redirect(url_for("officials.login"))
 

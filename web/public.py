@@ -38,6 +38,7 @@ blueprint = Blueprint("public", __name__)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SHORT = re.compile(r"^[A-Z2-7]{16}$")
 SPOILED_PER_PAGE = 50
+BOARD_PER_PAGE = 100
 
 
 @blueprint.get("/")
@@ -84,7 +85,8 @@ def _codes_like(table: Any, election_id: str, typed: str) -> list[str] | None:
     """The tracking codes of ``table`` that a typed code names: the full code (64 hex
     digits), or the short form on receipts (16 base32 characters, dashes and case as
     typed), which is the first 80 bits: a range of the (election, tracking code)
-    index, never a scan of the board. None if nothing was typed."""
+    index, never a scan. None if nothing was typed. (For the spoiled ballots; the board
+    has a short-code column of its own: `_find`.)"""
     code = "".join(typed.split()).replace("-", "")
     if not code:
         return None
@@ -106,24 +108,47 @@ def _codes_like(table: Any, election_id: str, typed: str) -> list[str] | None:
 
 
 def _find(election_id: str, typed: str) -> BoardEntry | None:
-    """A board entry by its full tracking code or its short form (any case, dashes)."""
-    found = _codes_like(schema.board_entries, election_id, typed) or []
-    if len(found) != 1:  # two codes that share 80 bits: the short form names neither
-        return None
+    """A board entry by its full tracking code or its short form (any case, dashes,
+    spaces): each an index search (ballots/board.py), never a scan of the board. Two
+    codes that share the short form's 80 bits: it names neither."""
+    code = "".join(typed.split()).replace("-", "")
     with services().factory() as session:
-        return board.by_tracking_code(session, election_id, found[0])
+        if HEX64.match(code.lower()):
+            return board.by_tracking_code(session, election_id, code)
+        if SHORT.match(code.upper()):
+            return board.by_short_code(session, election_id, code)
+    return None
+
+
+def _after() -> int:
+    """The board page's ``after`` (the last position of the page before): anything but a
+    whole number gives the first page; a number past the board's end, the view's 404."""
+    text = request.args.get("after", "")
+    if not (text.isascii() and text.isdigit()):
+        return 0
+    return int(text) if len(text) <= 12 else 10**12  # past any board's end: the view's 404
 
 
 @blueprint.get("/e/<election_id>/board")
 def bulletin_board(election_id: str) -> str:
+    """The board's head, a look-up by tracking code, and the entries a page at a time in
+    chain order (keyset by position: ``?after=200`` shows 201–300)."""
     found = load_election(election_id)
     typed = request.args.get("code", "").strip()[:100]
     entry = _find(election_id, typed) if typed else None
+    after = _after()
     with services().factory() as session:
         head = board.signed_head(session, election_id, found.fingerprint, services().keys)
+        if after and after >= head.position:  # past the end: no such page
+            abort(404)
+        entries = board.page(session, election_id, after, BOARD_PER_PAGE)
+    last = entries[-1].position if entries else after
     return render_template(
         "public/board.html", election=found, phase=phase(found), head=head, typed=typed,
-        entry=entry, short=tracking_code_short,
+        entry=entry, short=tracking_code_short, entries=entries, after=after,
+        previous=max(0, after - BOARD_PER_PAGE) if after else None,
+        next=last if last < head.position else None,
+        final_page=max(0, head.position - 1) // BOARD_PER_PAGE * BOARD_PER_PAGE,
     )  # fmt: skip
 
 

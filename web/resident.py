@@ -80,8 +80,14 @@ def _reasons(result: LoginResult) -> list[str]:
     return out
 
 
+LOGIN_LIMIT = "30 per minute; 300 per hour"
+"""Per client address: many residents share one at the evening peak (a library, a
+carrier's NAT). Guessing one resident's code is bounded by the register number's
+lock-out after 5 wrong codes (identity/), not by this."""
+
+
 @blueprint.route("/e/<election_id>/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 60 per hour", methods=["POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
 def login_page(election_id: str) -> str | Response:
     election = load_election(election_id)
     form = LoginForm()

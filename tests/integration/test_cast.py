@@ -11,9 +11,9 @@ from collections.abc import Mapping
 import pytest
 from sqlalchemy import select
 
+from ballots import appender as appender_module
 from ballots import cast as cast_module
 from ballots.ballot import Ballot, BallotRejected, encrypt_ballot, verify_ballot
-from ballots.board import append as board_append
 from ballots.board import board_verify_key, by_tracking_code, entries, freeze, head
 from ballots.cast import cast, publish_spoiled
 from ballots.chain import entry_hash, genesis_hash
@@ -191,13 +191,13 @@ def test_a_crash_in_the_middle_of_a_cast_leaves_nothing(
 ) -> None:
     credential = obtain_credential(setup, "An")
     ballot = _ballot(setup, credential)
-    real_append = board_append
+    real_append = appender_module.append_many
 
     def append_then_crash(*args: object, **kwargs: object) -> object:
         real_append(*args, **kwargs)  # type: ignore[arg-type]
         raise RuntimeError("power cut after the insert, before the commit")
 
-    monkeypatch.setattr(cast_module, "append", append_then_crash)
+    monkeypatch.setattr(appender_module, "append_many", append_then_crash)
     with pytest.raises(RuntimeError, match="power cut"):
         _cast(setup, ballot)
     with setup.factory() as session:
@@ -230,7 +230,8 @@ def test_the_board_chain_and_the_final_head(setup: Setup) -> None:
 def test_the_board_stores_no_identity_and_no_time(setup: Setup) -> None:
     columns = set(schema.board_entries.c.keys())
     assert columns == {"election_id", "position", "ballot", "tracking_code", "credential",
-                       "previous_hash", "entry_hash"}  # fmt: skip
+                       "previous_hash", "entry_hash",
+                       "short_code"}  # the tracking code's receipt form, for look-ups  # fmt: skip
 
 
 def test_benaloh_challenge(setup: Setup) -> None:

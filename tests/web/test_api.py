@@ -156,10 +156,11 @@ def test_garbage_is_refused_with_its_reason(app: Flask) -> None:
     assert status == 400
 
 
-def test_the_cast_is_rate_limited(app: Flask) -> None:
-    statuses = [post(app, f"{API}/cast", b"{}")[0] for _ in range(31)]
-    assert statuses[:30] == [400] * 30
-    assert statuses[30] == 429
+def test_the_cast_is_not_limited_per_address(app: Flask) -> None:
+    """A shared address (a library, carrier-grade NAT) is many residents: what bounds
+    casting is per credential and per process (tests/web/test_cast_limits.py)."""
+    statuses = [post(app, f"{API}/cast", b"{}")[0] for _ in range(40)]
+    assert statuses == [400] * 40
 
 
 def test_evote_verify_spoiled_rechecks_the_published_challenges(

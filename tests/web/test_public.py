@@ -165,3 +165,86 @@ def test_the_board_finds_a_ballot_by_the_short_code_on_the_receipt(
     other = tracking_code_short("f" * 64)
     page = client.get("/e/kortrijk-2019/board", query_string={"code": other})
     assert "No ballot with this tracking code is on the board." in page.get_data(as_text=True)
+
+
+def _fill_board(setup: Setup, count: int) -> list[str]:
+    """``count`` board entries (stand-in ballots: the board page never reads them)."""
+    from ballots import appender
+
+    codes = [hashlib.sha256(b"entry %d" % n).hexdigest() for n in range(count)]
+    with setup.factory() as session, session.begin():
+        for n, code in enumerate(codes):
+            appender.append(session, setup.election_id, "{}", code, f"{n:064x}")
+    return codes
+
+
+ENTRY_ROW = re.compile(r'<tr><td class="num">(\d+)</td><td class="code">([A-Z2-7-]+)</td>')
+
+
+def test_the_board_page_shows_its_entries_a_page_at_a_time(
+    client: FlaskClient, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = client.get("/e/kortrijk-2019/board").get_data(as_text=True)
+    assert "No ballot was cast yet." in empty
+    assert 'rel="next"' not in empty
+    codes = _fill_board(setup, 250)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the board page reads the whole board")
+
+    monkeypatch.setattr("ballots.board.entries", never)
+    first = client.get("/e/kortrijk-2019/board").get_data(as_text=True)
+    rows = ENTRY_ROW.findall(first)
+    assert [int(p) for p, _ in rows] == list(range(1, 101))
+    assert [s for _, s in rows] == [tracking_code_short(c) for c in codes[:100]]
+    assert "Entries 1 to 100 of 250, in the order of the chain" in first
+    assert 'rel="next" href="?after=100#entries"' in first
+    assert 'href="?after=200#entries">Last<' in first
+    assert 'rel="prev"' not in first
+    middle = client.get("/e/kortrijk-2019/board?after=100").get_data(as_text=True)
+    assert [int(p) for p, _ in ENTRY_ROW.findall(middle)] == list(range(101, 201))
+    assert 'rel="prev" href="?after=0#entries"' in middle
+    assert 'rel="next" href="?after=200#entries"' in middle
+    last = client.get("/e/kortrijk-2019/board?after=200").get_data(as_text=True)
+    assert [int(p) for p, _ in ENTRY_ROW.findall(last)] == list(range(201, 251))
+    assert "Entries 201 to 250 of 250" in last
+    assert 'rel="next"' not in last
+    assert 'rel="prev" href="?after=100#entries"' in last
+    odd = client.get("/e/kortrijk-2019/board?after=57").get_data(as_text=True)
+    assert [int(p) for p, _ in ENTRY_ROW.findall(odd)] == list(range(58, 158))
+    for bad in ("-5", "abc", "1e9", "", "٣", " 7", "0x10"):  # the first page, never a 500
+        page = client.get("/e/kortrijk-2019/board", query_string={"after": bad})
+        assert page.status_code == 200, bad
+        assert ENTRY_ROW.findall(page.get_data(as_text=True))[0][0] == "1", bad
+    for past in ("250", "251", "2147483648", "9" * 40, "9" * 5000):  # past the end
+        assert client.get(f"/e/kortrijk-2019/board?after={past}").status_code == 404, past[:20]
+    dutch = client.get("/e/kortrijk-2019/board?after=100&lang=nl").get_data(as_text=True)
+    assert [int(p) for p, _ in ENTRY_ROW.findall(dutch)] == list(range(101, 201))
+
+
+def test_the_board_page_finds_a_ballot_among_many_by_either_code(
+    client: FlaskClient, setup: Setup
+) -> None:
+    codes = _fill_board(setup, 30)
+    for typed in (codes[12], tracking_code_short(codes[12]).lower()):
+        page = client.get("/e/kortrijk-2019/board", query_string={"code": typed})
+        text = page.get_data(as_text=True)
+        assert "Found: this ballot is on the board." in text, typed
+        assert re.search(r"<dt>Place</dt><dd>13</dd>", text), typed
+    for typed in (codes[12][:20], "not a code", tracking_code_short("0" * 64)):
+        page = client.get("/e/kortrijk-2019/board", query_string={"code": typed})
+        assert "No ballot with this tracking code is on the board." in page.get_data(as_text=True)
+
+
+def test_the_api_finds_a_board_entry_by_code_prefix_or_short_code(
+    client: FlaskClient, setup: Setup
+) -> None:
+    codes = _fill_board(setup, 30)
+    short = tracking_code_short(codes[4])
+    for typed in (codes[4], codes[4].upper(), codes[4][:16], short, short.lower(),
+                  short.replace("-", "")):  # fmt: skip
+        answer = client.get(f"/api/e/kortrijk-2019/board/{typed}")
+        assert answer.status_code == 200, typed
+        assert answer.get_json()["position"] == 5, typed
+    for typed in (codes[4][:15], "zzzz", tracking_code_short("0" * 64)):
+        assert client.get(f"/api/e/kortrijk-2019/board/{typed}").status_code == 404, typed
