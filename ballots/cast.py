@@ -58,6 +58,7 @@ from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.crypto.errors import CanonicalEncodingError
 from evoting.deployment import DeploymentKeys
 from evoting.elections import (
+    BallotBoxKeys,
     Election,
     ballot_box_keys,
     checked_credential_public_key,
@@ -91,6 +92,12 @@ def _receipt(key: nacl.signing.SigningKey, fingerprint: bytes, entry: BoardEntry
     return Receipt(entry.tracking_code, entry.position, head)
 
 
+def read_for_casting(
+    session: Session, keys: DeploymentKeys, election_id: str
+) -> tuple[Election, BallotBoxKeys]:
+    return get_election(session, election_id), ballot_box_keys(session, election_id, keys)
+
+
 def parse_ballot(data: bytes) -> Ballot:
     if len(data) > MAX_BALLOT_BYTES:
         raise BallotRejected("schema", "the ballot is too large")
@@ -102,6 +109,8 @@ def parse_ballot(data: bytes) -> Ballot:
 
 Appender = Callable[[str, Pending], BoardEntry]
 """Appends one checked ballot to an election's board (ballots/appender.py)."""
+Lookup = Callable[[str], tuple[Election, BallotBoxKeys]]
+"""The election and its ballot-box keys by id (`read_for_casting`, or a cache of it)."""
 Gate = Callable[[str], AbstractContextManager[object]]
 """Wraps the expensive checks (signature, proofs) of one credential's ballot: the web
 app's per-credential attempt limit and its cap on proof checks at once (web/casting.py)."""
@@ -115,23 +124,29 @@ def cast(
     now: datetime.datetime,
     gate: Gate | None = None,
     appender: Appender | None = None,
+    lookup: Lookup | None = None,
 ) -> Receipt:
     """Check and append one ballot (canonical JSON bytes); raises `BallotRejected`.
 
     ``appender`` appends the checked ballot: by default in a transaction of its own
     (`append_one`); the web app's `BatchAppender` commits a storm's ballots in batches.
+    ``lookup`` gives the election and its ballot-box keys instead of reading them (the
+    web app keeps them a second: a vote closed meanwhile is still refused, under the
+    board's lock, by the append).
 
     The cheap checks (window, size, schema, fingerprint, credential, credential
     used) run first; the database connection goes back to the pool before the
     signature and proofs are checked, inside ``gate`` if given.
     """
     with factory() as session:
-        election = get_election(session, election_id)
+        if lookup is None:
+            election, box = read_for_casting(session, keys, election_id)
+        else:
+            election, box = lookup(election_id)
         manifest = election.manifest
         _check_open(election, now)
         ballot = parse_ballot(data)
         check_fingerprint(manifest, ballot)
-        box = ballot_box_keys(session, election_id, keys)
         check_credential(manifest, box.credential, ballot)
         tracking_code = ballot.tracking_code
         credential = ballot.credential_public_key.hex()

@@ -219,7 +219,7 @@ def _project_figures(key: KeyPair, binding: Binding, runs: int) -> dict[str, obj
 
 
 @dataclass(frozen=True, slots=True)
-class _Generator:
+class BallotMaker:
     manifest: bytes
     election_key: bytes
     credential_pem: bytes
@@ -228,7 +228,7 @@ class _Generator:
 _GENERATOR: tuple[Any, Any, Any] | None = None
 
 
-def _init_generator(spec: _Generator) -> None:
+def init_ballot_maker(spec: BallotMaker) -> None:
     global _GENERATOR  # noqa: PLW0603 - per-process state of a pool worker
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
@@ -242,7 +242,7 @@ def _init_generator(spec: _Generator) -> None:
     )
 
 
-def _make_ballots(seeds: range) -> list[tuple[str, str]]:
+def make_synthetic_ballots(seeds: range) -> list[tuple[str, str]]:
     """Synthetic ballots: a fresh credential each (signed directly: a finalized blind
     signature is an ordinary RSASSA-PSS signature), a yes or a no."""
     import nacl.signing
@@ -331,7 +331,7 @@ def synthetic_election(ballots: int, workers: int, directory: Path) -> Synthetic
     }
     election_key = ceremony.keys_from_record(manifest, record).public_key
     signer = BlindSigner.generate()
-    spec = _Generator(manifest.canonical(), election_key.to_bytes(), signer.private_pem())
+    spec = BallotMaker(manifest.canonical(), election_key.to_bytes(), signer.private_pem())
     path = directory / "board.jsonl"
     started = time.perf_counter()
     with _peak_memory() as memory:
@@ -350,7 +350,7 @@ def synthetic_election(ballots: int, workers: int, directory: Path) -> Synthetic
 
 
 def _write_board(
-    path: Path, spec: _Generator, fingerprint: bytes, ballots: int, workers: int
+    path: Path, spec: BallotMaker, fingerprint: bytes, ballots: int, workers: int
 ) -> tuple[int, str]:
     """Chain the generated ballots into ``path`` as they come; returns the head (position,
     entry hash). At most two tasks per worker are in flight, so memory stays flat."""
@@ -374,20 +374,20 @@ def _write_board(
 
     with path.open("w", encoding="utf-8") as board:
         if workers == 1 or ballots <= 2 * GENERATION_CHUNK:
-            _init_generator(spec)
+            init_ballot_maker(spec)
             for chunk in chunks:
-                write(_make_ballots(chunk))
+                write(make_synthetic_ballots(chunk))
             return position, previous
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=get_context("spawn"),
-            initializer=_init_generator,
+            initializer=init_ballot_maker,
             initargs=(spec,),
         )
         with pool:
             pending: list[Future[list[tuple[str, str]]]] = []
             for chunk in chunks:
-                pending.append(pool.submit(_make_ballots, chunk))
+                pending.append(pool.submit(make_synthetic_ballots, chunk))
                 if len(pending) >= 2 * workers:
                     write(pending.pop(0).result())
             for future in pending:

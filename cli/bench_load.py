@@ -136,15 +136,15 @@ def make_ballots(manifest: Any, election_key: bytes, pem: bytes, n: int) -> list
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from cli.bench import _Generator, _init_generator, _make_ballots
+    from cli.bench import BallotMaker, init_ballot_maker, make_synthetic_ballots
 
-    spec = _Generator(manifest.canonical(), election_key, pem)
+    spec = BallotMaker(manifest.canonical(), election_key, pem)
     chunks = [range(i, min(i + 100, n)) for i in range(0, n, 100)]
     pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=get_context("spawn"),
-                               initializer=_init_generator, initargs=(spec,))  # fmt: skip
+                               initializer=init_ballot_maker, initargs=(spec,))  # fmt: skip
     with pool:
-        return [_Cast(code, text.encode("utf-8"))
-                for made in pool.map(_make_ballots, chunks) for text, code in made]  # fmt: skip
+        made = pool.map(make_synthetic_ballots, chunks)
+        return [_Cast(code, text.encode("utf-8")) for batch in made for text, code in batch]
 
 
 def serve_command(url: str, instance: Path, port: int, redis_url: str, *, workers: int,

@@ -30,7 +30,7 @@ from evoting.elections import (
 )
 from identity.issuance import AlreadyIssued, IssuanceError, TicketRefused, blind_sign
 from web import health
-from web.casting import RETRY_AFTER_S, Busy, proof_gate, status_of
+from web.casting import RETRY_AFTER_S, Busy, election_cache, proof_gate, status_of
 from web.extensions import limiter, services
 from web.views import load_election
 
@@ -119,7 +119,8 @@ def cast_ballot(election_id: str) -> Response | tuple[Response, int]:
     started = time.perf_counter()
     try:
         receipt = cast(s.factory, s.keys, election_id, data, s.clock(), gate=proof_gate,
-                       appender=s.appender.append if s.appender else None)  # fmt: skip
+                       appender=s.appender.append if s.appender else None,
+                       lookup=election_cache())  # fmt: skip
     except NoSuchElection:
         return _error(404, "not_found", "there is no such election")
     except BallotRejected as exc:

@@ -176,7 +176,7 @@ def create_app(
         engine, keys, clock or _utc_now, where, sessions=make_store(redis_url),
         appender=BatchAppender(db.session_factory(engine)),
     )  # fmt: skip
-    casting.install(app)
+    casting.install(app, db.session_factory(engine), keys)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)

@@ -20,13 +20,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app
 from limits import parse
+from sqlalchemy.orm import Session
 
 from ballots.ballot import BallotRejected
+from ballots.cast import read_for_casting
+from evoting.deployment import DeploymentKeys
+from evoting.elections import BallotBoxKeys, Election
 from web.extensions import limiter
 
 ATTEMPTS = parse("20 per hour")
@@ -42,10 +47,44 @@ class Busy(Exception):
     """Every proof-checking slot of this process stayed taken for PROOF_WAIT_S."""
 
 
-def install(app: Flask) -> None:
+class ElectionCache:
+    """`ballots.cast.Lookup` for one process: the election and its ballot-box keys,
+    read at most once a second per election instead of on every cast.
+
+    Safe to keep that long: the manifest and the keys never change once the vote is
+    open, a vote that opened waits at most a second to take ballots, and one that
+    closed is refused by the append itself (the board is final, under its lock).
+    Only elections that exist are kept.
+    """
+
+    TTL_S = 1.0
+
+    def __init__(self, factory: Callable[[], Session], keys: DeploymentKeys) -> None:
+        self._factory = factory
+        self._keys = keys
+        self._held: dict[str, tuple[float, Election, BallotBoxKeys]] = {}
+
+    def __call__(self, election_id: str) -> tuple[Election, BallotBoxKeys]:
+        now = time.monotonic()
+        held = self._held.get(election_id)
+        if held is not None and now - held[0] < self.TTL_S:
+            return held[1], held[2]
+        with self._factory() as session:
+            election, box = read_for_casting(session, self._keys, election_id)
+        self._held[election_id] = (now, election, box)
+        return election, box
+
+
+def install(app: Flask, factory: Callable[[], Session], keys: DeploymentKeys) -> None:
     app.extensions["evoting-proof-slots"] = threading.BoundedSemaphore(
         int(app.config["PROOF_CHECKS"])
     )
+    app.extensions["evoting-election-cache"] = ElectionCache(factory, keys)
+
+
+def election_cache() -> ElectionCache:
+    found: ElectionCache = current_app.extensions["evoting-election-cache"]
+    return found
 
 
 def _count_attempt(credential: str) -> bool:
