@@ -16,6 +16,7 @@ the others.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -37,6 +38,8 @@ WAIT_S = 30.0
 """How long a request waits for its batch to commit before it is told to retry."""
 
 CREDENTIAL_USED = "this credential has already cast a ballot"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +177,9 @@ class BatchAppender:
         try:
             with self._factory() as session, session.begin():
                 results = append_many(session, election_id, [item for item, _ in waiting])
-        except Exception as exc:
+        except Exception as exc:  # handed to every waiting request
+            log.warning("a batch of %d ballots was not appended (%s)", len(waiting),
+                        type(exc).__name__)  # the class only: no ballot in the log  # fmt: skip
             for _, done in waiting:
                 if not done.done():
                     done.set_exception(exc)

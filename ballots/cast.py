@@ -48,9 +48,11 @@ from ballots.ballot import (
     check_signature,
 )
 from ballots.board import (
+    SPOILED,
     BoardError,
     add_spoiled,
     by_credential,
+    is_spoiled,
 )
 from ballots.chain import BoardEntry, SignedHead, sign_head
 from ballots.spoil import SpoiledMismatch, verify_spoiled
@@ -92,10 +94,20 @@ def _receipt(key: nacl.signing.SigningKey, fingerprint: bytes, entry: BoardEntry
     return Receipt(entry.tracking_code, entry.position, head)
 
 
+class AppendFailed(Exception):
+    """The checked ballot was not appended, for a reason of the server's: sending the
+    same ballot again is safe (a 503 to the booth)."""
+
+
 def read_for_casting(
     session: Session, keys: DeploymentKeys, election_id: str
 ) -> tuple[Election, BallotBoxKeys]:
-    return get_election(session, election_id), ballot_box_keys(session, election_id, keys)
+    """The election and its ballot-box keys; `BallotRejected` "window" unless it is open
+    (a draft may not have its keys yet)."""
+    election = get_election(session, election_id)
+    if election.state != "open":
+        raise BallotRejected("window", "the vote is not open now")
+    return election, ballot_box_keys(session, election_id, keys)
 
 
 def parse_ballot(data: bytes) -> Ballot:
@@ -156,8 +168,12 @@ def cast(
             if existing.tracking_code == tracking_code:
                 return _receipt(board_key, manifest.fingerprint, existing)
             raise BallotRejected("credential_used", "this credential has already cast a ballot")
+        # A challenged ballot is public (its record is on the spoiled page): refused here,
+        # before any proof work or count, so replaying it costs its voter nothing.
+        if is_spoiled(session, election_id, tracking_code):
+            raise BallotRejected("spoiled", SPOILED)
+    check_signature(ballot)  # cheap, and only the credential's holder can pass it
     with gate(credential) if gate is not None else nullcontext():
-        check_signature(ballot)
         check_proofs(manifest, box.election, ballot)
     pending = Pending(ballot.canonical().decode("utf-8"), tracking_code, credential)
     try:
@@ -168,11 +184,14 @@ def cast(
     except BoardError:
         raise BallotRejected("window", "the vote is not open now") from None  # closed meanwhile
     except IntegrityError:
-        # Another request with this credential won the race (or this very ballot did).
+        # Another request with this credential won the race (or this very ballot did);
+        # if neither is on the board, the append failed for another reason: send again.
         with factory() as session:
             existing = by_credential(session, election_id, credential)
-            if existing is not None and existing.tracking_code == tracking_code:
-                return _receipt(board_key, manifest.fingerprint, existing)
+        if existing is None:
+            raise AppendFailed("the board did not take the ballot: send it again") from None
+        if existing.tracking_code == tracking_code:
+            return _receipt(board_key, manifest.fingerprint, existing)
         raise BallotRejected(
             "credential_used", "this credential has already cast a ballot"
         ) from None
@@ -212,6 +231,8 @@ def publish_spoiled(
         credential_key = checked_credential_public_key(session, election_id, keys)
         check_credential(election.manifest, credential_key, claimed)
         check_signature(claimed)
+        if is_spoiled(session, election_id, claimed.tracking_code):
+            return claimed.tracking_code  # published already: nothing to check or count again
         election_key = election_public_key(session, election_id)
     with gate(claimed.credential_public_key.hex()) if gate is not None else nullcontext():
         try:

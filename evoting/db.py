@@ -81,15 +81,22 @@ def make_engine(
     if backend == "sqlite":
         if resolved.database in (None, "", ":memory:"):
             raise DatabaseError("use a SQLite file; an in-memory database cannot be shared")
-        engine = create_engine(resolved)
+        engine = create_engine(resolved, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_on_connect("FULL" if durable else "NORMAL"))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":
+        # TCP keep-alives: a connection to a host that vanished (a fail-over, a cut
+        # network) errors within a minute instead of hanging a request or the board's
+        # appender. Parameters stay out of error messages: they hold ballots.
+        connect = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
+                   "keepalives_interval": 10, "keepalives_count": 3}  # fmt: skip
         if pool_size is None:
-            return create_engine(resolved, pool_pre_ping=True)
+            return create_engine(resolved, pool_pre_ping=True, hide_parameters=True,
+                                 connect_args=connect)  # fmt: skip
         return create_engine(resolved, pool_pre_ping=True, pool_size=pool_size,
-                             max_overflow=pool_size, pool_timeout=10)  # fmt: skip
+                             max_overflow=pool_size, pool_timeout=10, hide_parameters=True,
+                             connect_args=connect)  # fmt: skip
     raise DatabaseError(f"unsupported database {backend!r}: use sqlite or postgresql")
 
 

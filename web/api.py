@@ -20,7 +20,7 @@ from flask import Blueprint, Response, jsonify, request
 from ballots.ballot import MAX_BALLOT_BYTES, BallotRejected
 from ballots.board import by_tracking_code, signed_head
 from ballots.booth import booth_parameters
-from ballots.cast import MAX_SPOILED_BYTES, cast, publish_spoiled
+from ballots.cast import MAX_SPOILED_BYTES, AppendFailed, cast, publish_spoiled
 from evoting.crypto.canonical import b64decode, b64encode
 from evoting.crypto.errors import CanonicalEncodingError
 from evoting.elections import (
@@ -104,8 +104,14 @@ def _body(limit: int) -> bytes | None:
     (refused before it is read whole)."""
     if request.content_length is not None and request.content_length > limit:
         return None
-    data = request.stream.read(limit + 1)
-    return None if len(data) > limit else data
+    parts, held = [], 0
+    while held <= limit:  # a stream may return less than asked: read to its end
+        part = request.stream.read(limit + 1 - held)
+        if not part:
+            break
+        parts.append(part)
+        held += len(part)
+    return None if held > limit else b"".join(parts)
 
 
 @blueprint.post("/e/<election_id>/cast")
@@ -126,7 +132,7 @@ def cast_ballot(election_id: str) -> Response | tuple[Response, int]:
     except BallotRejected as exc:
         health.record_cast(exc.code, time.perf_counter() - started)
         return _error(status_of(exc.code), exc.code, str(exc))
-    except (Busy, TimeoutError):  # no proof-checking slot, or the batch did not commit
+    except (Busy, TimeoutError, AppendFailed):  # no slot; the batch did not commit (in time)
         health.record_cast("busy", time.perf_counter() - started)
         health.record_busy()
         return _busy()

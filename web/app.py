@@ -162,7 +162,7 @@ def create_app(
     redis_url = app.config["REDIS_URL"]
     app.config.update(
         RATELIMIT_STORAGE_URI=redis_url or "memory://",
-        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 5, "socket_connect_timeout": 5}
+        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 1, "socket_connect_timeout": 1}
         if redis_url
         else {},
         # Redis down: each process counts on its own meanwhile, rather than a 500.

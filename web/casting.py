@@ -6,10 +6,12 @@ peak. Instead:
 
 * everything cheap is refused first (ballots/cast.py: window, size, schema,
   fingerprint, the credential's blind signature, a credential already used);
-* each credential may have its signature and proofs checked `ATTEMPTS` times
-  (counted in the rate-limit storage, shared by the workers through Redis): only a
-  holder of a valid credential gets that far, one per eligible voter, so the work
-  an attacker can buy is bounded by the credentials they hold;
+* a credential whose ballots failed the proof checks `ATTEMPTS` times is refused
+  for the rest of the hour (counted in the rate-limit storage, shared by the workers
+  through Redis). Only a ballot signed by the credential's key gets to the proofs,
+  and a challenged (public) ballot is refused before them, so only the credential's
+  holder can make a check fail: the work an attacker can buy is bounded by the
+  credentials they hold, and nobody can use up another voter's attempts;
 * at most ``PROOF_CHECKS`` proof checks run at once in each worker process; a cast
   that waits longer than ``PROOF_WAIT_S`` for its turn gets 503 with Retry-After
   (`Busy`), so a flood degrades to clear refusals instead of a queue that stalls
@@ -35,8 +37,7 @@ from evoting.elections import BallotBoxKeys, Election
 from web.extensions import limiter
 
 ATTEMPTS = parse("20 per hour")
-"""Signature and proof checks per credential; a re-sent ballot that is on the board
-already costs none (it is answered from the board), so an honest device never nears it."""
+"""Failed proof checks per credential; an honest device's ballots never fail them."""
 ATTEMPTS_SCOPE = "cast-proof-checks"
 RETRY_AFTER_S = 2
 
@@ -87,29 +88,48 @@ def election_cache() -> ElectionCache:
     return found
 
 
-def _count_attempt(credential: str) -> bool:
-    """Whether this credential may have one more check (and count it)."""
+def _may_try(credential: str) -> bool:
+    """Whether this credential has failed fewer than `ATTEMPTS` checks (not counting)."""
     if not limiter.enabled:
         return True
     try:
-        return bool(limiter.limiter.hit(ATTEMPTS, ATTEMPTS_SCOPE, credential))
+        return bool(limiter.limiter.test(ATTEMPTS, ATTEMPTS_SCOPE, credential))
     except Exception:  # the storage (Redis) is down: check now rather than refuse a voter
-        log.warning("rate-limit storage unavailable: a cast's attempt was not counted")
+        log.warning("rate-limit storage unavailable: a cast's attempts were not read")
         return True
+
+
+def _count_failure(credential: str) -> None:
+    if not limiter.enabled:
+        return
+    try:
+        limiter.limiter.hit(ATTEMPTS, ATTEMPTS_SCOPE, credential)
+    except Exception:
+        log.warning("rate-limit storage unavailable: a failed check was not counted")
 
 
 @contextmanager
 def proof_gate(credential: str) -> Iterator[None]:
-    """`ballots.cast.Gate`: wait for a slot (else `Busy`), then count the attempt."""
+    """`ballots.cast.Gate`: refuse a credential whose checks failed `ATTEMPTS` times,
+    wait for a slot (else `Busy`), check; only a failed check counts.
+
+    The ballot's signature is checked before the gate (ballots/cast.py), so only the
+    credential's holder can make a check fail: nobody else can use up a voter's
+    attempts, and an honest device's retries (after a 503, a dropped connection, a
+    server restart) never count.
+    """
+    if not _may_try(credential):
+        raise BallotRejected(
+            "attempts", "this credential has had too many ballots refused: try again later"
+        )
     slots: threading.BoundedSemaphore = current_app.extensions["evoting-proof-slots"]
     if not slots.acquire(timeout=float(current_app.config["PROOF_WAIT_S"])):
         raise Busy
     try:
-        if not _count_attempt(credential):
-            raise BallotRejected(
-                "attempts", "this credential has had too many ballots checked: try again later"
-            )
         yield
+    except BallotRejected:
+        _count_failure(credential)
+        raise
     finally:
         slots.release()
 

@@ -18,8 +18,10 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from flask import Flask
 
-from ballots.ballot import MAX_BALLOT_BYTES, SIGNATURE_PURPOSE, encrypt_ballot
+from ballots.ballot import MAX_BALLOT_BYTES, SIGNATURE_PURPOSE, Ballot, encrypt_ballot
+from ballots.spoil import spoiled_record
 from evoting.crypto import signing
+from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.crypto.credential import Credential, credential_message
 from evoting.elections import unsealed_private_key
 from tests.integration.conftest import Setup
@@ -114,3 +116,43 @@ def test_credential_requests_are_limited_per_ticket_not_per_address(app: Flask) 
     same = [client.post(f"{API}/credential", json={"ticket": "one", "blinded": ""})
             for _ in range(11)]  # fmt: skip
     assert same[-1].status_code == 429
+
+
+def test_replaying_a_voters_challenged_ballot_costs_that_voter_nothing(
+    app: Flask, setup: Setup
+) -> None:
+    """A challenged ballot is public, credential and signature included: replayed to
+    /cast and /spoil it is refused (or answered) before any proof check or count."""
+    held = credential(app, setup)
+    challenged, secrets = encrypt_ballot(setup.manifest, setup.public_key, held,
+                                         {"car-free-sunday": "yes"})  # fmt: skip
+    record = canonical_json(spoiled_record(challenged, secrets))
+    client = app.test_client()
+    assert client.post(f"{API}/spoil", data=record).status_code == 200
+    for _ in range(ATTEMPTS.amount + 5):
+        status, body, _ = cast(app, challenged.canonical())
+        assert (status, body["error"]) == (400, "spoiled")
+        assert client.post(f"{API}/spoil", data=record).status_code == 200  # idempotent
+    assert cast(app, ballot(setup, held, "no"))[0] == 200  # the voter still casts
+
+
+def test_a_forged_signature_cannot_use_up_a_voters_attempts(app: Flask, setup: Setup) -> None:
+    held = credential(app, setup)
+    real = ballot(setup, held)
+    parsed = Ballot.from_json(parse_canonical(real))
+    forged = dataclasses.replace(parsed, signature=bytes(64)).canonical()
+    for _ in range(ATTEMPTS.amount + 5):
+        status, body, _ = cast(app, forged)
+        assert (status, body["error"]) == (400, "signature")
+    assert cast(app, real)[0] == 200
+
+
+def test_a_cast_to_a_draft_is_refused_not_a_500(app: Flask, setup: Setup) -> None:
+    from sqlalchemy import update
+
+    from evoting import schema
+
+    with setup.factory() as session, session.begin():
+        session.execute(update(schema.elections).values(state="draft"))
+    status, body, _ = cast(app, b"{}")
+    assert (status, body["error"]) == (403, "window")
