@@ -17,7 +17,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -27,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+
+from cli.local_servers import free_port
 
 
 def _binary_dir() -> Path:
@@ -43,12 +44,6 @@ def _binary_dir() -> Path:
             "'postgresql' package (./dev test does this as root)"
         )
     return Path(candidates[-1]).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -151,7 +146,7 @@ def _launched(durable: bool = False) -> Iterator[_Control]:
     if uid is not None and gid is not None:
         os.chown(root, uid, gid)
         os.chown(sockets, uid, gid)
-    port = _free_port()
+    port = free_port()
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c max_connections=200"
     if not durable:
         options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -15,13 +15,11 @@ from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 
 from evoting import db
-from evoting.crypto.canonical import b64encode
-from evoting.deployment import SECRET_ENVIRONMENT_VARIABLE
-from tests.integration.conftest import NOW, Setup, make_setup
+from tests.integration.conftest import Setup
+from tests.integration.test_unavailable import dispose, make_site
 from tests.support.postgres import PostgresServer
 from tests.web.conftest import Clock
 from web import create_app, health
-from web.extensions import limiter
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "a-long-random-scrape-token"
@@ -56,16 +54,9 @@ def pg_app(
     postgres_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Flask]:
     with postgres_server.database() as url:
-        engine = db.make_engine(url)
-        db.upgrade(engine)
-        setup = make_setup(engine, tmp_path, monkeypatch)
-        monkeypatch.setenv(SECRET_ENVIRONMENT_VARIABLE, b64encode(setup.keys.master))
-        app = create_app(url, tmp_path / "instance", clock=Clock(NOW), secure_cookies=False,
-                         config={"TESTING": True})  # fmt: skip
-        limiter.reset()
-        yield app
-        app.extensions["evoting"].engine.dispose()
-        engine.dispose()
+        site = make_site(url, tmp_path, monkeypatch)
+        yield site.app
+        dispose(site)
 
 
 def test_healthz_on_postgresql_says_ok_and_counts_the_boards(pg_app: Flask) -> None:
