@@ -132,7 +132,9 @@ class BatchAppender:
     """One appending thread per process; `append` blocks until the ballot's batch commits.
 
     The thread starts on first use, so a process forked after the app was made (a
-    gunicorn worker) starts its own.
+    gunicorn worker) starts its own. The queue needs no bound of its own: each
+    request thread waits for its ballot's batch, so it holds at most one ballot per
+    thread of the worker (gunicorn's ``--threads``).
     """
 
     def __init__(self, factory: Callable[[], Session], max_batch: int = MAX_BATCH) -> None:

@@ -18,6 +18,7 @@ nobody without the deployment secret anything about the password.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -36,7 +37,13 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 12
 _OPS = nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE
 _MEM = nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE
-_DUMMY = nacl.pwhash.argon2id.str(b"no such account", opslimit=_OPS, memlimit=_MEM)
+
+
+@functools.cache
+def _dummy() -> bytes:
+    """A hash to check an unknown account's password against (as long as a real one),
+    made on first use rather than on import: a server's workers start faster."""
+    return nacl.pwhash.argon2id.str(b"no such account", opslimit=_OPS, memlimit=_MEM)
 
 
 class AccountError(ValueError):
@@ -112,7 +119,7 @@ def authenticate(session: Session, username: str, password: str) -> Official | N
     row = session.execute(
         select(schema.officials).where(schema.officials.c.username == username)
     ).one_or_none()
-    stored = row.password_hash.encode("ascii") if row is not None else _DUMMY
+    stored = row.password_hash.encode("ascii") if row is not None else _dummy()
     try:
         nacl.pwhash.verify(stored, password.encode("utf-8"))
     except nacl.exceptions.InvalidkeyError:

@@ -377,6 +377,18 @@ def _tables_with_data(engine: Engine, tables: list[str]) -> list[str]:
             select(literal(1)).select_from(table(name)).limit(1)).first() is not None]  # fmt: skip
 
 
+def _other_sessions(engine: Engine) -> int:
+    """Connections to this database other than ours: a server still running (its pooled
+    connections hold no lock, so the restore would not wait for them) would go on
+    casting into, and caching, the database being replaced under it."""
+    with engine.connect() as connection:
+        return int(connection.execute(text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+            "AND backend_type = 'client backend'"
+        )).scalar_one())  # fmt: skip
+
+
 def _pg_restore(url: str, path: Path, replace: bool) -> Done:
     with _engine(url) as engine:
         major = _server_major(engine)
@@ -384,6 +396,7 @@ def _pg_restore(url: str, path: Path, replace: bool) -> Done:
         schema_name = inspector.default_schema_name
         tables = inspector.get_table_names()
         with_data = _tables_with_data(engine, tables)
+        others = _other_sessions(engine)
     tool = find_tool("pg_restore", major)
     connection, password = libpq_url(url)
     try:
@@ -398,6 +411,12 @@ def _pg_restore(url: str, path: Path, replace: bool) -> Done:
             f"{shown(url)} holds data already ({', '.join(with_data[:5])}"
             f"{', …' if len(with_data) > 5 else ''}): restore into an empty database, or give "
             "--replace to replace everything in it by the backup"
+        )
+    if others and tables:
+        raise BackupError(
+            f"{others} other session{'s are' if others > 1 else ' is'} connected to "
+            f"{shown(url)}: stop the server (evote serve) and close any other client before "
+            "restoring over this database"
         )
     extra = sorted(set(tables) - dumped)
     if extra:

@@ -63,7 +63,11 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 def make_engine(
-    url: str | None = None, *, durable: bool = True, pool_size: int | None = None
+    url: str | None = None,
+    *,
+    durable: bool = True,
+    pool_size: int | None = None,
+    lock_timeout_s: float | None = None,
 ) -> Engine:
     """An engine for ``url`` (see `database_url`), configured for its back end.
 
@@ -75,6 +79,11 @@ def make_engine(
     a request that waits 10 s for one gets `sqlalchemy.exc.TimeoutError` (a 503),
     not an endless queue. Every connection is pinged before use, so one that a
     database restart dropped is replaced, not handed to a cast.
+
+    ``lock_timeout_s`` (PostgreSQL; the web app's engine): a statement that waits this
+    long for a row lock fails (SQLSTATE 55P03, a 503 to retry) instead of waiting for
+    ever: an administrator's session left open on the board's head row would otherwise
+    stall every cast of a worker. SQLite's equivalent is its busy timeout.
     """
     resolved = make_url(database_url(url))
     backend = resolved.get_backend_name()
@@ -89,8 +98,17 @@ def make_engine(
         # TCP keep-alives: a connection to a host that vanished (a fail-over, a cut
         # network) errors within a minute instead of hanging a request or the board's
         # appender. Parameters stay out of error messages: they hold ballots.
-        connect = {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30,
-                   "keepalives_interval": 10, "keepalives_count": 3}  # fmt: skip
+        connect: dict[str, int | str] = {
+            "connect_timeout": 10,
+            "keepalives": 1,
+            "keepalives_idle": 30,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+        }
+        if lock_timeout_s is not None:
+            if not 0 < lock_timeout_s <= 3600:
+                raise DatabaseError("the lock timeout must be between 0 and 3600 seconds")
+            connect["options"] = f"-c lock_timeout={round(lock_timeout_s * 1000)}"
         if pool_size is None:
             return create_engine(resolved, pool_pre_ping=True, hide_parameters=True,
                                  connect_args=connect)  # fmt: skip

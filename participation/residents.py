@@ -50,6 +50,7 @@ caller commits (evoting/db.py `UnitOfWork`). ``now`` is timezone-aware. Refusals
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import hmac
 import re
@@ -87,7 +88,13 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 _AGE_BAND = re.compile(r"under [0-9]{1,2}|[0-9]{1,3}-[0-9]{1,3}|[0-9]{1,3}\+")  # "18-24", "75+"
 _OPS = nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE
 _MEM = nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE
-_DUMMY = nacl.pwhash.argon2id.str(b"no such resident", opslimit=_OPS, memlimit=_MEM)
+
+
+@functools.cache
+def _dummy() -> bytes:
+    """A hash to check an unknown resident's password against (as long as a real one),
+    made on first use rather than on import: a server's workers start faster."""
+    return nacl.pwhash.argon2id.str(b"no such resident", opslimit=_OPS, memlimit=_MEM)
 
 
 class TokenError(ParticipationError):
@@ -401,7 +408,7 @@ def log_in(session: Session, email: str, password: str, now: datetime.datetime) 
     row = None
     if address is not None:
         row = session.execute(select(residents).where(residents.c.email == address)).one_or_none()
-    stored = row.password_hash.encode("ascii") if row is not None else _DUMMY
+    stored = row.password_hash.encode("ascii") if row is not None else _dummy()
     given = unicodedata.normalize("NFKC", password).encode("utf-8")
     try:
         nacl.pwhash.verify(stored, given)

@@ -30,6 +30,9 @@ figures are in docs/performance.md. Both sets are small and written by us:
 - `DOMAIN_MARGIN` (0.02): ``suggest_domain`` answers only when the best domain leads the
   next by this much.
 
+scikit-learn and SciPy are imported on first use (a web worker or a CLI command that
+never compares ideas does not pay their second of start-up).
+
 Inputs are bounded: a title is cut to `MAX_TITLE_CHARS`, a text to `MAX_TEXT_CHARS`
 (its first 1,000 characters: what an idea is about; our labelled ideas are shorter, so
 their figures did not move) before analysis. The char n-grams are counted with numpy
@@ -51,10 +54,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from scipy.sparse import hstack  # type: ignore[import-untyped]  # no stubs installed
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from participation.lexicon import concepts
 from participation.text_batch import char_tfidf, suggest_domains
@@ -209,6 +208,10 @@ def _vectors(docs: Sequence[str]) -> Any | None:
     named = [_concepts(d) for d in docs]
     if CONCEPT_WEIGHT <= 0.0 or not any(named):
         return chars
+    from scipy.sparse import hstack  # type: ignore[import-untyped]  # no stubs installed
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
     ideas = TfidfVectorizer(analyzer=_tokens, sublinear_tf=True, dtype=np.float64)
     both = hstack(
         [
@@ -301,6 +304,8 @@ def clusters(
     for start, block in _similarities(matrix):
         distance[start : start + block.shape[0]] = 1.0 - np.clip(block, 0.0, 1.0)
     np.fill_diagonal(distance, 0.0)
+    from sklearn.cluster import AgglomerativeClustering
+
     labels = AgglomerativeClustering(
         n_clusters=None,
         metric="precomputed",
@@ -323,6 +328,8 @@ def clusters(
 def _word_vectors(docs: Sequence[str]) -> tuple[Any | None, list[str]]:
     if not any(words(d) for d in docs):
         return None, []
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(analyzer=words, sublinear_tf=True, dtype=np.float64)
     matrix = vectorizer.fit_transform(docs)
     return matrix, [str(w) for w in vectorizer.get_feature_names_out()]

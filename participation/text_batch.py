@@ -25,8 +25,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.sparse import csr_matrix  # type: ignore[import-untyped]  # no stubs installed
-from sklearn.feature_extraction.text import TfidfTransformer
 
 if TYPE_CHECKING:
     from participation.text import IdeaText, Suggestion
@@ -83,6 +81,8 @@ def char_counts(docs: Sequence[str]) -> Any:
     rows, ranked = np.divmod(found, seen.size)
     indptr = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]  # no stubs installed
+
     return csr_matrix(
         (counts.astype(np.float64), seen[ranked], indptr), shape=(len(docs), seen.size)
     )
@@ -106,6 +106,8 @@ def _ranks(high: np.ndarray, low: np.ndarray | None = None) -> tuple[np.ndarray,
 def char_tfidf(docs: Sequence[str]) -> Any:
     """The char n-gram TF-IDF of ``docs``: L2-normalised rows, sublinear term frequency,
     smoothed inverse document frequency (see the module docstring)."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     return TfidfTransformer(sublinear_tf=True).fit_transform(char_counts(docs))
 
 

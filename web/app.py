@@ -116,7 +116,8 @@ def create_app(
     X-Forwarded-For gives the client address that rate limits and lock-outs use).
     """
     settings = dict(config or {})
-    engine = db.make_engine(database_url, pool_size=settings.get("DATABASE_POOL_SIZE"))
+    engine = db.make_engine(database_url, pool_size=settings.get("DATABASE_POOL_SIZE"),
+                            lock_timeout_s=settings.get("DATABASE_LOCK_TIMEOUT", 10.0))  # fmt: skip
     if db.current_revision(engine) != db.head_revision():
         if engine.dialect.name != "sqlite":
             raise db.DatabaseError("the database schema is not current: run `evote db upgrade`")

@@ -309,6 +309,27 @@ def test_a_damaged_dump_leaves_the_database_as_it_was(
     assert _board(setup) == (2, True, 2)  # one transaction: nothing of it was kept
 
 
+def test_a_postgresql_restore_over_a_database_in_use_is_refused(
+    setup: Setup, db_url: str, instance: Path, tmp_path: Path
+) -> None:
+    if backend_of(db_url) != "postgresql":
+        pytest.skip("sessions of a PostgreSQL server")
+    _cast(setup, "An")
+    path = tmp_path / "whole.backup"
+    assert _evote_db(db_url, instance, "backup", path).exit_code == 0
+    _cast(setup, "Bram")
+    with setup.engine.connect():  # a server still running: a pooled connection, idle
+        refused = _evote_db(db_url, instance, "restore", path, "--replace")
+    assert refused.exit_code == 1
+    assert "1 other session is connected" in refused.output
+    assert "stop the server" in refused.output
+    assert _board(setup) == (2, True, 2)
+    setup.engine.dispose()
+    restored = _evote_db(db_url, instance, "restore", path, "--replace")
+    assert restored.exit_code == 0, restored.output
+    assert _board(setup) == (1, True, 1)
+
+
 def test_a_sqlite_restore_refuses_a_non_empty_file_without_replace(
     tmp_path: Path, setup: Setup, db_url: str, instance: Path
 ) -> None:
@@ -414,6 +435,7 @@ def test_replacing_a_newer_schema_drops_the_tables_the_backup_lacks(
         refused = _evote_db(fresh_url, instance, "restore", path)
         assert refused.exit_code == 1
         assert "holds data already (from_the_future)" in refused.output
+        engine.dispose()  # no session left open on it
         replaced = _evote_db(fresh_url, instance, "restore", path, "--replace")
         assert replaced.exit_code == 0, replaced.output
         assert "1 board entries, chain intact" in replaced.output

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -80,13 +81,13 @@ class Site:
         return count, position, head
 
 
-def make_site(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
+def make_site(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **config: Any) -> Site:
     engine = db.make_engine(url)
     db.upgrade(engine)
     setup = make_setup(engine, tmp_path, monkeypatch)
     monkeypatch.setenv(SECRET_ENVIRONMENT_VARIABLE, b64encode(setup.keys.master))
     app = create_app(url, tmp_path / "instance", clock=Clock(NOW), secure_cookies=False,
-                     config={"TESTING": True})  # fmt: skip
+                     config={"TESTING": True, **config})  # fmt: skip
     limiter.reset()
     return Site(setup, url, app)
 
@@ -202,6 +203,35 @@ def test_no_pooled_connection_in_time_is_503(pg_site: Site) -> None:
         vars(services).pop("factory", None)
         small.dispose()
     assert pg_site.cast(ballot)[0] == 200
+
+
+def test_a_session_holding_the_board_head_makes_casts_503_not_a_hang(
+    own_server: RestartableServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An administrator's psql left open on the head row: the web engine's lock timeout
+    (evoting.db.make_engine) fails the batch with a 503 instead of stalling the worker's
+    appender for as long as the session stays open."""
+    with own_server.database() as url:
+        site = make_site(url, tmp_path, monkeypatch, DATABASE_LOCK_TIMEOUT=0.5)
+        try:
+            ballot = site.ballot("An")
+            with site.setup.factory() as admin, admin.begin():
+                board.locked_head(admin, site.setup.election_id)  # held, never released
+                started = time.monotonic()
+                message = assert_unavailable(*site.cast(ballot))
+                assert time.monotonic() - started < 5
+                assert "busy" in message
+            assert site.board()[:2] == (0, 0)
+            status, receipt, _ = site.cast(ballot)  # released: the same ballot goes in
+            assert (status, receipt["position"]) == (200, 1)
+        finally:
+            dispose(site)
+
+
+def test_the_lock_timeout_is_bounded() -> None:
+    for wrong in (0, -1, 3601):
+        with pytest.raises(db.DatabaseError, match="lock timeout"):
+            db.make_engine("postgresql+psycopg://u@127.0.0.1/none", lock_timeout_s=wrong)
 
 
 # --- SQLite that cannot write ------------------------------------------------------------
