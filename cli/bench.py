@@ -1,7 +1,12 @@
 """`evote bench crypto`: medians of the kernel's costs, and the floor they are held to.
 
-``verify_floor_ms`` is what one ballot verification would cost if Python added
-nothing: each libsodium operation the verification performs (counted by wrapping
+``verification_path`` is the path this process verifies on: ``native`` (native/, the
+Rust core) when it is installed, else ``libsodium``. ``verify_ballot_ms`` is always
+the libsodium path and ``verify_ballot_native_ms`` the native one (None without it),
+measured in the same rounds; ``native_speedup`` is the median of their per-round ratio.
+
+``verify_floor_ms`` is what one ballot verification on libsodium would cost if Python
+added nothing: each libsodium operation the verification performs (counted by wrapping
 `evoting.crypto._sodium` during one real verification) times that operation's
 median cost measured alone. ``verify_ballot_ms / verify_floor_ms`` is then the
 price of the Python around libsodium.
@@ -22,7 +27,7 @@ from typing import Any
 
 import pysodium
 
-from evoting.crypto import _sodium
+from evoting.crypto import _native, _sodium, combine
 from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.crypto.contest import ContestShape, EncryptedContest, encrypt_contest, verify_contest
 from evoting.crypto.elgamal import Ciphertext, DiscreteLogTable, KeyPair, decrypt
@@ -113,7 +118,8 @@ def run_crypto_benchmark(runs: int = 300, quick: bool = False) -> dict[str, obje
         contest = EncryptedContest.from_json(parse_canonical(wire))  # decode + validate points
         verify_contest(key.public, contest, REFERENDUM, binding, QUESTION)
 
-    with _counting() as counts:
+    native = _native.load() is not None
+    with combine.using("libsodium"), _counting() as counts:
         verify_once()
     calls = _operation_calls()
     per_round = 10
@@ -123,14 +129,21 @@ def run_crypto_benchmark(runs: int = 300, quick: bool = False) -> dict[str, obje
     verify_ms: list[float] = []
     floor_ms: list[float] = []
     ratios: list[float] = []
+    native_ms: list[float] = []
+    speedups: list[float] = []
     for _ in range(rounds):
         for name, fn in calls.items():
             costs[name].append(_batch_us(fn, 20))
         floor = sum(costs[name][-1] * n for name, n in counts.items()) / 1000
         encrypt_ms.append(_batch_us(encrypt_once, per_round) / 1000)
-        verify_ms.append(_batch_us(verify_once, per_round) / 1000)
+        with combine.using("libsodium"):
+            verify_ms.append(_batch_us(verify_once, per_round) / 1000)
         floor_ms.append(floor)
         ratios.append(verify_ms[-1] / floor)
+        if native:
+            with combine.using("native"):
+                native_ms.append(_batch_us(verify_once, per_round) / 1000)
+            speedups.append(verify_ms[-1] / native_ms[-1])
     median_cost = {name: statistics.median(values) for name, values in costs.items()}
 
     ballots = 100 if quick else 1000
@@ -166,6 +179,9 @@ def run_crypto_benchmark(runs: int = 300, quick: bool = False) -> dict[str, obje
         "verify_floor_ms": round(statistics.median(floor_ms), 3),
         "verify_over_floor": round(statistics.median(ratios), 3),
         "verify_operations": dict(sorted(counts.items())),
+        "verification_path": combine.backend(),
+        "verify_ballot_native_ms": round(statistics.median(native_ms), 3) if native else None,
+        "native_speedup": round(statistics.median(speedups), 2) if native else None,
         f"tally_{ballots}_ms": round(statistics.median(tally_runs), 1),
         "ballot": "referendum yes/no/blank: 3 selections in {0,1}, sum exactly 1",
         "projects": _project_figures(key, binding, 3 if quick else 9),

@@ -59,3 +59,18 @@ def engine(db_url: str) -> Iterator[Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+@pytest.fixture(scope="module", params=["libsodium", "native"])
+def verification_path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a module's tests on both verification paths (evoting/crypto/combine.py): each
+    accept and each reject must be the same on the native core as on libsodium.
+    Opt in with ``pytestmark = pytest.mark.usefixtures("verification_path")``."""
+    from evoting.crypto import _native, combine
+
+    if request.param == "native" and _native.load() is None:
+        if os.environ.get("EVOTING_REQUIRE_NATIVE") == "1":
+            pytest.fail("the native core (native/) is not installed: ./dev builds it")
+        pytest.skip("the native core (native/) is not built on this machine")
+    with combine.using(request.param):
+        yield request.param

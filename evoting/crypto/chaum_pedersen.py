@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import _codec
+from .combine import lincombs
 from .errors import InvalidProof
-from .group import Point, Scalar, base_mul
+from .group import G, Point, Scalar, base_mul
 from .transcript import TAG_CHAUM_PEDERSEN, Binding
 
 
@@ -58,7 +59,7 @@ def prove_equal_logs(
 def verify_equal_logs(
     public: Point, base: Point, result: Point, proof: ChaumPedersenProof, binding: Binding
 ) -> None:
-    a = base_mul(proof.response) - public * proof.challenge
-    c = base * proof.response - result * proof.challenge
+    z, minus_c = proof.response, -proof.challenge
+    a, c = lincombs([G, public, base, result], [[(z, 0), (minus_c, 1)], [(z, 2), (minus_c, 3)]])
     if _challenge(binding, public, base, result, a, c) != proof.challenge:
         raise InvalidProof("proof of equal discrete logarithms does not verify")

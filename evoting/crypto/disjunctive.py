@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from . import _codec
+from .combine import lincombs
 from .elgamal import Ciphertext
 from .errors import InvalidEncoding, InvalidProof
 from .group import G, Point, Scalar, base_mul, u64
@@ -141,14 +142,16 @@ def verify_tagged(
     _check_set(values)
     if len(proof.challenges) != len(values) or len(proof.responses) != len(values):
         raise InvalidProof(f"{what}: the proof does not have one branch per allowed value")
-    commitments: list[bytes] = []
+    # A_j = z_j·G − c_j·α and B_j = z_j·K − c_j·(β − s_j·G), all in one call.
+    points = [G, public_key, ct.alpha, ct.beta]
+    combos: list[list[tuple[Scalar, int]]] = []
     total = Scalar.from_int(0)
     for s_j, c_j, z_j in zip(values, proof.challenges, proof.responses, strict=True):
-        a = base_mul(z_j) - ct.alpha * c_j
-        shifted = ct.beta if s_j == 0 else ct.beta - _multiple_of_g(s_j)
-        b = public_key * z_j - shifted * c_j
-        commitments += (a.to_bytes(), b.to_bytes())
+        if s_j != 0:
+            points.append(ct.beta - _multiple_of_g(s_j))
+        combos += ([(z_j, 0), (-c_j, 2)], [(z_j, 1), (-c_j, 3 if s_j == 0 else len(points) - 1)])
         total = total + c_j
+    commitments = [p.to_bytes() for p in lincombs(points, combos)]
     if _challenge(tag, binding, public_key, ct, label, values, commitments) != total:
         raise InvalidProof(f"{what}: the proof does not verify")
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import _codec
+from .combine import lincombs
 from .errors import InvalidProof
-from .group import Point, Scalar, base_mul
+from .group import G, Point, Scalar, base_mul
 from .transcript import TAG_SCHNORR, Binding
 
 
@@ -40,6 +41,6 @@ def prove_knowledge(secret: Scalar, public: Point, binding: Binding) -> SchnorrP
 
 
 def verify_knowledge(public: Point, proof: SchnorrProof, binding: Binding) -> None:
-    commitment = base_mul(proof.response) - public * proof.challenge
+    (commitment,) = lincombs([G, public], [[(proof.response, 0), (-proof.challenge, 1)]])
     if binding.challenge(TAG_SCHNORR, public.to_bytes(), commitment.to_bytes()) != proof.challenge:
         raise InvalidProof("proof of knowledge of the secret key does not verify")

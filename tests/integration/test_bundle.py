@@ -28,6 +28,9 @@ def bundle(made: Made) -> bytes:
     return made.data
 
 
+pytestmark = pytest.mark.usefixtures("verification_path")  # libsodium and native
+"""Every tampered bundle below gets the same verdict on both verification paths."""
+
 _members = members
 _rezip = rezip
 _edit_lines = edit_lines

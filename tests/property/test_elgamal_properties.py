@@ -10,6 +10,8 @@ from evoting.crypto.elgamal import DiscreteLogTable, KeyPair, decrypt, encrypt
 from evoting.crypto.errors import DecryptionError
 from evoting.crypto.group import IDENTITY, Scalar, base_mul
 
+pytestmark = pytest.mark.usefixtures("verification_path")  # libsodium and native
+
 KEY = KeyPair.generate()
 TABLE = DiscreteLogTable(2_000)
 messages = st.integers(min_value=0, max_value=1_000)

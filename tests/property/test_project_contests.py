@@ -26,6 +26,8 @@ from evoting.crypto.errors import InvalidProof
 from evoting.crypto.transcript import Binding
 from evoting.election import load_manifest, parse_manifest
 
+pytestmark = pytest.mark.usefixtures("verification_path")  # libsodium and native
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KEY = KeyPair.generate()
 BINDING = Binding(b"\x01" * 32, b"\x02" * 32)

@@ -31,6 +31,8 @@ from evoting.crypto.schnorr import SchnorrProof, prove_knowledge, verify_knowled
 from evoting.crypto.transcript import TAG_RANGE_BIT, Binding
 from tests.property.strategies import bindings, nonzero_scalars, value_sets
 
+pytestmark = pytest.mark.usefixtures("verification_path")  # libsodium and native
+
 KEY = KeyPair.generate()
 ONE = Scalar.from_int(1)
 

@@ -35,6 +35,8 @@ from evoting.crypto.threshold import (
     verification_key,
 )
 
+pytestmark = pytest.mark.usefixtures("verification_path")  # libsodium and native
+
 FINGERPRINT = bytes(range(32))
 TABLE = DiscreteLogTable(100)
 

@@ -19,6 +19,8 @@ from evoting.crypto.elgamal import DiscreteLogTable, KeyPair, decrypt, encrypt_w
 from evoting.crypto.errors import InvalidEncoding, InvalidProof
 from evoting.crypto.transcript import Binding
 
+pytestmark = pytest.mark.usefixtures("verification_path")  # libsodium and native
+
 KEY = KeyPair.generate()
 REFERENDUM = ContestShape(options=3)  # yes / no / blank, exactly one
 BINDING = Binding(bytes(range(32)), b"credential-key")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import nacl.signing
+import pytest
 
 from evoting.crypto.canonical import parse_canonical
 from evoting.crypto.chaum_pedersen import ChaumPedersenProof, verify_equal_logs
@@ -19,6 +20,8 @@ from evoting.crypto.schnorr import SchnorrProof, verify_knowledge
 from evoting.crypto.signing import verify
 from evoting.crypto.transcript import Binding
 from tests.support import protocol_vectors, vectors
+
+pytestmark = pytest.mark.usefixtures("verification_path")  # libsodium and native
 
 PROTOCOL_MD = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 

@@ -1,0 +1,202 @@
+//! The optional native verification core of evoting (docs/protocol.md, "The native
+//! verification core").
+//!
+//! Only what checking public data needs: validating point encodings, linear
+//! combinations of points (variable-time multi-scalar multiplication), and the check
+//! that many such combinations are all the identity, through one random linear
+//! combination. Nothing here sees a secret: proving, encryption, decryption and key
+//! handling stay on libsodium's constant-time code in `evoting.crypto.group`.
+//!
+//! Every function takes flat byte strings (32 bytes per point or scalar) and lists of
+//! small integers, so that a call costs one conversion, not one per element, and runs
+//! without the GIL.
+
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_COMPRESSED;
+use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+const ENCODED: usize = 32;
+const WEIGHT: usize = 16;
+
+fn encoding(data: &[u8], i: usize) -> [u8; ENCODED] {
+    let mut out = [0u8; ENCODED];
+    out.copy_from_slice(&data[ENCODED * i..ENCODED * (i + 1)]);
+    out
+}
+
+fn count(data: &[u8], what: &str) -> PyResult<usize> {
+    if data.len() % ENCODED != 0 {
+        return Err(PyValueError::new_err(format!(
+            "{what}: a multiple of 32 bytes is expected"
+        )));
+    }
+    Ok(data.len() / ENCODED)
+}
+
+/// A canonical ristretto255 encoding (RFC 9496: bit 255 clear, s < p, s non-negative,
+/// and the decoding's own checks; curve25519-dalek refuses any encoding that does not
+/// re-encode to itself), the identity included.
+fn decode(bytes: [u8; ENCODED]) -> Option<RistrettoPoint> {
+    CompressedRistretto(bytes).decompress()
+}
+
+fn points_of(data: &[u8]) -> PyResult<Vec<RistrettoPoint>> {
+    let n = count(data, "points")?;
+    (0..n)
+        .map(|i| {
+            decode(encoding(data, i)).ok_or_else(|| {
+                PyValueError::new_err(format!("point {i} is not a ristretto255 encoding"))
+            })
+        })
+        .collect()
+}
+
+fn scalars_of(data: &[u8]) -> PyResult<Vec<Scalar>> {
+    let n = count(data, "scalars")?;
+    (0..n)
+        .map(|i| {
+            Option::<Scalar>::from(Scalar::from_canonical_bytes(encoding(data, i)))
+                .ok_or_else(|| PyValueError::new_err(format!("scalar {i} is not reduced modulo L")))
+        })
+        .collect()
+}
+
+/// The combinations' shape, checked: `lengths[k]` terms each, `indices` into the points.
+fn check_shape(points: usize, terms: usize, indices: &[u32], lengths: &[u32]) -> PyResult<()> {
+    let total: u64 = lengths.iter().map(|&n| u64::from(n)).sum();
+    if total != indices.len() as u64 || indices.len() != terms {
+        return Err(PyValueError::new_err(
+            "the combinations' lengths, indices and scalars do not agree",
+        ));
+    }
+    if let Some(bad) = indices.iter().find(|&&i| i as usize >= points) {
+        return Err(PyValueError::new_err(format!(
+            "point index {bad} is out of range"
+        )));
+    }
+    Ok(())
+}
+
+/// Index of the first encoding in `data` (32 bytes each) that a point from outside may
+/// not have: not canonical, not a ristretto255 element, or the identity; None if all
+/// are valid. The same rule as `evoting.crypto.group.Point.from_bytes`.
+#[pyfunction]
+fn first_invalid_point(py: Python<'_>, data: &[u8]) -> PyResult<Option<usize>> {
+    let n = count(data, "points")?;
+    let data = data.to_vec();
+    Ok(py.allow_threads(move || {
+        (0..n).find(|&i| {
+            let bytes = encoding(&data, i);
+            bytes == [0u8; ENCODED] || decode(bytes).is_none()
+        })
+    }))
+}
+
+/// The linear combinations `sum(scalars[t] * points[indices[t]])`, `lengths[k]` terms
+/// for the k-th, each as its 32-byte encoding (the identity as 32 zero bytes),
+/// concatenated. Variable time: for public values only.
+#[pyfunction]
+fn lincombs<'py>(
+    py: Python<'py>,
+    points: &[u8],
+    scalars: &[u8],
+    indices: Vec<u32>,
+    lengths: Vec<u32>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let decoded = points_of(points)?;
+    let coefficients = scalars_of(scalars)?;
+    check_shape(decoded.len(), coefficients.len(), &indices, &lengths)?;
+    // G's index, if G is among the points: a G term then uses the precomputed table.
+    let base = (0..decoded.len())
+        .find(|&i| encoding(points, i) == RISTRETTO_BASEPOINT_COMPRESSED.to_bytes());
+    let out = py.allow_threads(move || {
+        let mut out = Vec::with_capacity(ENCODED * lengths.len());
+        let mut start = 0usize;
+        for &n in &lengths {
+            let end = start + n as usize;
+            let (s, i) = (&coefficients[start..end], &indices[start..end]);
+            let sum = match (n, base) {
+                // a·G + b·P, the shape of most commitments (z·G − c·X)
+                (2, Some(g)) if i[0] as usize == g && i[1] as usize != g => {
+                    RistrettoPoint::vartime_double_scalar_mul_basepoint(
+                        &s[1],
+                        &decoded[i[1] as usize],
+                        &s[0],
+                    )
+                }
+                (2, Some(g)) if i[1] as usize == g && i[0] as usize != g => {
+                    RistrettoPoint::vartime_double_scalar_mul_basepoint(
+                        &s[0],
+                        &decoded[i[0] as usize],
+                        &s[1],
+                    )
+                }
+                _ => RistrettoPoint::vartime_multiscalar_mul(
+                    s,
+                    i.iter().map(|&k| decoded[k as usize]),
+                ),
+            };
+            out.extend_from_slice(sum.compress().as_bytes());
+            start = end;
+        }
+        out
+    });
+    Ok(PyBytes::new(py, &out))
+}
+
+/// Whether every combination (as in `lincombs`) is the identity, checked at once: the
+/// k-th is multiplied by the 128-bit weight `weights[16k..16k+16]` (little-endian,
+/// drawn by the caller after the combinations were fixed) and the weighted sum is
+/// one multi-scalar multiplication over the distinct points. If any combination is
+/// not the identity, the sum is the identity with probability at most 2^-128 over
+/// the weights (prime-order group; docs/protocol.md, "Batch verification").
+#[pyfunction]
+fn all_identity(
+    py: Python<'_>,
+    points: &[u8],
+    scalars: &[u8],
+    indices: Vec<u32>,
+    lengths: Vec<u32>,
+    weights: &[u8],
+) -> PyResult<bool> {
+    let decoded = points_of(points)?;
+    let coefficients = scalars_of(scalars)?;
+    check_shape(decoded.len(), coefficients.len(), &indices, &lengths)?;
+    if weights.len() != WEIGHT * lengths.len() {
+        return Err(PyValueError::new_err(
+            "one 16-byte weight per combination is expected",
+        ));
+    }
+    let weights = weights.to_vec();
+    Ok(py.allow_threads(move || {
+        let mut per_point = vec![Scalar::ZERO; decoded.len()];
+        let mut start = 0usize;
+        for (k, &n) in lengths.iter().enumerate() {
+            let mut wide = [0u8; ENCODED];
+            wide[..WEIGHT].copy_from_slice(&weights[WEIGHT * k..WEIGHT * (k + 1)]);
+            let weight = Scalar::from_bytes_mod_order(wide);
+            let end = start + n as usize;
+            for t in start..end {
+                per_point[indices[t] as usize] += weight * coefficients[t];
+            }
+            start = end;
+        }
+        RistrettoPoint::vartime_multiscalar_mul(&per_point, &decoded).is_identity()
+    }))
+}
+
+#[pymodule]
+fn evoting_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(first_invalid_point, m)?)?;
+    m.add_function(wrap_pyfunction!(lincombs, m)?)?;
+    m.add_function(wrap_pyfunction!(all_identity, m)?)?;
+    m.add(
+        "BACKEND",
+        "curve25519-dalek 4 (variable time, verification only)",
+    )?;
+    Ok(())
+}
