@@ -2,13 +2,19 @@
 
 Wire form (canonical JSON, docs/protocol.md §11)::
 
-    {"format": "EVOTING-V1-ballot",
+    {"format": "EVOTING-V2-ballot",
      "election": b64(fingerprint),
      "credential": {"public_key": b64, "prefix": b64, "signature": b64},
      "contests": [{"label": "car-free-sunday", "ciphertexts": [...],
                    "selection_proofs": [...], "sum_proof": {...}}, ...],
      "signature": b64(Ed25519 by the credential key over the ballot without "signature",
                       purpose EVOTING-V1-ballot)}
+
+Version 2 (what the booth and `encrypt_ballot` make) has each proof carry its
+commitments, so that a tally or a verifier can check the proofs of many ballots at
+once (docs/protocol.md §5.6); version 1 ballots (``EVOTING-V1-ballot``, proofs
+without them) are still accepted and verified one by one. The proofs' transcripts,
+the signature's purpose and the tracking code's definition are the same in both.
 
 Every proof is bound to the fingerprint and the credential public key (the
 binding's context) and to its contest's label. The tracking code is the SHA-256 of
@@ -31,7 +37,7 @@ import nacl.exceptions
 import nacl.signing
 
 from ballots.encoding import ContestSpec, contests, selections
-from evoting.crypto import signing
+from evoting.crypto import read_together, signing
 from evoting.crypto.blind import PublicKey
 from evoting.crypto.canonical import b64decode, b64encode, canonical_json
 from evoting.crypto.contest import EncryptedContest, encrypt_contest, verify_contest
@@ -46,9 +52,13 @@ from evoting.crypto.group import Point, Scalar
 from evoting.crypto.transcript import Binding
 from evoting.election import Manifest
 
-FORMAT = "EVOTING-V1-ballot"
+FORMAT = "EVOTING-V2-ballot"
+FORMATS = {"EVOTING-V1-ballot": 1, FORMAT: 2}
+"""The ballot formats read, and their version: 2 carries the proofs' commitments."""
 SIGNATURE_PURPOSE = "EVOTING-V1-ballot"
-MAX_BALLOT_BYTES = 1 << 20
+MAX_BALLOT_BYTES = 2 << 20
+"""2 MiB: a ballot of the largest shape a manifest allows is about 1.3 MB (V2 proofs
+carry their commitments: evoting/election.py, MAX_BALLOT_SIZE)."""
 
 
 class BallotRejected(Exception):
@@ -67,10 +77,11 @@ class Ballot:
     credential_signature: bytes
     contests: tuple[tuple[str, EncryptedContest], ...]
     signature: bytes
+    version: int = 2
 
     def body_json(self) -> dict[str, object]:
         return {
-            "format": FORMAT,
+            "format": FORMAT if self.version == 2 else "EVOTING-V1-ballot",
             "election": b64encode(self.fingerprint),
             "credential": {
                 "public_key": b64encode(self.credential_public_key),
@@ -93,42 +104,52 @@ class Ballot:
 
     @classmethod
     def from_json(cls, value: object) -> Ballot:
-        """Decode (and validate every point and scalar); `BallotRejected("schema")` if malformed."""
+        """Decode (and validate every point and scalar); `BallotRejected("schema")` if malformed.
+
+        The points are checked together at the end (`evoting.crypto.read_together`: one
+        call of the native core), with the same verdict and error as one by one."""
         try:
-            if not isinstance(value, dict) or value.get("format") != FORMAT:
-                raise InvalidEncoding(f"not an {FORMAT}")
-            if set(value) != {"format", "election", "credential", "contests", "signature"}:
-                raise InvalidEncoding("unexpected or missing fields")
-            credential = value["credential"]
-            if not isinstance(credential, dict) or set(credential) != {
-                "public_key", "prefix", "signature",
-            }:  # fmt: skip
-                raise InvalidEncoding("credential: expected public_key, prefix and signature")
-            raw_contests = value["contests"]
-            if not isinstance(raw_contests, list) or not 0 < len(raw_contests) <= 256:
-                raise InvalidEncoding("contests: expected a list of 1 to 256 contests")
-            decoded = []
-            for i, c in enumerate(raw_contests):
-                if not isinstance(c, dict) or not isinstance(c.get("label"), str):
-                    raise InvalidEncoding(f"contests[{i}]: expected a labelled contest")
-                body = {k: v for k, v in c.items() if k != "label"}
-                decoded.append((c["label"], EncryptedContest.from_json(body, f"contests[{i}]")))
-            public_key = b64decode(credential["public_key"])
-            if len(public_key) != 32:
-                raise InvalidEncoding("credential.public_key: 32 bytes")
-            signature = b64decode(value["signature"])
-            if len(signature) != signing.SIGNATURE_BYTES:
-                raise InvalidEncoding("signature: 64 bytes")
-            return cls(
-                fingerprint=b64decode(value["election"]),
-                credential_public_key=public_key,
-                credential_prefix=b64decode(credential["prefix"]),
-                credential_signature=b64decode(credential["signature"]),
-                contests=tuple(decoded),
-                signature=signature,
-            )
+            return read_together(lambda: cls._decode(value))
         except (InvalidEncoding, CanonicalEncodingError, TypeError) as exc:
             raise BallotRejected("schema", f"the ballot is malformed: {exc}") from exc
+
+    @classmethod
+    def _decode(cls, value: object) -> Ballot:
+        version = FORMATS.get(str(value.get("format")), 0) if isinstance(value, dict) else 0
+        if not isinstance(value, dict) or not version:
+            raise InvalidEncoding(f"not an {FORMAT} (or EVOTING-V1-ballot)")
+        if set(value) != {"format", "election", "credential", "contests", "signature"}:
+            raise InvalidEncoding("unexpected or missing fields")
+        credential = value["credential"]
+        if not isinstance(credential, dict) or set(credential) != {
+            "public_key", "prefix", "signature",
+        }:  # fmt: skip
+            raise InvalidEncoding("credential: expected public_key, prefix and signature")
+        raw_contests = value["contests"]
+        if not isinstance(raw_contests, list) or not 0 < len(raw_contests) <= 256:
+            raise InvalidEncoding("contests: expected a list of 1 to 256 contests")
+        decoded = []
+        for i, c in enumerate(raw_contests):
+            if not isinstance(c, dict) or not isinstance(c.get("label"), str):
+                raise InvalidEncoding(f"contests[{i}]: expected a labelled contest")
+            body = {k: v for k, v in c.items() if k != "label"}
+            decoded.append((c["label"], EncryptedContest.from_json(
+                body, f"contests[{i}]", commitments=version == 2)))  # fmt: skip
+        public_key = b64decode(credential["public_key"])
+        if len(public_key) != 32:
+            raise InvalidEncoding("credential.public_key: 32 bytes")
+        signature = b64decode(value["signature"])
+        if len(signature) != signing.SIGNATURE_BYTES:
+            raise InvalidEncoding("signature: 64 bytes")
+        return cls(
+            fingerprint=b64decode(value["election"]),
+            credential_public_key=public_key,
+            credential_prefix=b64decode(credential["prefix"]),
+            credential_signature=b64decode(credential["signature"]),
+            contests=tuple(decoded),
+            signature=signature,
+            version=version,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,10 +224,25 @@ def check_credential(manifest: Manifest, credential_key: PublicKey, ballot: Ball
         ) from exc
 
 
-def check_signature(ballot: Ballot) -> None:
+def signed_body(ballot: Ballot, source: bytes | None = None) -> bytes:
+    """The canonical ballot without its signature: what the credential key signed.
+
+    ``source``, the canonical bytes the ballot was read from, spares writing it out
+    again: "signature" is the last key of a canonical ballot, so the body is the source
+    without its last member (checked, byte for byte; otherwise written out)."""
+    if source is not None:
+        suffix = b',"signature":"' + b64encode(ballot.signature).encode("ascii") + b'"}'
+        if source.endswith(suffix) and source.startswith(b'{"contests":'):
+            return source[: -len(suffix)] + b"}"
+    return canonical_json(ballot.body_json())
+
+
+def check_signature(ballot: Ballot, source: bytes | None = None) -> None:
+    """``source``: the canonical bytes the ballot was read from, if at hand (faster)."""
     try:
         key = nacl.signing.VerifyKey(ballot.credential_public_key)
-        signing.verify(key, SIGNATURE_PURPOSE, ballot.body_json(), ballot.signature)
+        message = signing.signed_bytes(SIGNATURE_PURPOSE, signed_body(ballot, source))
+        signing.verify_bytes(key, message, ballot.signature)
     except (InvalidSignature, nacl.exceptions.CryptoError) as exc:
         raise BallotRejected("signature", "the ballot is not signed by its credential") from exc
 
@@ -224,10 +260,16 @@ def check_proofs(manifest: Manifest, election_key: Point, ballot: Ballot) -> Non
 
 
 def verify_ballot(
-    manifest: Manifest, election_key: Point, credential_key: PublicKey, ballot: Ballot
+    manifest: Manifest,
+    election_key: Point,
+    credential_key: PublicKey,
+    ballot: Ballot,
+    source: bytes | None = None,
 ) -> None:
-    """Every check a ballot can pass alone (not whether its credential was used before)."""
+    """Every check a ballot can pass alone (not whether its credential was used before).
+
+    ``source``: the canonical bytes the ballot was read from, if at hand."""
     check_fingerprint(manifest, ballot)
     check_credential(manifest, credential_key, ballot)
-    check_signature(ballot)
+    check_signature(ballot, source)
     check_proofs(manifest, election_key, ballot)

@@ -29,6 +29,7 @@ receipt.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -160,7 +161,7 @@ def cast(
         ballot = parse_ballot(data)
         check_fingerprint(manifest, ballot)
         check_credential(manifest, box.credential, ballot)
-        tracking_code = ballot.tracking_code
+        tracking_code = hashlib.sha256(data).hexdigest()  # data is canonical: the ballot's
         credential = ballot.credential_public_key.hex()
         board_key = box.board
         existing = by_credential(session, election_id, credential)
@@ -172,10 +173,10 @@ def cast(
         # before any proof work or count, so replaying it costs its voter nothing.
         if is_spoiled(session, election_id, tracking_code):
             raise BallotRejected("spoiled", SPOILED)
-    check_signature(ballot)  # cheap, and only the credential's holder can pass it
+    check_signature(ballot, data)  # cheap, and only the credential's holder can pass it
     with gate(credential) if gate is not None else nullcontext():
         check_proofs(manifest, box.election, ballot)
-    pending = Pending(ballot.canonical().decode("utf-8"), tracking_code, credential)
+    pending = Pending(data.decode("utf-8"), tracking_code, credential)
     try:
         if appender is None:
             entry = append_one(factory, election_id, pending)

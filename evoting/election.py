@@ -24,8 +24,8 @@ Kortrijk consultation had 10 themes of statements; a referendum asks one questio
 ``MAX_SELECTIONS``          768 encrypted selections in one ballot (a project
                             question has one per project, per rank for points)
 ``MAX_BALLOT_SIZE``         7,000 ciphertexts and proof branches in one ballot
-                            (``ContestShape.size``, about 110 bytes each: the
-                            ballot stays under the ballot box's 1 MiB)
+                            (``ContestShape.size``, about 180 bytes each: the
+                            ballot stays under the ballot box's 2 MiB)
 ``MAX_TITLE``               300 characters for the title, per language
 ``MAX_TEXT``                1,000 characters for a question's or statement's
                             text, and for ``web_address``
@@ -97,7 +97,7 @@ MAX_QUESTIONS = 64
 MAX_STATEMENTS = 256
 MAX_CONTESTS = 256
 MAX_SELECTIONS = 768  # encrypted selections in one ballot (what tally.json grows with)
-MAX_BALLOT_SIZE = 7_000  # ContestShape.size in all: about 770 KB, under the box's 1 MiB
+MAX_BALLOT_SIZE = 7_000  # ContestShape.size in all: about 1.3 MB, under the box's 2 MiB
 MAX_TITLE = 300
 MAX_TEXT = 1_000
 MAX_LONG_TEXT = 5_000
@@ -289,7 +289,7 @@ def _shapes(q: Question) -> list[ContestShape]:
 
 
 def _check_ballot_size(r: _Reader, questions: list[Question]) -> None:
-    """A ballot must fit the ballot box (1 MiB) and its totals the verifier's limits: a
+    """A ballot must fit the ballot box (2 MiB) and its totals the verifier's limits: a
     question of 256 projects with 60 points each would make every ballot 1.5 MB."""
     try:
         shapes = [(i, s) for i, q in enumerate(questions) for s in _shapes(q)]
@@ -306,7 +306,7 @@ def _check_ballot_size(r: _Reader, questions: list[Question]) -> None:
         biggest = max(shapes, key=lambda item: item[1].size)
         r.fail(f"questions[{biggest[0]}]", f"every ballot would carry {size} ciphertexts and "
                                            f"proof branches, more than {MAX_BALLOT_SIZE} (about "
-                                           "1 MiB); this question carries "
+                                           "1.3 MB); this question carries "
                                            f"{biggest[1].size}: fewer projects or lower "
                                            "points per project")  # fmt: skip
 

@@ -36,6 +36,7 @@ from multiprocessing import get_context
 from ballots.ballot import MAX_BALLOT_BYTES, Ballot, BallotRejected, verify_ballot
 from ballots.chain import entry_hash, genesis_hash
 from ballots.encoding import contests
+from evoting.crypto.batch import Batch, deferring
 from evoting.crypto.blind import PublicKey
 from evoting.crypto.canonical import MAX_SAFE_INTEGER, parse_canonical
 from evoting.crypto.elgamal import Ciphertext
@@ -44,7 +45,7 @@ from evoting.crypto.group import IDENTITY, Point
 from evoting.election import Manifest, manifest_from_canonical
 
 CHUNK = 200  # ballots a worker checks per task: few enough to keep memory flat
-CHUNK_BYTES = 8 << 20  # ... and at most this much ballot text (a ballot is up to 1 MiB)
+CHUNK_BYTES = 8 << 20  # ... and at most this much ballot text (a ballot is up to 2 MiB)
 MAX_PROBLEMS = 1000
 _FIELDS = frozenset({"position", "ballot", "tracking_code", "previous", "entry_hash"})
 MIN_CHUNK = 25
@@ -118,31 +119,60 @@ def _init_worker(context: Context) -> None:
     )
 
 
-def _check_chunk(chunk: list[tuple[int, str, str]]) -> _Checked:
-    """Verify ballots (position, canonical ballot JSON, claimed tracking code); add them up."""
+def _verify(position: int, data: bytes, problems: list[str]) -> Ballot | None:
+    """The ballot if it passes every check it can pass alone (in a batch: every check
+    but the group equations its proofs put off); else None, with the problem."""
     assert _WORKER is not None
     manifest, election_key, credential_key = _WORKER
+    try:
+        ballot = Ballot.from_json(parse_canonical(data))
+        verify_ballot(manifest, election_key, credential_key, ballot, data)
+    except (BallotRejected, CryptoError) as exc:
+        problems.append(f"board entry {position}: the ballot is refused ({exc})")
+        return None
+    except Exception as exc:  # a hostile ballot must not stop the count
+        problems.append(f"board entry {position}: the ballot is malformed "
+                        f"({type(exc).__name__}: {exc})")  # fmt: skip
+        return None
+    return ballot
+
+
+def _check_chunk(chunk: list[tuple[int, str, str]]) -> _Checked:
+    """Verify ballots (position, canonical ballot JSON, claimed tracking code); add them up.
+
+    The proofs' group equations of the whole chunk are checked at once (V2 ballots:
+    evoting/crypto/batch.py); if they do not all hold, the ballots whose equations
+    fail are found by halving and checked again alone, for the reason."""
+    assert _WORKER is not None
+    manifest = _WORKER[0]
     sums = _empty(manifest)
     problems: list[str] = []
     credentials: list[tuple[int, bytes]] = []
-    for position, ballot_json, claimed_code in chunk:
-        data = ballot_json.encode("utf-8")
-        if hashlib.sha256(data).hexdigest() != claimed_code:
-            problems.append(f"board entry {position}: the tracking code is not the ballot's")
-        if len(data) > MAX_BALLOT_BYTES:
-            problems.append(f"board entry {position}: the ballot is larger than the ballot "
-                            f"box accepts ({MAX_BALLOT_BYTES} bytes)")  # fmt: skip
-            continue
-        try:
-            ballot = Ballot.from_json(parse_canonical(data))
-            verify_ballot(manifest, election_key, credential_key, ballot)
-        except (BallotRejected, CryptoError) as exc:
-            problems.append(f"board entry {position}: the ballot is refused ({exc})")
-            continue
-        except Exception as exc:  # a hostile ballot must not stop the count
-            problems.append(f"board entry {position}: the ballot is malformed "
-                            f"({type(exc).__name__}: {exc})")  # fmt: skip
-            continue
+    accepted: list[tuple[int, bytes, Ballot]] = []
+    batch = Batch()
+    with deferring(batch):
+        for position, ballot_json, claimed_code in chunk:
+            data = ballot_json.encode("utf-8")
+            if hashlib.sha256(data).hexdigest() != claimed_code:
+                problems.append(f"board entry {position}: the tracking code is not the ballot's")
+            if len(data) > MAX_BALLOT_BYTES:
+                problems.append(f"board entry {position}: the ballot is larger than the ballot "
+                                f"box accepts ({MAX_BALLOT_BYTES} bytes)")  # fmt: skip
+                continue
+            batch.item(position)
+            ballot = _verify(position, data, problems)
+            if ballot is None:
+                batch.cancel()
+            else:
+                accepted.append((position, data, ballot))
+    if not batch.holds():
+        failing = set(batch.failing())
+        kept = []
+        for position, data, ballot in accepted:
+            if position not in failing or _verify(position, data, problems) is not None:
+                kept.append((position, data, ballot))
+        accepted = kept
+    for position, _, ballot in accepted:
         credentials.append((position, ballot.credential_public_key))
         for label, contest in ballot.contests:
             sums[label] = [

@@ -13,6 +13,7 @@ Two layers (docs/architecture.md):
 Every check either returns or raises an error from `evoting.crypto.errors`.
 """
 
+from ._codec import read_together
 from .canonical import canonical_json, parse_canonical, sha256_digest, sha256_hex
 from .contest import ContestShape, EncryptedContest, encrypt_contest, verify_contest
 from .elgamal import Ciphertext, DiscreteLogTable, KeyPair
@@ -71,6 +72,7 @@ __all__ = [
     "parse_canonical",
     "partial_decrypt",
     "read_key_file",
+    "read_together",
     "receive_share",
     "sha256_digest",
     "sha256_hex",

@@ -17,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, Final, TypeAlias
 
@@ -36,17 +37,28 @@ def b64encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_BASE64URL: Final = re.compile("[A-Za-z0-9_-]*")
+_VALUE: Final = {c: i for i, c in enumerate(_ALPHABET)}
+
+
 def b64decode(text: str) -> bytes:
-    """Strict inverse of `b64encode`: rejects padding, other alphabets, stray bits."""
+    """Strict inverse of `b64encode`: rejects padding, other alphabets, stray bits.
+
+    The text is ``b64encode(raw)`` exactly when it uses only the base64url alphabet,
+    its length is not 1 more than a multiple of 4, and the bits its last character
+    carries beyond the data are zero: checked as such, without encoding again."""
     if not isinstance(text, str):
         raise CanonicalEncodingError("expected a base64url string")
-    try:
-        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise CanonicalEncodingError("not base64url without padding") from exc
-    if b64encode(raw) != text:
+    tail = len(text) % 4
+    if tail == 1 or not _BASE64URL.fullmatch(text):
+        raise CanonicalEncodingError("not base64url without padding")
+    if (tail == 2 and _VALUE[text[-1]] & 0x0F) or (tail == 3 and _VALUE[text[-1]] & 0x03):
         raise CanonicalEncodingError("not the canonical base64url form")
-    return raw
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-tail % 4))
+    except (binascii.Error, ValueError) as exc:  # not expected after the checks above
+        raise CanonicalEncodingError("not base64url without padding") from exc
 
 
 def _prepare(value: Any, path: str, depth: int = 0) -> Any:

@@ -36,6 +36,11 @@ probability at most 2⁻¹²⁸ per batch (docs/protocol.md, "Batch verification
 _core: _native.Core | None = _native.load()
 
 
+def native_core() -> _native.Core | None:
+    """The native core if this process verifies on it now, else None."""
+    return _core
+
+
 def backend() -> str:
     """Which path verification takes in this process, for benchmarks and reports."""
     return "native" if _core is not None else "libsodium"

@@ -112,7 +112,8 @@ class ContestShape:
     @property
     def size(self) -> int:
         """What an encrypted contest's size grows with: its ciphertexts and the branches of
-        its proofs (each about 110 bytes of canonical JSON; tests/unit/test_contest.py)."""
+        its proofs (each about 180 bytes of canonical JSON with the V2 proofs' commitments,
+        110 without; tests/unit/test_contest.py)."""
         units = self.options * (self.max_per_selection + 2) + self.max_total - self.min_total + 1
         units += sum(s.high - s.low + 1 for s in self.subsets)
         if self.weighted is not None:
@@ -163,8 +164,26 @@ class EncryptedContest:
             out["weighted_proofs"] = {"low": low.to_json(), "high": high.to_json()}
         return out
 
+    def without_commitments(self) -> EncryptedContest:
+        """The V1 form of the same contest (its proofs without their commitments)."""
+        weighted = None
+        if self.weighted_proofs is not None:
+            low, high = self.weighted_proofs
+            weighted = (low.without_commitments(), high.without_commitments())
+        return EncryptedContest(
+            self.ciphertexts,
+            tuple(p.without_commitments() for p in self.selection_proofs),
+            self.sum_proof.without_commitments(),
+            tuple(p.without_commitments() for p in self.subset_proofs),
+            weighted,
+        )
+
     @classmethod
-    def from_json(cls, value: object, what: str = "contest") -> EncryptedContest:
+    def from_json(
+        cls, value: object, what: str = "contest", *, commitments: bool | None = None
+    ) -> EncryptedContest:
+        """``commitments``: True if every proof is in the V2 form (docs/protocol.md §5.6),
+        False if none is, None for either."""
         f = _codec.obj(value, {"ciphertexts", "selection_proofs", "sum_proof"}, what,
                        optional={"subset_proofs", "weighted_proofs"})  # fmt: skip
         cts = _codec.array(f["ciphertexts"], f"{what}.ciphertexts")
@@ -179,17 +198,22 @@ class EncryptedContest:
         if "weighted_proofs" in f:
             where = f"{what}.weighted_proofs"
             w = _codec.obj(f["weighted_proofs"], {"low", "high"}, where)
-            weighted = (RangeProof.from_json(w["low"], f"{where}.low"),
-                        RangeProof.from_json(w["high"], f"{where}.high"))  # fmt: skip
+            weighted = (RangeProof.from_json(w["low"], f"{where}.low", commitments=commitments),
+                        RangeProof.from_json(w["high"], f"{where}.high",
+                                             commitments=commitments))  # fmt: skip
         return cls(
             tuple(Ciphertext.from_json(c, f"{what}.ciphertexts[{i}]") for i, c in enumerate(cts)),
             tuple(
-                DisjunctiveProof.from_json(p, f"{what}.selection_proofs[{i}]")
+                DisjunctiveProof.from_json(
+                    p, f"{what}.selection_proofs[{i}]", commitments=commitments
+                )
                 for i, p in enumerate(proofs)
             ),
-            DisjunctiveProof.from_json(f["sum_proof"], f"{what}.sum_proof"),
+            DisjunctiveProof.from_json(
+                f["sum_proof"], f"{what}.sum_proof", commitments=commitments
+            ),
             tuple(
-                DisjunctiveProof.from_json(p, f"{what}.subset_proofs[{j}]")
+                DisjunctiveProof.from_json(p, f"{what}.subset_proofs[{j}]", commitments=commitments)
                 for j, p in enumerate(subsets)
             ),
             weighted,

@@ -18,40 +18,67 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 
-from . import _codec
+from . import _codec, batch
 from .combine import lincombs
 from .elgamal import Ciphertext
 from .errors import InvalidEncoding, InvalidProof
 from .group import G, Point, Scalar, base_mul, u64
 from .transcript import TAG_IN_SET, TAG_SUM_IN_RANGE, Binding
 
+_OPTIONAL = frozenset({"commitments"})
 MAX_SET_SIZE = 1024
 """A bound on n: proof size and work grow linearly with the set."""
 
 
 @dataclass(frozen=True, slots=True)
 class DisjunctiveProof:
-    """One challenge and one response per member of the set, in set order."""
+    """One challenge and one response per member of the set, in set order; and, in the
+    V2 form, the commitments ``A_0, B_0, ..., A_{n−1}, B_{n−1}`` the challenge hashes,
+    so that a verifier can defer the group equations to a batch (§5.6)."""
 
     challenges: tuple[Scalar, ...]
     responses: tuple[Scalar, ...]
+    commitments: tuple[Point, ...] | None = None
 
     def to_json(self) -> dict[str, list[str]]:
-        return {
+        out = {
             "challenges": [_codec.enc(c) for c in self.challenges],
             "responses": [_codec.enc(z) for z in self.responses],
         }
+        if self.commitments is not None:
+            out["commitments"] = [_codec.enc(p) for p in self.commitments]
+        return out
+
+    def without_commitments(self) -> DisjunctiveProof:
+        """The V1 form of the same proof."""
+        return DisjunctiveProof(self.challenges, self.responses)
 
     @classmethod
-    def from_json(cls, value: object, what: str = "proof") -> DisjunctiveProof:
-        f = _codec.obj(value, {"challenges", "responses"}, what)
+    def from_json(
+        cls, value: object, what: str = "proof", *, commitments: bool | None = None
+    ) -> DisjunctiveProof:
+        """``commitments``: True for the V2 form, which must carry them, False for the V1
+        form, which must not; None takes either (a ballot's format decides: ballots/)."""
+        fields = {"challenges", "responses"}
+        if commitments:
+            fields.add("commitments")
+        f = _codec.obj(
+            value, fields, what, optional=_OPTIONAL if commitments is None else frozenset()
+        )
         cs = _codec.array(f["challenges"], f"{what}.challenges")
         zs = _codec.array(f["responses"], f"{what}.responses")
         if len(cs) != len(zs) or not 0 < len(cs) <= MAX_SET_SIZE:
             raise InvalidEncoding(f"{what}: as many challenges as responses, 1 to {MAX_SET_SIZE}")
+        points = None
+        if "commitments" in f:
+            ps = _codec.array(f["commitments"], f"{what}.commitments")
+            if len(ps) != 2 * len(cs):
+                raise InvalidEncoding(f"{what}: two commitments per challenge")
+            points = tuple(_codec.point(p, f"{what}.commitments[{i}]") for i, p in enumerate(ps))
         return cls(
             tuple(_codec.scalar(c, f"{what}.challenges[{i}]") for i, c in enumerate(cs)),
             tuple(_codec.scalar(z, f"{what}.responses[{i}]") for i, z in enumerate(zs)),
+            points,
         )
 
 
@@ -104,28 +131,28 @@ def prove_tagged(
     n = len(values)
     challenges: list[Scalar] = [Scalar.from_int(0)] * n
     responses: list[Scalar] = [Scalar.from_int(0)] * n
-    commitments: list[bytes] = []
+    commitments: list[Point] = []
     w = Scalar.random()
     for j, s_j in enumerate(values):
         if j == real:
-            commitments += (base_mul(w).to_bytes(), (public_key * w).to_bytes())
+            commitments += (base_mul(w), public_key * w)
             continue
         # Simulated branch. With t_j = z_j − c_j·r the verifier's equations give
         # A_j = t_j·G and B_j = t_j·K + c_j·(s_j − value)·G: one variable-base
         # multiplication instead of three, same distribution (t_j is uniform).
         c_j, t_j = Scalar.random(), Scalar.random()
         offset = base_mul(c_j * Scalar.from_int(s_j - value))
-        commitments += (base_mul(t_j).to_bytes(), (public_key * t_j + offset).to_bytes())
+        commitments += (base_mul(t_j), public_key * t_j + offset)
         challenges[j] = c_j
         responses[j] = t_j + c_j * r
-    c = _challenge(tag, binding, public_key, ct, label, values, commitments)
+    c = _challenge(tag, binding, public_key, ct, label, values, [p.to_bytes() for p in commitments])
     c_real = c
     for j in range(n):
         if j != real:
             c_real = c_real - challenges[j]
     challenges[real] = c_real
     responses[real] = w + c_real * r
-    return DisjunctiveProof(tuple(challenges), tuple(responses))
+    return DisjunctiveProof(tuple(challenges), tuple(responses), tuple(commitments))
 
 
 def verify_tagged(
@@ -142,6 +169,9 @@ def verify_tagged(
     _check_set(values)
     if len(proof.challenges) != len(values) or len(proof.responses) != len(values):
         raise InvalidProof(f"{what}: the proof does not have one branch per allowed value")
+    if proof.commitments is not None:
+        _verify_with_commitments(tag, public_key, ct, values, proof, binding, label, what)
+        return
     # A_j = z_j·G − c_j·α and B_j = z_j·K − c_j·(β − s_j·G), all in one call.
     points = [G, public_key, ct.alpha, ct.beta]
     combos: list[list[tuple[Scalar, int]]] = []
@@ -153,6 +183,42 @@ def verify_tagged(
         total = total + c_j
     commitments = [p.to_bytes() for p in lincombs(points, combos)]
     if _challenge(tag, binding, public_key, ct, label, values, commitments) != total:
+        raise InvalidProof(f"{what}: the proof does not verify")
+
+
+def _verify_with_commitments(
+    tag: bytes,
+    public_key: Point,
+    ct: Ciphertext,
+    values: Sequence[int],
+    proof: DisjunctiveProof,
+    binding: Binding,
+    label: bytes,
+    what: str,
+) -> None:
+    """The V2 form: the challenge against the commitments it carries, now; then, for
+    every j, ``z_j·G − c_j·α = A_j`` and ``z_j·K − c_j·β + c_j·s_j·G = B_j``, now or
+    in the current batch (`batch.check`)."""
+    commitments = proof.commitments
+    if commitments is None or len(commitments) != 2 * len(values):
+        raise InvalidProof(f"{what}: the proof does not have two commitments per branch")
+    total = Scalar.from_int(0)
+    for c_j in proof.challenges:
+        total = total + c_j
+    hashed = [p.to_bytes() for p in commitments]
+    if _challenge(tag, binding, public_key, ct, label, values, hashed) != total:
+        raise InvalidProof(f"{what}: the proof does not verify")
+    points = [G, public_key, ct.alpha, ct.beta, *commitments]
+    equations: list[batch.Equation] = []
+    for j, (s_j, c_j, z_j) in enumerate(zip(values, proof.challenges, proof.responses,
+                                            strict=True)):  # fmt: skip
+        minus_c = -c_j
+        equations.append(([(z_j, 0), (minus_c, 2)], 4 + 2 * j))
+        b_terms = [(z_j, 1), (minus_c, 3)]
+        if s_j != 0:
+            b_terms.append((c_j * Scalar.from_int(s_j), 0))
+        equations.append((b_terms, 5 + 2 * j))
+    if not batch.check(points, equations):
         raise InvalidProof(f"{what}: the proof does not verify")
 
 

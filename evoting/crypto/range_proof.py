@@ -35,8 +35,14 @@ class RangeProof:
             "bit_proofs": [p.to_json() for p in self.bit_proofs],
         }
 
+    def without_commitments(self) -> RangeProof:
+        """The V1 form of the same proof."""
+        return RangeProof(self.bits, tuple(p.without_commitments() for p in self.bit_proofs))
+
     @classmethod
-    def from_json(cls, value: object, what: str = "range proof") -> RangeProof:
+    def from_json(
+        cls, value: object, what: str = "range proof", *, commitments: bool | None = None
+    ) -> RangeProof:
         f = _codec.obj(value, {"bits", "bit_proofs"}, what)
         bits = _codec.array(f["bits"], f"{what}.bits")
         proofs = _codec.array(f["bit_proofs"], f"{what}.bit_proofs")
@@ -45,7 +51,7 @@ class RangeProof:
         return cls(
             tuple(Ciphertext.from_json(b, f"{what}.bits[{i}]") for i, b in enumerate(bits)),
             tuple(
-                DisjunctiveProof.from_json(p, f"{what}.bit_proofs[{i}]")
+                DisjunctiveProof.from_json(p, f"{what}.bit_proofs[{i}]", commitments=commitments)
                 for i, p in enumerate(proofs)
             ),
         )

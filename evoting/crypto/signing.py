@@ -25,6 +25,23 @@ def signed_message(purpose: str, payload: JSONValue) -> bytes:
     return lp(purpose.encode("ascii")) + canonical_json(payload)
 
 
+def signed_bytes(purpose: str, canonical: bytes) -> bytes:
+    """`signed_message` for a payload already in canonical form (``canonical``)."""
+    if not purpose.startswith("EVOTING-V1-"):
+        raise ValueError("signature purposes are tags starting with EVOTING-V1-")
+    return lp(purpose.encode("ascii")) + canonical
+
+
+def verify_bytes(key: nacl.signing.VerifyKey, message: bytes, signature: bytes) -> None:
+    """`verify` for a message made by `signed_bytes`."""
+    if not isinstance(signature, bytes) or len(signature) != SIGNATURE_BYTES:
+        raise InvalidSignature("an Ed25519 signature is exactly 64 bytes")
+    try:
+        key.verify(message, signature)
+    except nacl.exceptions.BadSignatureError as exc:
+        raise InvalidSignature("signature does not verify") from exc
+
+
 def sign(key: nacl.signing.SigningKey, purpose: str, payload: JSONValue) -> bytes:
     """The 64-byte Ed25519 signature of ``payload`` for ``purpose``."""
     return bytes(key.sign(signed_message(purpose, payload)).signature)

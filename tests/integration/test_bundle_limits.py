@@ -176,10 +176,10 @@ def test_evote_verify_on_a_dropped_ballot_receipt_in_bounded_memory(
 def test_a_board_line_over_its_limit_ends_the_board(made: Made) -> None:
     parts = members(made.data)
     lines = parts["board.jsonl"].splitlines()
-    long_line = os.urandom(3 * MiB).hex().encode()[: 3 * MiB + 1]  # incompressible
+    long_line = os.urandom(6 * MiB).hex().encode()[: 6 * MiB + 1]  # incompressible
     parts["board.jsonl"] = b"\n".join([*lines[:2], long_line, *lines[2:]]) + b"\n"
     report = verify_bundle(rezip(parts), workers=1)
-    assert "board.jsonl: line 3 is longer than 3 MiB; the rest is not read" in report.failures
+    assert "board.jsonl: line 3 is longer than 6 MiB; the rest is not read" in report.failures
     assert "board.jsonl: ends at entry 2, but the final signed head is entry 4 with another " \
         "hash" in report.failures  # fmt: skip
 

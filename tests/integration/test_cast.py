@@ -105,7 +105,9 @@ def test_a_forged_proof_is_refused(setup: Setup) -> None:
     label, contest = ballot.contests[0]
     proof = contest.selection_proofs[0]
     bumped = DisjunctiveProof(
-        proof.challenges, (proof.responses[0] + Scalar.from_int(1), *proof.responses[1:])
+        proof.challenges,
+        (proof.responses[0] + Scalar.from_int(1), *proof.responses[1:]),
+        proof.commitments,
     )
     forged = dataclasses.replace(
         ballot,
@@ -113,6 +115,38 @@ def test_a_forged_proof_is_refused(setup: Setup) -> None:
             contest, selection_proofs=(bumped, *contest.selection_proofs[1:]))),),
     )  # fmt: skip
     assert "selection 0" in _refused(setup, _resign(credential, forged), "proof")
+
+
+def test_a_version_1_ballot_is_still_accepted_and_a_mixed_one_is_not(setup: Setup) -> None:
+    """EVOTING-V1-ballot (proofs without commitments) from an older client verifies one by
+    one; a V2 ballot whose proof lacks its commitments, or a V1 ballot with them, is
+    malformed; a V2 ballot with a commitment swapped fails its proof."""
+    credential = obtain_credential(setup, "An")
+    ballot = _ballot(setup, credential)
+    label, contest = ballot.contests[0]
+    old = dataclasses.replace(ballot, version=1,
+                              contests=((label, contest.without_commitments()),))  # fmt: skip
+    stripped = dataclasses.replace(ballot, contests=((label, dataclasses.replace(
+        contest, sum_proof=contest.sum_proof.without_commitments())),))  # fmt: skip
+    assert "contests[0].sum_proof" in _refused(setup, _resign(credential, stripped), "schema")
+    extra = dataclasses.replace(old, contests=((label, dataclasses.replace(
+        old.contests[0][1], sum_proof=contest.sum_proof)),))  # fmt: skip
+    assert "unexpected fields ['commitments']" in _refused(setup, _resign(credential, extra),
+                                                           "schema")  # fmt: skip
+    proof = contest.selection_proofs[1]
+    assert proof.commitments is not None
+    swapped = DisjunctiveProof(
+        proof.challenges,
+        proof.responses,
+        (proof.commitments[1], proof.commitments[0], *proof.commitments[2:]),
+    )
+    moved = dataclasses.replace(ballot, contests=((label, dataclasses.replace(
+        contest, selection_proofs=(contest.selection_proofs[0], swapped,
+                                   *contest.selection_proofs[2:]))),))  # fmt: skip
+    assert "selection 1" in _refused(setup, _resign(credential, moved), "proof")
+    receipt = _cast(setup, _resign(credential, old))
+    assert receipt.position == 1
+    assert b'"EVOTING-V1-ballot"' in _resign(credential, old).canonical()
 
 
 def test_a_ballot_that_votes_twice_is_refused(setup: Setup) -> None:
@@ -267,3 +301,21 @@ def test_a_lying_device_is_caught_by_the_challenge(setup: Setup) -> None:
         publish_spoiled(setup.factory, setup.keys, setup.election_id, canonical_json(cast_record),
                         now=NOW)  # fmt: skip
     assert cast_already.value.code == "already_cast"
+
+
+def test_the_signed_body_is_the_source_without_its_signature(setup: Setup) -> None:
+    """ballots.ballot.signed_body reads the signed bytes off the ballot as sent; they are
+    exactly the body written out again, and a source that is not this ballot's is not
+    used."""
+    from ballots.ballot import signed_body
+
+    ballot = _ballot(setup, obtain_credential(setup, "An"))
+    data = ballot.canonical()
+    written = canonical_json(ballot.body_json())
+    assert signed_body(ballot, data) == written == signed_body(ballot)
+    old = dataclasses.replace(ballot, version=1, contests=tuple(
+        (label, c.without_commitments()) for label, c in ballot.contests))  # fmt: skip
+    assert signed_body(old, old.canonical()) == canonical_json(old.body_json())
+    other = dataclasses.replace(ballot, signature=bytes(64))
+    assert signed_body(other, data) == written  # the suffix does not match: written out
+    assert Ballot.from_json(json.loads(data)).canonical() == data  # the ballot round-trips

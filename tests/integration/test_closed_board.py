@@ -227,7 +227,7 @@ def test_a_hostile_board_file_is_refused_in_one_line(
     cases = {
         zipped("dup.zip", [*parts.items(), ("tally.json", forged)]): "appears 2 times",
         zipped("stray.zip", [*parts.items(), ("../evil.json", b"{}")]): "a path with '..'",
-        zipped("long.zip", [*without_board, ("board.jsonl", b"x" * (4 << 20))]): "longer than",
+        zipped("long.zip", [*without_board, ("board.jsonl", b"x" * (7 << 20))]): "longer than",
         zipped("missing.zip", [(n, d) for n, d in parts.items() if n != "keys.json"]): "keys.json",
     }
     (tmp_path / "not.zip").write_bytes(b"PK not a zip at all")

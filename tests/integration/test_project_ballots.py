@@ -103,16 +103,24 @@ def test_the_verifiers_board_check_refuses_them_too(projects: Setup) -> None:
     context = Context(projects.manifest.canonical(), projects.public_key.to_bytes(), der)
     lines, previous = [], genesis_hash(projects.manifest.fingerprint)
     names = ("An", "Bram", "Chantal")
-    for n, (label, chosen, loose) in enumerate(_forgeries(projects).values(), start=1):
-        data = _lying(projects, obtain_credential(projects, names[n - 1]), label, chosen, **loose)
+    honest = [encrypt_ballot(projects.manifest, projects.public_key, obtain_credential(
+        projects, name), {"ranks": ["park", "bikes", "lights"], "basket": ["lights"]})[0]
+        .canonical() for name in ("Dries", "Ilse")]  # fmt: skip
+    lying = [_lying(projects, obtain_credential(projects, names[k]), label, chosen, **loose)
+             for k, (label, chosen, loose) in enumerate(_forgeries(projects).values())]  # fmt: skip
+    # Honest, lying, honest, lying, lying: one chunk, checked as one batch.
+    for n, data in enumerate([honest[0], lying[0], honest[1], lying[1], lying[2]], start=1):
         code = Ballot.from_json(json.loads(data)).tracking_code
         digest = entry_hash(n, previous, code)
         entry = BoardEntry(n, data.decode(), code, "", previous, digest)
         lines.append(canonical_json(entry.to_json()).decode())
         previous = digest
     added = aggregate(lines, context, workers=1)
-    assert len(added.problems) == 3
+    assert [p.split(":")[0] for p in added.problems] == [
+        "board entry 2", "board entry 4", "board entry 5"]  # fmt: skip
     assert all("the ballot is refused" in p for p in added.problems), added.problems
+    assert all("proof" in p or "selection" in p or "sum" in p or "subset" in p
+               or "weighted" in p for p in added.problems), added.problems  # fmt: skip
 
 
 def test_honest_ballots_are_counted_by_rank_and_funded_greedily(projects: Setup) -> None:

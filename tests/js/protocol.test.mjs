@@ -11,7 +11,7 @@ import * as p from "../../web/static/booth/protocol.js";
 globalThis.crypto ??= webcrypto; // Node 18 has no global Web Crypto
 
 const vectors = JSON.parse(
-  readFileSync(new URL("../vectors/evoting-v1.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../vectors/evoting-v2.json", import.meta.url), "utf8"),
 );
 const decoder = new TextDecoder();
 

@@ -64,3 +64,33 @@ def test_canonical_json_round_trip(value: object) -> None:
     except CanonicalEncodingError:
         return  # lone surrogates in generated text have no UTF-8 form
     assert canonical_json(parse_canonical(encoded)) == encoded
+
+
+def _reference_b64decode(text: str) -> bytes | None:
+    """The definition: strict base64 with the url alphabet, and encoding back must give
+    the text (what canonical.b64decode checked before it checked the rules directly)."""
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return raw if b64encode(raw) == text else None
+
+
+@given(st.one_of(
+    st.binary(max_size=70).map(b64encode),
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=. \n",
+            max_size=70),
+    st.binary(min_size=1, max_size=40).map(lambda b: b64encode(b)[:-1] + "A"),
+    st.binary(min_size=1, max_size=40).map(lambda b: b64encode(b)[:-1] + "B"),
+    st.text(max_size=20),
+))  # fmt: skip
+def test_b64decode_accepts_exactly_the_canonical_forms(text: str) -> None:
+    expected = _reference_b64decode(text)
+    try:
+        got: bytes | None = b64decode(text)
+    except CanonicalEncodingError:
+        got = None
+    assert got == expected

@@ -11,6 +11,7 @@ refusals of malformed calls.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 import pytest
 from hypothesis import assume, given
@@ -146,3 +147,85 @@ def test_malformed_calls_are_refused() -> None:
     with pytest.raises(ValueError, match="16-byte weight"):
         CORE.all_identity(g, one, [0], [1], secrets.token_bytes(15))
     assert CORE.lincombs(g, b"", [], [0]) == bytes(32)  # the empty sum: the identity
+
+
+def _contest_doc() -> dict[str, object]:
+    from evoting.crypto.contest import ContestShape, encrypt_contest
+    from evoting.crypto.elgamal import KeyPair
+    from evoting.crypto.transcript import Binding
+
+    key = KeyPair.generate()
+    contest, _ = encrypt_contest(key.public, [0, 1, 0], ContestShape(3), Binding(bytes(32), b""),
+                                 b"q")  # fmt: skip
+    return contest.to_json()
+
+
+CONTEST_DOC = _contest_doc()
+
+
+def _point_fields(doc: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Where the points are: ciphertexts' alpha and beta, and the commitments."""
+    found: list[tuple[object, ...]] = []
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if key in ("alpha", "beta"):
+                found.append((*path, key))
+            elif key == "commitments":
+                found += [(*path, key, i) for i in range(len(value))]
+            else:
+                found += _point_fields(value, (*path, key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            found += _point_fields(value, (*path, i))
+    return found
+
+
+POINT_FIELDS = _point_fields(CONTEST_DOC)
+
+
+def _replaced(doc: object, path: tuple[object, ...], value: str) -> object:
+    if not path:
+        return value
+    head, *rest = path
+    if isinstance(doc, dict):
+        return {k: (_replaced(v, tuple(rest), value) if k == head else v) for k, v in doc.items()}
+    assert isinstance(doc, list)
+    return [(_replaced(v, tuple(rest), value) if i == head else v) for i, v in enumerate(doc)]
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except InvalidEncoding as exc:
+        return f"refused: {exc}"
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(POINT_FIELDS), st.one_of(
+            st.binary(min_size=32, max_size=32),
+            st.just(bytes(32)),
+            st.just((2**255 - 19).to_bytes(32, "little")),
+            st.just((1).to_bytes(32, "little")),
+            st.binary(min_size=31, max_size=33))),
+        min_size=0, max_size=3,
+    )
+)  # fmt: skip
+def test_points_read_together_give_the_same_verdict_and_error(
+    changes: list[tuple[tuple[object, ...], bytes]],
+) -> None:
+    from evoting.crypto import read_together
+    from evoting.crypto.canonical import b64encode
+    from evoting.crypto.contest import EncryptedContest
+
+    doc: object = CONTEST_DOC
+    for path, raw in changes:
+        doc = _replaced(doc, path, b64encode(raw))
+
+    def read() -> EncryptedContest:
+        return EncryptedContest.from_json(doc, commitments=True)
+
+    with combine.using("libsodium"):
+        expected = _outcome(read)
+    with combine.using("native"):
+        assert _outcome(lambda: read_together(read)) == expected

@@ -1,6 +1,9 @@
-"""Deterministic test vectors of the EVOTING-V1 protocol, for second implementations.
+"""Deterministic test vectors of the EVOTING protocol, for second implementations.
 
-Run ``python -m tests.support.protocol_vectors`` to rewrite tests/vectors/evoting-v1.json.
+Run ``python -m tests.support.protocol_vectors`` to rewrite tests/vectors/evoting-v1.json
+and evoting-v2.json. They hold the same values made from the same randomness; in
+evoting-v2.json the disjunctive proofs also carry their commitments (the V2 form,
+docs/protocol.md §5.6), in evoting-v1.json they do not.
 Randomness comes from `evoting.crypto._rng.deterministic` with a seed per vector;
 ``draws_hex`` lists the random scalars each prover drew, in order, so that an
 implementation following docs/protocol.md reproduces every byte.
@@ -27,7 +30,8 @@ from evoting.crypto.schnorr import prove_knowledge
 from evoting.crypto.signing import sign, signed_message
 from evoting.crypto.transcript import TAG_SCHNORR, Binding
 
-OUTPUT = Path(__file__).resolve().parent.parent / "vectors" / "evoting-v1.json"
+OUTPUTS = {1: Path(__file__).resolve().parent.parent / "vectors" / "evoting-v1.json",
+           2: Path(__file__).resolve().parent.parent / "vectors" / "evoting-v2.json"}  # fmt: skip
 FINGERPRINT = hashlib.sha256(b"EVOTING-V1 test vector manifest").digest()
 CONTEXT = bytes.fromhex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
 
@@ -40,7 +44,12 @@ def _hex(values: list[bytes]) -> list[str]:
     return [v.hex() for v in values]
 
 
-def generate() -> dict[str, Any]:
+def generate(form: int = 2) -> dict[str, Any]:
+    """The vectors, with the proofs in the V1 or the V2 form."""
+
+    def j(made: Any) -> Any:
+        return (made if form == 2 else made.without_commitments()).to_json()
+
     binding = Binding(FINGERPRINT, CONTEXT)
     key = _secret("election key")
     public = base_mul(key)
@@ -106,7 +115,7 @@ def generate() -> dict[str, Any]:
         "label_hex": u64(0).hex(),
         "draws_hex": _hex(draws),
         "ciphertext": ct1.to_json(),
-        "proof": in_set.to_json(),
+        "proof": j(in_set),
     }
     with _rng.deterministic(b"contest") as draws:
         contest, _ = encrypt_contest(public, [0, 1, 0], ContestShape(3), binding, b"q1")
@@ -115,7 +124,7 @@ def generate() -> dict[str, Any]:
         "question": "q1",
         "selections": [0, 1, 0],
         "draws_hex": _hex(draws),
-        "canonical_json": canonical_json(contest.to_json()).decode(),
+        "canonical_json": canonical_json(j(contest)).decode(),
     }
     with _rng.deterministic(b"range") as draws:
         ct5, r5 = encrypt(public, 5)
@@ -125,7 +134,7 @@ def generate() -> dict[str, Any]:
         "value": 5,
         "draws_hex": _hex(draws),
         "ciphertext": ct5.to_json(),
-        "canonical_json": canonical_json(rp.to_json()).decode(),
+        "canonical_json": canonical_json(j(rp)).decode(),
     }
     with _rng.deterministic(b"sum-in-range") as draws:
         encrypted = [encrypt(public, m) for m in (1, 0, 1)]
@@ -139,7 +148,7 @@ def generate() -> dict[str, Any]:
         "label_hex": label.hex(),
         "draws_hex": _hex(draws),
         "ciphertexts": [c.to_json() for c, _ in encrypted],
-        "proof": sum_proof.to_json(),
+        "proof": j(sum_proof),
     }
     for name, shape, question, chosen in _project_contests():
         with _rng.deterministic(name.encode()) as draws:
@@ -149,7 +158,7 @@ def generate() -> dict[str, Any]:
             "question": question,
             "selections": chosen,
             "draws_hex": _hex(draws),
-            "canonical_json": canonical_json(contest.to_json()).decode(),
+            "canonical_json": canonical_json(j(contest)).decode(),
         }
     signing_key = nacl.signing.SigningKey(hashlib.sha256(b"EVOTING-V1 test signing key").digest())
     payload = {"position": 1, "head": b"\x00" * 32}
@@ -205,10 +214,11 @@ def _project_contests() -> list[tuple[str, ContestShape, str, list[int]]]:
     ]
 
 
-def render() -> str:
-    return json.dumps(generate(), indent=2, ensure_ascii=False) + "\n"
+def render(form: int = 2) -> str:
+    return json.dumps(generate(form), indent=2, ensure_ascii=False) + "\n"
 
 
 if __name__ == "__main__":
-    OUTPUT.write_text(render(), encoding="utf-8")
-    print(f"wrote {OUTPUT}")
+    for form, output in OUTPUTS.items():
+        output.write_text(render(form), encoding="utf-8")
+        print(f"wrote {output}")

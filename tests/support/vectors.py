@@ -67,6 +67,11 @@ def evoting_v1() -> Any:
     return _load("evoting-v1.json")
 
 
+def evoting_v2() -> Any:
+    """The same vectors with the disjunctive proofs in the V2 form (commitments)."""
+    return _load("evoting-v2.json")
+
+
 @dataclass(frozen=True)
 class BlindRSAVector:
     name: str

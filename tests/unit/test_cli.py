@@ -111,7 +111,7 @@ def test_evote_verify_spoiled_reads_a_hostile_file_line_by_line(tmp_path: Path) 
     key = b64encode(base_mul(Scalar.from_int(7)).to_bytes())
     spoiled = tmp_path / "spoiled.jsonl"
     spoiled.write_bytes(b"[" * 100_000 + b"\n" + b'{"format": 1.5}\n' + b"\xff\xfe\n"
-                        + b" " * (4 << 20) + b"x\n" + b"{}\n")  # fmt: skip
+                        + b" " * (8 << 20) + b"x\n" + b"{}\n")  # fmt: skip
     examples = Path(__file__).resolve().parents[2] / "examples"
     result = CliRunner().invoke(evote, ["verify-spoiled", str(spoiled), "--manifest",
                                         str(examples / "kortrijk-2019.yaml"),

@@ -1,4 +1,5 @@
-"""The published EVOTING-V1 vectors: the code reproduces them, they verify, the doc shows them."""
+"""The published vectors, V1 and V2 forms: the code reproduces them, they verify, the doc
+shows them."""
 
 from __future__ import annotations
 
@@ -26,12 +27,34 @@ pytestmark = pytest.mark.usefixtures("verification_path")  # libsodium and nativ
 PROTOCOL_MD = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 
 
-def test_the_code_reproduces_the_published_vectors() -> None:
-    assert json.loads(protocol_vectors.render()) == vectors.evoting_v1()
+FORMS = {1: vectors.evoting_v1, 2: vectors.evoting_v2}
 
 
-def test_the_published_vectors_verify() -> None:
-    v = vectors.evoting_v1()
+@pytest.mark.parametrize("form", FORMS)
+def test_the_code_reproduces_the_published_vectors(form: int) -> None:
+    assert json.loads(protocol_vectors.render(form)) == FORMS[form]()
+
+
+def test_both_forms_hold_the_same_proofs() -> None:
+    """V2 only adds the commitments: every challenge and response is the same."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "commitments"}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        if isinstance(value, str) and value.startswith("{"):
+            return strip(json.loads(value))
+        return value
+
+    v1, v2 = vectors.evoting_v1(), vectors.evoting_v2()
+    assert v1 != v2
+    assert strip(v1) == strip(v2)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_the_published_vectors_verify(form: int) -> None:
+    v = FORMS[form]()
     binding = Binding(bytes.fromhex(v["fingerprint_hex"]), bytes.fromhex(v["context_hex"]))
     public = Point.from_bytes(bytes.fromhex(v["election_public_hex"]))
     s = v["schnorr"]
@@ -53,13 +76,15 @@ def test_the_published_vectors_verify() -> None:
         public,
         Ciphertext.from_json(ins["ciphertext"]),
         ins["values"],
-        DisjunctiveProof.from_json(ins["proof"]),
+        DisjunctiveProof.from_json(ins["proof"], commitments=form == 2),
         binding,
         bytes.fromhex(ins["label_hex"]),
     )
     for name in ("contest", "points_contest", "budget_contest"):
         c = v[name]
-        contest = EncryptedContest.from_json(parse_canonical(c["canonical_json"].encode()))
+        contest = EncryptedContest.from_json(
+            parse_canonical(c["canonical_json"].encode()), commitments=form == 2
+        )
         shape = protocol_vectors.shape_from_json(c["shape"])
         assert protocol_vectors.shape_json(shape) == c["shape"]
         verify_contest(public, contest, shape, binding, c["question"].encode())
@@ -69,7 +94,7 @@ def test_the_published_vectors_verify() -> None:
         [Ciphertext.from_json(c) for c in sr["ciphertexts"]],
         sr["min"],
         sr["max"],
-        DisjunctiveProof.from_json(sr["proof"]),
+        DisjunctiveProof.from_json(sr["proof"], commitments=form == 2),
         binding,
         bytes.fromhex(sr["label_hex"]),
     )
@@ -78,7 +103,7 @@ def test_the_published_vectors_verify() -> None:
         public,
         Ciphertext.from_json(rp["ciphertext"]),
         rp["bits"],
-        RangeProof.from_json(parse_canonical(rp["canonical_json"].encode())),
+        RangeProof.from_json(parse_canonical(rp["canonical_json"].encode()), commitments=form == 2),
         binding,
     )
     sig = v["signature"]

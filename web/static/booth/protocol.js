@@ -35,7 +35,7 @@ export const TAG_IN_SET = "EVOTING-V1-in-set";
 export const TAG_SUM_IN_RANGE = "EVOTING-V1-sum-in-range";
 export const TAG_RANGE_BIT = "EVOTING-V1-range-bit";
 export const CREDENTIAL_TAG = "EVOTING-V1-credential";
-export const BALLOT_FORMAT = "EVOTING-V1-ballot";
+export const BALLOT_FORMAT = "EVOTING-V2-ballot"; // proofs carry their commitments (§5.6)
 export const BALLOT_PURPOSE = "EVOTING-V1-ballot";
 export const PREFIX_BYTES = 32;
 
@@ -273,7 +273,8 @@ function ciphertextJson(ct) {
 
 /**
  * The CDS proof that `ct` (randomness r) encrypts `value`, a member of `values`
- * (§5.3). `draw` gives the random scalars (the test vectors fix them).
+ * (§5.3), in the V2 form: with the commitments the challenge hashes (§5.6).
+ * `draw` gives the random scalars (the test vectors fix them).
  */
 export function proveTagged(tag, publicKey, ct, values, value, r, binding, label, draw) {
   const real = values.indexOf(value);
@@ -305,6 +306,7 @@ export function proveTagged(tag, publicKey, ct, values, value, r, binding, label
   return {
     challenges: challenges.map((s) => b64encode(scalarToBytes(s))),
     responses: responses.map((s) => b64encode(scalarToBytes(s))),
+    commitments: commitments.map(b64encode),
   };
 }
 
