@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import TypeVar
 
-from . import combine
+from . import batch, combine
 from .canonical import b64decode, b64encode
 from .errors import CanonicalEncodingError, InvalidEncoding
 from .group import Point, Scalar, _new_point
@@ -53,6 +53,38 @@ def point(value: object, field: str) -> Point:
         raise InvalidEncoding(f"{field}: {exc}") from exc
 
 
+def scalars(values: list[object], what: str) -> tuple[Scalar, ...]:
+    """Each of ``values`` as a scalar; an error names ``what[i]`` (formatted only then)."""
+    out = []
+    for i, value in enumerate(values):
+        try:
+            if not isinstance(value, str):
+                raise InvalidEncoding("expected a base64url string")
+            out.append(Scalar.from_bytes(b64decode(value)))
+        except (CanonicalEncodingError, InvalidEncoding) as exc:
+            raise InvalidEncoding(f"{what}[{i}]: {exc}") from exc
+    return tuple(out)
+
+
+def points(values: list[object], what: str) -> tuple[Point, ...]:
+    """Each of ``values`` as a point, as `point` reads one; errors name ``what[i]``."""
+    out = []
+    pending = _pending.get()
+    for i, value in enumerate(values):
+        try:
+            if not isinstance(value, str):
+                raise InvalidEncoding("expected a base64url string")
+            raw = b64decode(value)
+            if pending is None or len(raw) != 32 or raw[31] & 0x80 or raw == _ZERO:
+                out.append(Point.from_bytes(raw))
+            else:
+                pending.append(raw)
+                out.append(_new_point(raw))
+        except (CanonicalEncodingError, InvalidEncoding) as exc:
+            raise InvalidEncoding(f"{what}[{i}]: {exc}") from exc
+    return tuple(out)
+
+
 def read_together(read: Callable[[], T]) -> T:
     """``read()``, with its points checked all at once (native core) before it returns."""
     core = combine.native_core()
@@ -66,8 +98,13 @@ def read_together(read: Callable[[], T]) -> T:
         made = None
     finally:
         _pending.reset(token)
-    if made is not None and core.first_invalid_point(b"".join(pending)) is None:
-        return made
+    if made is not None:
+        into = batch.current()
+        if into is not None and into.native:
+            if into.register(pending):  # decoded once, into the batch that will use them
+                return made
+        elif core.first_invalid_point(b"".join(pending)) is None:
+            return made
     return read()  # point by point: the same error as without the native core
 
 

@@ -24,10 +24,26 @@ MODULE = "evoting_native"
 DISABLE = "EVOTING_NATIVE"
 
 
+class Table(Protocol):
+    """``PointTable``: points decoded once, for a batch's multi-scalar multiplication."""
+
+    def __len__(self) -> int: ...
+
+    def extend(self, data: bytes, identity: bool, /) -> int | None: ...
+
+    def sum(self, indices: list[int], /) -> bytes: ...
+
+    def all_identity(
+        self, scalars: bytes, indices: list[int], lengths: list[int], weights: bytes, /
+    ) -> bool: ...
+
+
 class Core(Protocol):
     """What ``native/src/lib.rs`` exports (flat 32-byte encodings, small-int lists)."""
 
     BACKEND: str
+
+    def PointTable(self) -> Table: ...
 
     def first_invalid_point(self, data: bytes, /) -> int | None: ...
 

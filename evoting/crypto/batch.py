@@ -14,18 +14,19 @@ any batch, to say which proof failed and why.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from . import combine
 from .combine import Combination
-from .group import Point, Scalar
+from .group import Point, Scalar, _new_point
 
 Equation = tuple[Combination, int]
 """``(terms, k)``: the terms' sum must be ``points[k]``."""
 
-_MINUS_ONE = Scalar.from_int(-1)
+_MINUS_ONE_BYTES = Scalar.from_int(-1).to_bytes()
 _current: ContextVar[Batch | None] = ContextVar("evoting_batch", default=None)
 
 
@@ -50,64 +51,127 @@ def deferring(batch: Batch) -> Iterator[Batch]:
 
 
 class Batch:
-    """Equations of many items (ballots), each equation remembered with its item."""
+    """Equations of many items (ballots), each equation remembered with its item.
+
+    On the native path the batch keeps its points decoded in a native table: the
+    points read with `evoting.crypto.read_together` inside the batch are decoded once
+    (`register`), when they are checked, and reused by the final multi-scalar
+    multiplication. On the libsodium path each equation is checked exactly."""
 
     def __init__(self) -> None:
-        self._points: list[Point] = []
+        core = combine.native_core()
+        self._table = core.PointTable() if core is not None else None
+        self._points: list[Point] = []  # the same points, for the exact checks
         self._index: dict[bytes, int] = {}
-        self._equations: list[tuple[list[tuple[Scalar, int]], int]] = []
+        self._scalars = bytearray()  # 32 bytes per term, the −1 of the right side included
+        self._indices: list[int] = []
+        self._lengths: list[int] = []
+        self._starts: list[int] = []  # each equation's first term
         self._owners: list[Hashable] = []
         self._owner: Hashable = None
         self._start = 0
 
     def __len__(self) -> int:
-        return len(self._equations)
+        return len(self._lengths)
 
     def item(self, owner: Hashable) -> None:
         """The equations added from now on are ``owner``'s (a board position)."""
-        self._owner, self._start = owner, len(self._equations)
+        self._owner, self._start = owner, len(self._lengths)
 
     def cancel(self) -> None:
         """Drop the current item's equations (it failed a check of its own already)."""
-        del self._equations[self._start :], self._owners[self._start :]
+        if self._start < len(self._lengths):
+            first = self._starts[self._start]
+            del self._scalars[32 * first :], self._indices[first:]
+            del self._lengths[self._start :], self._starts[self._start :]
+            del self._owners[self._start :]
+
+    @property
+    def native(self) -> bool:
+        """Whether the batch keeps its points in a native table (`register`)."""
+        return self._table is not None
+
+    def register(self, encodings: list[bytes]) -> bool:
+        """Points read from outside (canonical, not the identity, to be checked): decoded
+        into the native table now, all or none; False if one is not a valid point."""
+        if self._table is None:
+            raise RuntimeError("a batch on the libsodium path has no table")
+        start = len(self._table)
+        if self._table.extend(b"".join(encodings), False) is not None:
+            return False
+        for k, raw in enumerate(encodings):
+            self._index.setdefault(raw, start + k)
+            self._points.append(_new_point(raw))  # checked just now, by the table
+        return True
+
+    def sum_of(self, points: Sequence[Point]) -> Point | None:
+        """The sum of ``points`` from the native table, if they are all in it (a sum of
+        ciphertexts read in this batch: no decoding again); else None."""
+        if self._table is None:
+            return None
+        indices = [self._index.get(p.to_bytes()) for p in points]
+        if any(i is None for i in indices):
+            return None
+        return _new_point(self._table.sum([i for i in indices if i is not None]))
 
     def add(self, points: Sequence[Point], equations: Sequence[Equation]) -> None:
         local = [self._at(p) for p in points]
+        scalars, indices = self._scalars, self._indices
         for terms, k in equations:
-            self._equations.append(([(s, local[i]) for s, i in terms], local[k]))
+            self._starts.append(len(indices))
+            for s, i in terms:
+                scalars += s.to_bytes()
+                indices.append(local[i])
+            scalars += _MINUS_ONE_BYTES
+            indices.append(local[k])
+            self._lengths.append(len(terms) + 1)
             self._owners.append(self._owner)
 
     def _at(self, point: Point) -> int:
         key = point.to_bytes()
         found = self._index.get(key)
         if found is None:
-            found = self._index[key] = len(self._points)
+            found = len(self._points)
             self._points.append(point)
+            if self._table is not None:
+                self._table.extend(key, True)  # a point of the kernel's (G, K, a sum)
+            self._index[key] = found
         return found
 
     def holds(self) -> bool:
         """Whether every equation holds (on the native path: except with probability
         at most 2⁻¹²⁸ over weights drawn now, after the batch is complete)."""
-        return self._holds(range(len(self._equations)))
+        return self._holds(range(len(self._lengths)))
 
     def _holds(self, which: Sequence[int]) -> bool:
         if not which:
             return True
-        used: dict[int, int] = {}
-        points: list[Point] = []
+        if self._table is None or combine.native_core() is None:
+            return self._exact(which)
+        if len(which) == len(self._lengths):
+            scalars, indices, lengths = bytes(self._scalars), self._indices, self._lengths
+        else:
+            parts, indices, lengths = [], [], []
+            for e in which:
+                first, n = self._starts[e], self._lengths[e]
+                parts.append(self._scalars[32 * first : 32 * (first + n)])
+                indices += self._indices[first : first + n]
+                lengths.append(n)
+            scalars = b"".join(parts)
+        weights = secrets.token_bytes(combine.WEIGHT_BYTES * len(lengths))
+        return self._table.all_identity(scalars, indices, lengths, weights)
 
-        def at(i: int) -> int:
-            if i not in used:
-                used[i] = len(points)
-                points.append(self._points[i])
-            return used[i]
-
-        chosen = [self._equations[e] for e in which]
-        remapped: list[Equation] = [([(s, at(i)) for s, i in terms], at(k)) for terms, k in chosen]
-        if combine.backend() == "libsodium":  # no batch gain: each equation, exactly
-            sums = combine.lincombs(points, [terms for terms, _ in remapped])
-            return all(s == points[k] for s, (_, k) in zip(sums, remapped, strict=True))
-        return combine.all_identity(points, [[*terms, (_MINUS_ONE, k)] for terms, k in remapped])
+    def _exact(self, which: Sequence[int]) -> bool:
+        """Each equation alone: its terms but the last, compared with the last's point."""
+        points = self._points
+        for e in which:
+            first, n = self._starts[e], self._lengths[e]
+            terms = [(_scalar(self._scalars, first + t), self._indices[first + t])
+                     for t in range(n - 1)]  # fmt: skip
+            (total,) = combine.lincombs(points, [terms])
+            if total != points[self._indices[first + n - 1]]:
+                return False
+        return True
 
     def failing(self) -> list[Hashable]:
         """The items with an equation that does not hold, in the order they were added:
@@ -126,3 +190,12 @@ class Batch:
             return search(owners[:middle]) + search(owners[middle:])
 
         return search(list(groups))
+
+
+def _scalar(data: bytearray, term: int) -> Scalar:
+    return Scalar.from_bytes(bytes(data[32 * term : 32 * term + 32]))
+
+
+def current() -> Batch | None:
+    """The batch proof checks add to now, if any (`deferring`)."""
+    return _current.get()

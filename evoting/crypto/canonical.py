@@ -40,6 +40,7 @@ def b64encode(data: bytes) -> str:
 _ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _BASE64URL: Final = re.compile("[A-Za-z0-9_-]*")
 _VALUE: Final = {c: i for i, c in enumerate(_ALPHABET)}
+_TO_STD: Final = bytes.maketrans(b"-_", b"+/")
 
 
 def b64decode(text: str) -> bytes:
@@ -56,7 +57,7 @@ def b64decode(text: str) -> bytes:
     if (tail == 2 and _VALUE[text[-1]] & 0x0F) or (tail == 3 and _VALUE[text[-1]] & 0x03):
         raise CanonicalEncodingError("not the canonical base64url form")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-tail % 4))
+        return binascii.a2b_base64((text + "=" * (-tail % 4)).encode("ascii").translate(_TO_STD))
     except (binascii.Error, ValueError) as exc:  # not expected after the checks above
         raise CanonicalEncodingError("not base64url without padding") from exc
 
@@ -114,12 +115,33 @@ def _no_floats(text: str) -> Any:
     raise CanonicalEncodingError(f"floats have no canonical form: {text}")
 
 
+def _safe_int(text: str) -> int:
+    value = int(text)
+    if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        raise CanonicalEncodingError(f"integer outside ±(2^53 − 1): {text[:20]}")
+    return value
+
+
+def _check_depth(value: Any) -> None:
+    """No array or object nested deeper than `MAX_DEPTH` (what `_prepare` enforces)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise CanonicalEncodingError(f"nested deeper than {MAX_DEPTH} levels")
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+
+
 def parse_canonical(data: bytes) -> Any:
     """Parse JSON that must already be in canonical form (what verifiers read).
 
     Byte strings stay base64url text; the reader of each field decodes them.
     Hostile input (deep nesting, huge numbers, bad UTF-8) raises
-    `CanonicalEncodingError` and nothing else.
+    `CanonicalEncodingError` and nothing else. The value is checked as
+    `canonical_json` would check it (integers, depth; JSON has no other types), and
+    its canonical form is written by the C encoder directly and compared with
+    ``data`` byte for byte.
     """
     if not isinstance(data, bytes):
         raise CanonicalEncodingError("canonical JSON is read from bytes")
@@ -129,14 +151,24 @@ def parse_canonical(data: bytes) -> Any:
             object_pairs_hook=_no_duplicates,
             parse_float=_no_floats,
             parse_constant=_no_floats,
+            parse_int=_safe_int,
         )
     except UnicodeDecodeError as exc:
         raise CanonicalEncodingError("not UTF-8") from exc
     except RecursionError as exc:
         raise CanonicalEncodingError(f"nested deeper than {MAX_DEPTH} levels") from exc
+    except CanonicalEncodingError:
+        raise
     except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
         raise CanonicalEncodingError(f"not JSON: {exc}") from exc
-    if canonical_json(value) != data:
+    if isinstance(value, (dict, list)):
+        _check_depth(value)
+    try:
+        again = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                           allow_nan=False).encode("utf-8")  # fmt: skip
+    except UnicodeEncodeError as exc:
+        raise CanonicalEncodingError("text is not valid Unicode (lone surrogate)") from exc
+    if again != data:
         raise CanonicalEncodingError("JSON is not in canonical form")
     return value
 

@@ -74,10 +74,10 @@ class DisjunctiveProof:
             ps = _codec.array(f["commitments"], f"{what}.commitments")
             if len(ps) != 2 * len(cs):
                 raise InvalidEncoding(f"{what}: two commitments per challenge")
-            points = tuple(_codec.point(p, f"{what}.commitments[{i}]") for i, p in enumerate(ps))
+            points = _codec.points(ps, f"{what}.commitments")
         return cls(
-            tuple(_codec.scalar(c, f"{what}.challenges[{i}]") for i, c in enumerate(cs)),
-            tuple(_codec.scalar(z, f"{what}.responses[{i}]") for i, z in enumerate(zs)),
+            _codec.scalars(cs, f"{what}.challenges"),
+            _codec.scalars(zs, f"{what}.responses"),
             points,
         )
 
@@ -202,21 +202,19 @@ def _verify_with_commitments(
     commitments = proof.commitments
     if commitments is None or len(commitments) != 2 * len(values):
         raise InvalidProof(f"{what}: the proof does not have two commitments per branch")
-    total = Scalar.from_int(0)
-    for c_j in proof.challenges:
-        total = total + c_j
+    # Public values only: plain integer arithmetic mod L (no secret to keep in constant time).
+    cs = [int(c) for c in proof.challenges]
     hashed = [p.to_bytes() for p in commitments]
-    if _challenge(tag, binding, public_key, ct, label, values, hashed) != total:
+    if _challenge(tag, binding, public_key, ct, label, values, hashed) != Scalar.from_int(sum(cs)):
         raise InvalidProof(f"{what}: the proof does not verify")
     points = [G, public_key, ct.alpha, ct.beta, *commitments]
     equations: list[batch.Equation] = []
-    for j, (s_j, c_j, z_j) in enumerate(zip(values, proof.challenges, proof.responses,
-                                            strict=True)):  # fmt: skip
-        minus_c = -c_j
+    for j, (s_j, c_j, z_j) in enumerate(zip(values, cs, proof.responses, strict=True)):
+        minus_c = Scalar.from_int(-c_j)
         equations.append(([(z_j, 0), (minus_c, 2)], 4 + 2 * j))
         b_terms = [(z_j, 1), (minus_c, 3)]
         if s_j != 0:
-            b_terms.append((c_j * Scalar.from_int(s_j), 0))
+            b_terms.append((Scalar.from_int(c_j * s_j), 0))
         equations.append((b_terms, 5 + 2 * j))
     if not batch.check(points, equations):
         raise InvalidProof(f"{what}: the proof does not verify")
@@ -253,6 +251,12 @@ def verify_in_set(
 def sum_ciphertexts(cts: Sequence[Ciphertext]) -> Ciphertext:
     if not cts:
         raise ValueError("nothing to add up")
+    current = batch.current()
+    if current is not None and current.native:  # the parts are decoded in its table
+        alpha = current.sum_of([c.alpha for c in cts])
+        beta = current.sum_of([c.beta for c in cts])
+        if alpha is not None and beta is not None:
+            return Ciphertext(alpha, beta)
     return reduce(Ciphertext.__add__, cts)
 
 

@@ -189,11 +189,104 @@ fn all_identity(
     }))
 }
 
+/// Points decoded once and kept, for a batch: the points of many ballots are checked
+/// (decoded) as they are read, and the batch's multi-scalar multiplication uses them
+/// without decoding again.
+#[pyclass(module = "evoting_native")]
+struct PointTable {
+    points: Vec<RistrettoPoint>,
+}
+
+#[pymethods]
+impl PointTable {
+    #[new]
+    fn new() -> Self {
+        PointTable { points: Vec::new() }
+    }
+
+    fn __len__(&self) -> usize {
+        self.points.len()
+    }
+
+    /// Decode `data` (32 bytes each) and append the points, all or none: returns the
+    /// index of the first encoding that is not a ristretto255 element (or is the
+    /// identity, unless `identity`), and then appends nothing; else None.
+    fn extend(&mut self, data: &[u8], identity: bool) -> PyResult<Option<usize>> {
+        let n = count(data, "points")?;
+        let mut decoded = Vec::with_capacity(n);
+        for i in 0..n {
+            let bytes = encoding(data, i);
+            match decode(bytes) {
+                Some(point) if identity || bytes != [0u8; ENCODED] => decoded.push(point),
+                _ => return Ok(Some(i)),
+            }
+        }
+        self.points.extend(decoded);
+        Ok(None)
+    }
+
+    /// The encoding of the sum of the points at `indices` (a ciphertexts' sum whose
+    /// parts are in the table already: no decoding).
+    fn sum<'py>(&self, py: Python<'py>, indices: Vec<u32>) -> PyResult<Bound<'py, PyBytes>> {
+        if let Some(bad) = indices.iter().find(|&&i| i as usize >= self.points.len()) {
+            return Err(PyValueError::new_err(format!(
+                "point index {bad} is out of range"
+            )));
+        }
+        let total: RistrettoPoint = indices.iter().map(|&i| self.points[i as usize]).sum();
+        Ok(PyBytes::new(py, total.compress().as_bytes()))
+    }
+
+    /// As the module's `all_identity`, the indices into this table.
+    fn all_identity(
+        &self,
+        py: Python<'_>,
+        scalars: &[u8],
+        indices: Vec<u32>,
+        lengths: Vec<u32>,
+        weights: &[u8],
+    ) -> PyResult<bool> {
+        let coefficients = scalars_of(scalars)?;
+        check_shape(self.points.len(), coefficients.len(), &indices, &lengths)?;
+        if weights.len() != WEIGHT * lengths.len() {
+            return Err(PyValueError::new_err(
+                "one 16-byte weight per combination is expected",
+            ));
+        }
+        let weights = weights.to_vec();
+        let table = &self.points;
+        Ok(py.allow_threads(move || {
+            let mut per_point = vec![Scalar::ZERO; table.len()];
+            let mut used = vec![false; table.len()];
+            let mut start = 0usize;
+            for (k, &n) in lengths.iter().enumerate() {
+                let mut wide = [0u8; ENCODED];
+                wide[..WEIGHT].copy_from_slice(&weights[WEIGHT * k..WEIGHT * (k + 1)]);
+                let weight = Scalar::from_bytes_mod_order(wide);
+                let end = start + n as usize;
+                for t in start..end {
+                    let i = indices[t] as usize;
+                    per_point[i] += weight * coefficients[t];
+                    used[i] = true;
+                }
+                start = end;
+            }
+            let chosen: Vec<usize> = (0..table.len()).filter(|&i| used[i]).collect();
+            RistrettoPoint::vartime_multiscalar_mul(
+                chosen.iter().map(|&i| per_point[i]),
+                chosen.iter().map(|&i| table[i]),
+            )
+            .is_identity()
+        }))
+    }
+}
+
 #[pymodule]
 fn evoting_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(first_invalid_point, m)?)?;
     m.add_function(wrap_pyfunction!(lincombs, m)?)?;
     m.add_function(wrap_pyfunction!(all_identity, m)?)?;
+    m.add_class::<PointTable>()?;
     m.add(
         "BACKEND",
         "curve25519-dalek 4 (variable time, verification only)",

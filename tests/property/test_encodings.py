@@ -94,3 +94,43 @@ def test_b64decode_accepts_exactly_the_canonical_forms(text: str) -> None:
     except CanonicalEncodingError:
         got = None
     assert got == expected
+
+
+def _reference_parse(data: bytes) -> object:
+    """The definition parse_canonical implements: the JSON value, if writing it out
+    canonically (with canonical_json's own checks) gives ``data`` back."""
+    import json
+
+    from evoting.crypto.canonical import _no_duplicates, _no_floats
+
+    try:
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicates,
+                           parse_float=_no_floats, parse_constant=_no_floats)  # fmt: skip
+        return value if canonical_json(value) == data else "refused"
+    except (CanonicalEncodingError, ValueError, RecursionError):
+        return "refused"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=4)
+    ),
+    max_leaves=40,
+)
+
+
+@given(json_values, st.integers(0, 40), st.sampled_from([b"", b" ", b"[", b"1", b"\\ud800"]))
+def test_parse_canonical_is_its_definition(value: object, at: int, insert: bytes) -> None:
+    import json
+
+    texts = [json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+             .encode("utf-8")]  # fmt: skip
+    texts.append(texts[0][:at] + insert + texts[0][at:])
+    texts.append(b"[" * 40 + b"1" + b"]" * 40)
+    for data in texts:
+        try:
+            got: object = parse_canonical(data)
+        except CanonicalEncodingError:
+            got = "refused"
+        assert got == _reference_parse(data)

@@ -18,6 +18,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from evoting.crypto import _native, combine
+from evoting.crypto.batch import Batch, deferring
 from evoting.crypto.errors import InvalidEncoding
 from evoting.crypto.group import IDENTITY, G, L, Point, Scalar, base_mul
 from tests.property.strategies import scalars
@@ -229,3 +230,7 @@ def test_points_read_together_give_the_same_verdict_and_error(
         expected = _outcome(read)
     with combine.using("native"):
         assert _outcome(lambda: read_together(read)) == expected
+        batch = Batch()  # the points go into the batch's native table instead
+        with deferring(batch):
+            assert _outcome(lambda: read_together(read)) == expected
+        assert len(batch) == 0

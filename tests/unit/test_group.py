@@ -166,3 +166,22 @@ def test_hash_to_scalar_is_length_prefixed() -> None:
     assert hash_to_scalar(b"t", b"ab") != hash_to_scalar(b"u", b"ab")
     prefix = (1).to_bytes(8, "little") + b"t" + (2).to_bytes(8, "little") + b"ab"
     assert hash_to_scalar(b"t", b"ab") == Scalar.reduce(hashlib.sha512(prefix).digest())
+
+
+def test_hash_to_scalar_reduces_as_libsodium_does() -> None:
+    """group.hash_to_scalar reduces the SHA-512 digest with Python integers; libsodium's
+    crypto_core_ristretto255_scalar_reduce gives the same scalar, including for the
+    digests at the edges of the 512-bit range."""
+    import hashlib
+    import os
+
+    from evoting.crypto import _sodium
+    from evoting.crypto.group import L, hash_to_scalar, lp
+
+    for wide in (bytes(64), b"\xff" * 64, L.to_bytes(64, "little"), (L - 1).to_bytes(64, "little"),
+                 *(os.urandom(64) for _ in range(200))):  # fmt: skip
+        assert (int.from_bytes(wide, "little") % L).to_bytes(32, "little") == (
+            _sodium.scalar_reduce(wide)
+        )
+    digest = hashlib.sha512(lp(b"tag") + lp(b"part")).digest()
+    assert hash_to_scalar(b"tag", b"part").to_bytes() == _sodium.scalar_reduce(digest)
