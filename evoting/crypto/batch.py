@@ -14,6 +14,7 @@ any batch, to say which proof failed and why.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -99,20 +100,25 @@ class Batch:
         start = len(self._table)
         if self._table.extend(b"".join(encodings), False) is not None:
             return False
-        for k, raw in enumerate(encodings):
-            self._index.setdefault(raw, start + k)
-            self._points.append(_new_point(raw))  # checked just now, by the table
+        # A point met twice keeps its later index: both hold the same element.
+        self._index.update(zip(encodings, itertools.count(start)))
+        self._points.extend(map(_new_point, encodings))  # checked just now, by the table
         return True
 
     def sum_of(self, points: Sequence[Point]) -> Point | None:
         """The sum of ``points`` from the native table, if they are all in it (a sum of
-        ciphertexts read in this batch: no decoding again); else None."""
+        ciphertexts read in this batch: no decoding again), kept in the table for the
+        equations that use it; else None."""
         if self._table is None:
             return None
         indices = [self._index.get(p.to_bytes()) for p in points]
         if any(i is None for i in indices):
             return None
-        return _new_point(self._table.sum([i for i in indices if i is not None]))
+        index = len(self._points)
+        total = _new_point(self._table.sum([i for i in indices if i is not None]))
+        self._points.append(total)  # the table appended it too: index is its place in both
+        self._index.setdefault(total.to_bytes(), index)
+        return total
 
     def add(self, points: Sequence[Point], equations: Sequence[Equation]) -> None:
         local = [self._at(p) for p in points]

@@ -225,15 +225,16 @@ impl PointTable {
         Ok(None)
     }
 
-    /// The encoding of the sum of the points at `indices` (a ciphertexts' sum whose
-    /// parts are in the table already: no decoding).
-    fn sum<'py>(&self, py: Python<'py>, indices: Vec<u32>) -> PyResult<Bound<'py, PyBytes>> {
+    /// The sum of the points at `indices` (a ciphertexts' sum whose parts are in the
+    /// table already: no decoding), appended to the table; returns its encoding.
+    fn sum<'py>(&mut self, py: Python<'py>, indices: Vec<u32>) -> PyResult<Bound<'py, PyBytes>> {
         if let Some(bad) = indices.iter().find(|&&i| i as usize >= self.points.len()) {
             return Err(PyValueError::new_err(format!(
                 "point index {bad} is out of range"
             )));
         }
         let total: RistrettoPoint = indices.iter().map(|&i| self.points[i as usize]).sum();
+        self.points.push(total);
         Ok(PyBytes::new(py, total.compress().as_bytes()))
     }
 
