@@ -39,7 +39,7 @@ import nacl.signing
 from ballots.encoding import ContestSpec, contests, selections
 from evoting.crypto import read_together, signing
 from evoting.crypto.blind import PublicKey
-from evoting.crypto.canonical import b64decode, b64encode, canonical_json
+from evoting.crypto.canonical import b64decode, b64encode, canonical_json, parse_canonical
 from evoting.crypto.contest import EncryptedContest, encrypt_contest, verify_contest
 from evoting.crypto.credential import Credential, verify_credential
 from evoting.crypto.errors import (
@@ -78,6 +78,9 @@ class Ballot:
     contests: tuple[tuple[str, EncryptedContest], ...]
     signature: bytes
     version: int = 2
+    source: bytes | None = dataclasses.field(default=None, init=False, repr=False, compare=False)
+    """The canonical bytes the ballot was read from (`from_bytes`), if so. Not copied by
+    ``dataclasses.replace``: a changed ballot is written out again when it is checked."""
 
     def body_json(self) -> dict[str, object]:
         return {
@@ -101,6 +104,17 @@ class Ballot:
     def tracking_code(self) -> str:
         """SHA-256 of the canonical ballot, hex."""
         return hashlib.sha256(self.canonical()).hexdigest()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Ballot:
+        """`from_json` of canonical JSON bytes (`BallotRejected("schema")` if they are not),
+        remembering them: its signature is then checked over the bytes as sent."""
+        try:
+            ballot = cls.from_json(parse_canonical(data))
+        except CanonicalEncodingError as exc:
+            raise BallotRejected("schema", f"the ballot is not canonical JSON: {exc}") from exc
+        object.__setattr__(ballot, "source", data)
+        return ballot
 
     @classmethod
     def from_json(cls, value: object) -> Ballot:
@@ -224,12 +238,13 @@ def check_credential(manifest: Manifest, credential_key: PublicKey, ballot: Ball
         ) from exc
 
 
-def signed_body(ballot: Ballot, source: bytes | None = None) -> bytes:
+def signed_body(ballot: Ballot) -> bytes:
     """The canonical ballot without its signature: what the credential key signed.
 
-    ``source``, the canonical bytes the ballot was read from, spares writing it out
-    again: "signature" is the last key of a canonical ballot, so the body is the source
-    without its last member (checked, byte for byte; otherwise written out)."""
+    For a ballot read by `Ballot.from_bytes`, its bytes spare writing it out again:
+    "signature" is the last key of a canonical ballot, so the body is the bytes without
+    their last member (checked, byte for byte; otherwise written out)."""
+    source = ballot.source
     if source is not None:
         suffix = b',"signature":"' + b64encode(ballot.signature).encode("ascii") + b'"}'
         if source.endswith(suffix) and source.startswith(b'{"contests":'):
@@ -237,11 +252,10 @@ def signed_body(ballot: Ballot, source: bytes | None = None) -> bytes:
     return canonical_json(ballot.body_json())
 
 
-def check_signature(ballot: Ballot, source: bytes | None = None) -> None:
-    """``source``: the canonical bytes the ballot was read from, if at hand (faster)."""
+def check_signature(ballot: Ballot) -> None:
     try:
         key = nacl.signing.VerifyKey(ballot.credential_public_key)
-        message = signing.signed_bytes(SIGNATURE_PURPOSE, signed_body(ballot, source))
+        message = signing.signed_bytes(SIGNATURE_PURPOSE, signed_body(ballot))
         signing.verify_bytes(key, message, ballot.signature)
     except (InvalidSignature, nacl.exceptions.CryptoError) as exc:
         raise BallotRejected("signature", "the ballot is not signed by its credential") from exc
@@ -264,12 +278,9 @@ def verify_ballot(
     election_key: Point,
     credential_key: PublicKey,
     ballot: Ballot,
-    source: bytes | None = None,
 ) -> None:
-    """Every check a ballot can pass alone (not whether its credential was used before).
-
-    ``source``: the canonical bytes the ballot was read from, if at hand."""
+    """Every check a ballot can pass alone (not whether its credential was used before)."""
     check_fingerprint(manifest, ballot)
     check_credential(manifest, credential_key, ballot)
-    check_signature(ballot, source)
+    check_signature(ballot)
     check_proofs(manifest, election_key, ballot)

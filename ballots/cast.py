@@ -114,10 +114,7 @@ def read_for_casting(
 def parse_ballot(data: bytes) -> Ballot:
     if len(data) > MAX_BALLOT_BYTES:
         raise BallotRejected("schema", "the ballot is too large")
-    try:
-        return Ballot.from_json(parse_canonical(data))
-    except CanonicalEncodingError as exc:
-        raise BallotRejected("schema", f"the ballot is not canonical JSON: {exc}") from exc
+    return Ballot.from_bytes(data)
 
 
 Appender = Callable[[str, Pending], BoardEntry]
@@ -173,7 +170,7 @@ def cast(
         # before any proof work or count, so replaying it costs its voter nothing.
         if is_spoiled(session, election_id, tracking_code):
             raise BallotRejected("spoiled", SPOILED)
-    check_signature(ballot, data)  # cheap, and only the credential's holder can pass it
+    check_signature(ballot)  # cheap, and only the credential's holder can pass it
     with gate(credential) if gate is not None else nullcontext():
         check_proofs(manifest, box.election, ballot)
     pending = Pending(data.decode("utf-8"), tracking_code, credential)

@@ -38,7 +38,7 @@ from ballots.chain import entry_hash, genesis_hash
 from ballots.encoding import contests
 from evoting.crypto.batch import Batch, deferring
 from evoting.crypto.blind import PublicKey
-from evoting.crypto.canonical import MAX_SAFE_INTEGER, parse_canonical
+from evoting.crypto.canonical import MAX_SAFE_INTEGER
 from evoting.crypto.elgamal import Ciphertext
 from evoting.crypto.errors import CryptoError
 from evoting.crypto.group import IDENTITY, Point
@@ -125,8 +125,8 @@ def _verify(position: int, data: bytes, problems: list[str]) -> Ballot | None:
     assert _WORKER is not None
     manifest, election_key, credential_key = _WORKER
     try:
-        ballot = Ballot.from_json(parse_canonical(data))
-        verify_ballot(manifest, election_key, credential_key, ballot, data)
+        ballot = Ballot.from_bytes(data)
+        verify_ballot(manifest, election_key, credential_key, ballot)
     except (BallotRejected, CryptoError) as exc:
         problems.append(f"board entry {position}: the ballot is refused ({exc})")
         return None

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from . import batch, combine
 from .canonical import b64decode, b64encode
-from .errors import CanonicalEncodingError, InvalidEncoding
+from .errors import CanonicalEncodingError, CryptoError, InvalidEncoding
 from .group import Point, Scalar, _new_point
 
 T = TypeVar("T")
@@ -94,7 +94,7 @@ def read_together(read: Callable[[], T]) -> T:
     token = _pending.set(pending)
     try:
         made = read()
-    except InvalidEncoding:
+    except (CryptoError, TypeError):  # read again below, for the point-by-point error
         made = None
     finally:
         _pending.reset(token)

@@ -22,6 +22,7 @@ from contextvars import ContextVar
 
 from . import combine
 from .combine import Combination
+from .errors import CryptoError
 from .group import Point, Scalar, _new_point
 
 Equation = tuple[Combination, int]
@@ -70,22 +71,21 @@ class Batch:
         self._starts: list[int] = []  # each equation's first term
         self._owners: list[Hashable] = []
         self._owner: Hashable = None
-        self._start = 0
+        self._start = (0, 0)  # the current item's first equation and first term
 
     def __len__(self) -> int:
         return len(self._lengths)
 
     def item(self, owner: Hashable) -> None:
         """The equations added from now on are ``owner``'s (a board position)."""
-        self._owner, self._start = owner, len(self._lengths)
+        self._owner, self._start = owner, (len(self._lengths), len(self._indices))
 
     def cancel(self) -> None:
-        """Drop the current item's equations (it failed a check of its own already)."""
-        if self._start < len(self._lengths):
-            first = self._starts[self._start]
-            del self._scalars[32 * first :], self._indices[first:]
-            del self._lengths[self._start :], self._starts[self._start :]
-            del self._owners[self._start :]
+        """Drop the current item's equations (it failed a check of its own already),
+        even one that an error cut short."""
+        equation, term = self._start
+        del self._scalars[32 * term :], self._indices[term:]
+        del self._lengths[equation:], self._starts[equation:], self._owners[equation:]
 
     @property
     def native(self) -> bool:
@@ -138,9 +138,9 @@ class Batch:
         found = self._index.get(key)
         if found is None:
             found = len(self._points)
-            self._points.append(point)
-            if self._table is not None:
-                self._table.extend(key, True)  # a point of the kernel's (G, K, a sum)
+            if self._table is not None and self._table.extend(key, True) is not None:
+                raise CryptoError("a point of the batch is not a ristretto255 element")
+            self._points.append(point)  # in step with the table
             self._index[key] = found
         return found
 

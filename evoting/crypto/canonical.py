@@ -123,14 +123,16 @@ def _safe_int(text: str) -> int:
 
 
 def _check_depth(value: Any) -> None:
-    """No array or object nested deeper than `MAX_DEPTH` (what `_prepare` enforces)."""
+    """No value, of any type, deeper than `MAX_DEPTH` (what `_prepare` enforces)."""
     stack = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise CanonicalEncodingError(f"nested deeper than {MAX_DEPTH} levels")
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+        if isinstance(item, dict):
+            stack.extend((c, depth + 1) for c in item.values())
+        elif isinstance(item, list):
+            stack.extend((c, depth + 1) for c in item)
 
 
 def parse_canonical(data: bytes) -> Any:

@@ -128,6 +128,8 @@ def test_parse_canonical_is_its_definition(value: object, at: int, insert: bytes
              .encode("utf-8")]  # fmt: skip
     texts.append(texts[0][:at] + insert + texts[0][at:])
     texts.append(b"[" * 40 + b"1" + b"]" * 40)
+    for depth in (32, 33):  # a plain value one level too deep, as the review found
+        texts += [b"[" * depth + leaf + b"]" * depth for leaf in (b'"x"', b"1", b"[]", b"{}")]
     for data in texts:
         try:
             got: object = parse_canonical(data)

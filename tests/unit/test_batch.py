@@ -116,3 +116,21 @@ def test_version_1_proofs_in_a_batch_are_checked_at_once() -> None:
     with deferring(batch):
         verify_contest(KEY.public, CONTESTS[0].without_commitments(), SHAPE, BINDING, Q)
     assert len(batch) == 0
+
+
+def test_an_item_cut_short_is_cancelled_whole() -> None:
+    """An exception in the middle of an item's equations (review): cancel drops what it
+    had added, so the batch still holds."""
+    batch = Batch()
+    with deferring(batch):
+        batch.item("good")
+        verify_contest(KEY.public, CONTESTS[0], SHAPE, BINDING, Q)
+    before = len(batch)
+    batch.item("cut short")
+    batch._scalars += bytes(64)  # half an equation's terms, as an error would leave them
+    batch._indices += [0, 0]
+    batch._starts.append(len(batch._indices) - 2)
+    batch.cancel()
+    assert len(batch) == before
+    assert len(batch._indices) * 32 == len(batch._scalars)
+    assert batch.holds()
