@@ -109,10 +109,12 @@ class Ballot:
     def from_bytes(cls, data: bytes) -> Ballot:
         """`from_json` of canonical JSON bytes (`BallotRejected("schema")` if they are not),
         remembering them: its signature is then checked over the bytes as sent."""
-        try:
-            ballot = cls.from_json(parse_canonical(data))
-        except CanonicalEncodingError as exc:
-            raise BallotRejected("schema", f"the ballot is not canonical JSON: {exc}") from exc
+        return cls.from_document(read_document(data), data)
+
+    @classmethod
+    def from_document(cls, document: object, data: bytes) -> Ballot:
+        """`from_bytes` for bytes already parsed (`read_document`) into ``document``."""
+        ballot = cls.from_json(document)
         object.__setattr__(ballot, "source", data)
         return ballot
 
@@ -164,6 +166,47 @@ class Ballot:
             signature=signature,
             version=version,
         )
+
+
+def read_document(data: bytes) -> object:
+    """The ballot's canonical JSON, parsed (no field decoded); `BallotRejected("schema")`."""
+    try:
+        return parse_canonical(data)
+    except CanonicalEncodingError as exc:
+        raise BallotRejected("schema", f"the ballot is not canonical JSON: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class BallotHead:
+    """What a ballot's election and credential are checked on, read without its contests."""
+
+    fingerprint: bytes
+    credential_public_key: bytes
+    credential_prefix: bytes
+    credential_signature: bytes
+
+
+def read_head(document: object) -> BallotHead | None:
+    """The head of a parsed ballot, if its fields are well-formed; else None (reading the
+    whole ballot then says what is wrong). A few small fields: the ballot box checks the
+    election and the credential on them before it decodes the contests' points, up to
+    2 MiB of them, for a sender it does not know yet."""
+    if not isinstance(document, dict):
+        return None
+    credential = document.get("credential")
+    if not isinstance(credential, dict) or set(credential) != {"public_key", "prefix", "signature"}:
+        return None
+    try:
+        public_key = b64decode(credential["public_key"])
+        head = BallotHead(
+            b64decode(document["election"]),
+            public_key,
+            b64decode(credential["prefix"]),
+            b64decode(credential["signature"]),
+        )
+    except (CanonicalEncodingError, KeyError):
+        return None
+    return head if len(public_key) == 32 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,12 +261,14 @@ def encrypt_ballot(
     return dataclasses.replace(unsigned, signature=signature), secrets
 
 
-def check_fingerprint(manifest: Manifest, ballot: Ballot) -> None:
+def check_fingerprint(manifest: Manifest, ballot: Ballot | BallotHead) -> None:
     if ballot.fingerprint != manifest.fingerprint:
         raise BallotRejected("fingerprint", "the ballot is for another election")
 
 
-def check_credential(manifest: Manifest, credential_key: PublicKey, ballot: Ballot) -> None:
+def check_credential(
+    manifest: Manifest, credential_key: PublicKey, ballot: Ballot | BallotHead
+) -> None:
     try:
         verify_credential(
             credential_key,

@@ -344,3 +344,27 @@ def test_a_malformed_ballot_gets_the_same_error_on_both_paths(setup: Setup) -> N
         messages.append(str(refused.value))
     assert messages[0] == messages[1]
     assert "ciphertexts[0].alpha: not a canonical ristretto255 encoding" in messages[0]
+
+
+def test_a_sender_without_a_credential_costs_no_point_decoding(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ballot box checks the election and the credential on the ballot's head before it
+    decodes the contests (up to 2 MiB of points): a forged credential or another
+    election's ballot is refused without reading them (found by review)."""
+    from evoting.crypto.contest import EncryptedContest
+
+    ballot = _ballot(setup, obtain_credential(setup, "An"))
+    forged = dataclasses.replace(
+        ballot, credential_signature=bytes(len(ballot.credential_signature))
+    )
+    foreign = dataclasses.replace(ballot, fingerprint=bytes(32))
+
+    def never(*_args: object, **_kwargs: object) -> object:
+        raise AssertionError("the contests were read")
+
+    monkeypatch.setattr(EncryptedContest, "from_json", never)
+    assert "not issued for this election" in _refused(setup, forged.canonical(), "credential")
+    assert "another election" in _refused(setup, foreign.canonical(), "fingerprint")
+    monkeypatch.undo()
+    assert _cast(setup, ballot).position == 1
