@@ -301,7 +301,7 @@ def check_signature(ballot: Ballot) -> None:
     try:
         key = nacl.signing.VerifyKey(ballot.credential_public_key)
         message = signing.signed_bytes(SIGNATURE_PURPOSE, signed_body(ballot))
-        signing.verify_bytes(key, message, ballot.signature)
+        signing.verify_bytes(key, SIGNATURE_PURPOSE, message, ballot.signature)
     except (InvalidSignature, nacl.exceptions.CryptoError) as exc:
         raise BallotRejected("signature", "the ballot is not signed by its credential") from exc
 

@@ -115,12 +115,6 @@ def read_for_casting(
     return election, ballot_box_keys(session, election_id, keys)
 
 
-def parse_ballot(data: bytes) -> Ballot:
-    if len(data) > MAX_BALLOT_BYTES:
-        raise BallotRejected("schema", "the ballot is too large")
-    return Ballot.from_bytes(data)
-
-
 def _read_checked(manifest: Manifest, credential_key: PublicKey, data: bytes) -> Ballot:
     """The ballot, its election and credential checked before its contests are decoded
     when its head is well-formed (a sender without a credential costs a JSON parse and

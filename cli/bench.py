@@ -27,17 +27,13 @@ from typing import Any
 
 import pysodium
 
-from cli.bench_batch import batch_figures
+from cli.bench_batch import QUESTION, REFERENDUM, batch_figures
 from evoting.crypto import _native, _sodium, combine
 from evoting.crypto.canonical import canonical_json, parse_canonical
 from evoting.crypto.contest import ContestShape, EncryptedContest, encrypt_contest, verify_contest
 from evoting.crypto.elgamal import Ciphertext, DiscreteLogTable, KeyPair, decrypt
 from evoting.crypto.group import G, Scalar
 from evoting.crypto.transcript import Binding
-
-REFERENDUM = ContestShape(options=3, max_per_selection=1, min_total=1, max_total=1)
-"""yes / no / blank: three 0/1 selections, exactly one chosen."""
-QUESTION = b"car-free-sunday"
 
 _OPERATIONS = (
     "scalarmult",

@@ -32,6 +32,7 @@ from evoting.crypto.elgamal import KeyPair
 from evoting.crypto.transcript import Binding
 
 REFERENDUM = ContestShape(options=3, max_per_selection=1, min_total=1, max_total=1)
+"""yes / no / blank: three 0/1 selections, exactly one chosen (the crypto benchmark's)."""
 QUESTION = b"car-free-sunday"
 
 

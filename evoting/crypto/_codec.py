@@ -41,16 +41,20 @@ def scalar(value: object, field: str) -> Scalar:
 
 def point(value: object, field: str) -> Point:
     try:
-        if not isinstance(value, str):
-            raise InvalidEncoding("expected a base64url string")
-        raw = b64decode(value)
-        pending = _pending.get()
-        if pending is None or len(raw) != 32 or raw[31] & 0x80 or raw == _ZERO:
-            return Point.from_bytes(raw)  # at once (and every early refusal)
-        pending.append(raw)
-        return _new_point(raw)  # not returned to any caller before `read_together` checks it
+        return _point(value, _pending.get())
     except (CanonicalEncodingError, InvalidEncoding) as exc:
         raise InvalidEncoding(f"{field}: {exc}") from exc
+
+
+def _point(value: object, pending: list[bytes] | None) -> Point:
+    """One point; inside `read_together` (``pending``) its curve check is put off."""
+    if not isinstance(value, str):
+        raise InvalidEncoding("expected a base64url string")
+    raw = b64decode(value)
+    if pending is None or len(raw) != 32 or raw[31] & 0x80 or raw == _ZERO:
+        return Point.from_bytes(raw)  # at once (and every early refusal)
+    pending.append(raw)
+    return _new_point(raw)  # not returned to any caller before `read_together` checks it
 
 
 def scalars(values: list[object], what: str) -> tuple[Scalar, ...]:
@@ -72,14 +76,7 @@ def points(values: list[object], what: str) -> tuple[Point, ...]:
     pending = _pending.get()
     for i, value in enumerate(values):
         try:
-            if not isinstance(value, str):
-                raise InvalidEncoding("expected a base64url string")
-            raw = b64decode(value)
-            if pending is None or len(raw) != 32 or raw[31] & 0x80 or raw == _ZERO:
-                out.append(Point.from_bytes(raw))
-            else:
-                pending.append(raw)
-                out.append(_new_point(raw))
+            out.append(_point(value, pending))
         except (CanonicalEncodingError, InvalidEncoding) as exc:
             raise InvalidEncoding(f"{what}[{i}]: {exc}") from exc
     return tuple(out)

@@ -20,9 +20,7 @@ SIGNATURE_BYTES = 64
 
 
 def signed_message(purpose: str, payload: JSONValue) -> bytes:
-    if not purpose.startswith("EVOTING-V1-"):
-        raise ValueError("signature purposes are tags starting with EVOTING-V1-")
-    return lp(purpose.encode("ascii")) + canonical_json(payload)
+    return signed_bytes(purpose, canonical_json(payload))
 
 
 def signed_bytes(purpose: str, canonical: bytes) -> bytes:
@@ -32,14 +30,16 @@ def signed_bytes(purpose: str, canonical: bytes) -> bytes:
     return lp(purpose.encode("ascii")) + canonical
 
 
-def verify_bytes(key: nacl.signing.VerifyKey, message: bytes, signature: bytes) -> None:
-    """`verify` for a message made by `signed_bytes`."""
+def verify_bytes(
+    key: nacl.signing.VerifyKey, purpose: str, message: bytes, signature: bytes
+) -> None:
+    """`verify` for a message made by `signed_bytes` (for ``purpose``)."""
     if not isinstance(signature, bytes) or len(signature) != SIGNATURE_BYTES:
         raise InvalidSignature("an Ed25519 signature is exactly 64 bytes")
     try:
         key.verify(message, signature)
     except nacl.exceptions.BadSignatureError as exc:
-        raise InvalidSignature("signature does not verify") from exc
+        raise InvalidSignature(f"signature does not verify for {purpose}") from exc
 
 
 def sign(key: nacl.signing.SigningKey, purpose: str, payload: JSONValue) -> bytes:
@@ -55,12 +55,7 @@ def verify_key_from_bytes(data: bytes) -> nacl.signing.VerifyKey:
 
 def verify(key: nacl.signing.VerifyKey, purpose: str, payload: JSONValue, signature: bytes) -> None:
     """Return if the signature holds, else raise `InvalidSignature`."""
-    if not isinstance(signature, bytes) or len(signature) != SIGNATURE_BYTES:
-        raise InvalidSignature("an Ed25519 signature is exactly 64 bytes")
-    try:
-        key.verify(signed_message(purpose, payload), signature)
-    except nacl.exceptions.BadSignatureError as exc:
-        raise InvalidSignature(f"signature does not verify for {purpose}") from exc
+    verify_bytes(key, purpose, signed_message(purpose, payload), signature)
 
 
 def sign_document(key: nacl.signing.SigningKey, purpose: str, body: JSONValue) -> dict[str, object]:

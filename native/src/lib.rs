@@ -166,27 +166,52 @@ fn all_identity(
     let decoded = points_of(points)?;
     let coefficients = scalars_of(scalars)?;
     check_shape(decoded.len(), coefficients.len(), &indices, &lengths)?;
+    check_weights(weights, &lengths)?;
+    let weights = weights.to_vec();
+    Ok(py.allow_threads(move || {
+        weighted_sum_is_identity(&decoded, &coefficients, &indices, &lengths, &weights)
+    }))
+}
+
+fn check_weights(weights: &[u8], lengths: &[u32]) -> PyResult<()> {
     if weights.len() != WEIGHT * lengths.len() {
         return Err(PyValueError::new_err(
             "one 16-byte weight per combination is expected",
         ));
     }
-    let weights = weights.to_vec();
-    Ok(py.allow_threads(move || {
-        let mut per_point = vec![Scalar::ZERO; decoded.len()];
-        let mut start = 0usize;
-        for (k, &n) in lengths.iter().enumerate() {
-            let mut wide = [0u8; ENCODED];
-            wide[..WEIGHT].copy_from_slice(&weights[WEIGHT * k..WEIGHT * (k + 1)]);
-            let weight = Scalar::from_bytes_mod_order(wide);
-            let end = start + n as usize;
-            for t in start..end {
-                per_point[indices[t] as usize] += weight * coefficients[t];
-            }
-            start = end;
+    Ok(())
+}
+
+/// Σ_k weight_k · (k-th combination) = identity? One multi-scalar multiplication over
+/// the points the combinations use (their coefficients gathered per point first).
+fn weighted_sum_is_identity(
+    points: &[RistrettoPoint],
+    coefficients: &[Scalar],
+    indices: &[u32],
+    lengths: &[u32],
+    weights: &[u8],
+) -> bool {
+    let mut per_point = vec![Scalar::ZERO; points.len()];
+    let mut used = vec![false; points.len()];
+    let mut start = 0usize;
+    for (k, &n) in lengths.iter().enumerate() {
+        let mut wide = [0u8; ENCODED];
+        wide[..WEIGHT].copy_from_slice(&weights[WEIGHT * k..WEIGHT * (k + 1)]);
+        let weight = Scalar::from_bytes_mod_order(wide);
+        let end = start + n as usize;
+        for t in start..end {
+            let i = indices[t] as usize;
+            per_point[i] += weight * coefficients[t];
+            used[i] = true;
         }
-        RistrettoPoint::vartime_multiscalar_mul(&per_point, &decoded).is_identity()
-    }))
+        start = end;
+    }
+    let chosen: Vec<usize> = (0..points.len()).filter(|&i| used[i]).collect();
+    RistrettoPoint::vartime_multiscalar_mul(
+        chosen.iter().map(|&i| per_point[i]),
+        chosen.iter().map(|&i| points[i]),
+    )
+    .is_identity()
 }
 
 /// Points decoded once and kept, for a batch: the points of many ballots are checked
@@ -249,35 +274,11 @@ impl PointTable {
     ) -> PyResult<bool> {
         let coefficients = scalars_of(scalars)?;
         check_shape(self.points.len(), coefficients.len(), &indices, &lengths)?;
-        if weights.len() != WEIGHT * lengths.len() {
-            return Err(PyValueError::new_err(
-                "one 16-byte weight per combination is expected",
-            ));
-        }
+        check_weights(weights, &lengths)?;
         let weights = weights.to_vec();
         let table = &self.points;
         Ok(py.allow_threads(move || {
-            let mut per_point = vec![Scalar::ZERO; table.len()];
-            let mut used = vec![false; table.len()];
-            let mut start = 0usize;
-            for (k, &n) in lengths.iter().enumerate() {
-                let mut wide = [0u8; ENCODED];
-                wide[..WEIGHT].copy_from_slice(&weights[WEIGHT * k..WEIGHT * (k + 1)]);
-                let weight = Scalar::from_bytes_mod_order(wide);
-                let end = start + n as usize;
-                for t in start..end {
-                    let i = indices[t] as usize;
-                    per_point[i] += weight * coefficients[t];
-                    used[i] = true;
-                }
-                start = end;
-            }
-            let chosen: Vec<usize> = (0..table.len()).filter(|&i| used[i]).collect();
-            RistrettoPoint::vartime_multiscalar_mul(
-                chosen.iter().map(|&i| per_point[i]),
-                chosen.iter().map(|&i| table[i]),
-            )
-            .is_identity()
+            weighted_sum_is_identity(table, &coefficients, &indices, &lengths, &weights)
         }))
     }
 }

@@ -283,15 +283,21 @@ def test_a_damaged_sqlite_backup_is_refused_by_the_integrity_check(
         assert head(session, setup.election_id)[0] == 1  # the live database is untouched
 
 
+def _backup_between_two_casts(setup: Setup, db_url: str, instance: Path, tmp_path: Path) -> Path:
+    """A backup holding An's ballot, taken before Bram's was cast."""
+    _cast(setup, "An")
+    path = tmp_path / "whole.backup"
+    assert _evote_db(db_url, instance, "backup", path).exit_code == 0
+    _cast(setup, "Bram")
+    return path
+
+
 def test_a_damaged_dump_leaves_the_database_as_it_was(
     setup: Setup, db_url: str, instance: Path, tmp_path: Path
 ) -> None:
     if backend_of(db_url) != "postgresql":
         pytest.skip("pg_restore --single-transaction")
-    _cast(setup, "An")
-    path = tmp_path / "whole.backup"
-    assert _evote_db(db_url, instance, "backup", path).exit_code == 0
-    _cast(setup, "Bram")
+    path = _backup_between_two_casts(setup, db_url, instance, tmp_path)
     data = bytearray(path.read_bytes())
     cut = tmp_path / "cut.backup"
     cut.write_bytes(data[: len(data) * 2 // 3])
@@ -314,10 +320,7 @@ def test_a_postgresql_restore_over_a_database_in_use_is_refused(
 ) -> None:
     if backend_of(db_url) != "postgresql":
         pytest.skip("sessions of a PostgreSQL server")
-    _cast(setup, "An")
-    path = tmp_path / "whole.backup"
-    assert _evote_db(db_url, instance, "backup", path).exit_code == 0
-    _cast(setup, "Bram")
+    path = _backup_between_two_casts(setup, db_url, instance, tmp_path)
     with setup.engine.connect():  # a server still running: a pooled connection, idle
         refused = _evote_db(db_url, instance, "restore", path, "--replace")
     assert refused.exit_code == 1
