@@ -44,8 +44,10 @@ def close_election(
     progress: Callable[[int], None] | None = None,
     early: bool = False,
     by: str | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, object]:
-    """Close the vote and return the tally request; logs "closed" and "tally-requested"
+    """Close the vote and return the tally request (the ballots checked on the Dask
+    cluster of ``scheduler``, if given); logs "closed" and "tally-requested"
     (with the official who closed it, ``by``, when known: the web UI's account).
 
     "closed" is written with the final head, so the closing is on record even if
@@ -62,7 +64,7 @@ def close_election(
 
     request = close_vote(
         factory, keys, election_id, now, workers=workers, progress=progress, early=early,
-        on_closed=closed,
+        on_closed=closed, scheduler=scheduler,
     )  # fmt: skip
     with factory() as session, session.begin():
         details = {"ballots": request["ballots"], "tally_request": request_id(request)}
@@ -86,6 +88,7 @@ def tally_election(
     out: Path,
     now: datetime.datetime,
     by: str | None = None,
+    scheduler: str | None = None,
 ) -> Tallied:
     """Decrypt the totals, apply the rules, and write the signed result bundle to ``out``,
     or, without ``authority``, the unsigned bundle for the authority to sign on its own
@@ -114,7 +117,8 @@ def tally_election(
             details["by"] = by
         record(session, election_id, "tallied", details, keys, now)
 
-    result = finish_tally(factory, election_id, partials, eligible, on_tallied=tallied)
+    result = finish_tally(factory, election_id, partials, eligible, on_tallied=tallied,
+                          scheduler=scheduler)  # fmt: skip
     fingerprint, contents = bundle_contents(factory, election_id, registrar)
     if authority is None:
         return Tallied(result, write_unsigned(out, contents))

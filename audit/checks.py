@@ -19,11 +19,13 @@ import json
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from audit import shapes
 from audit.bundle import BUNDLE_PURPOSE, MEMBERS, SIGNATURES
 from audit.log import check_log
+from audit.ranges import bundle_ranges
 from audit.reader import Bundle, MemberError, UnreadableBundle
 from audit.receipts import Claim, check, positions
 from audit.verdict import Report
@@ -38,6 +40,7 @@ from evoting.election import Manifest, ManifestError, parse_manifest
 from evoting.turnout import problems as turnout_problems
 from tally.aggregate import Aggregate, Context, aggregate
 from tally.ceremony import CeremonyError, CeremonyKeys, keys_from_record, params
+from tally.cluster import Cluster, ClusterError
 from tally.decrypt import DecryptionRefused, combine, read_request, tally_request
 from tally.paper import OFFICIAL_KEY_ACTION, PaperSignatureError, check_signatures, official_keys
 from tally.result import PaperError, TooManyParticipants, build_result
@@ -49,7 +52,8 @@ def run(report: Report, member: str, check: Callable[[], T]) -> T | None:
     """Run one check; a malformed member's failure is reported, and None returned."""
     try:
         return check()
-    except (UnreadableBundle, zipfile.BadZipFile, zlib.error, EOFError, MemoryError):
+    except (UnreadableBundle, ClusterError, zipfile.BadZipFile, zlib.error, EOFError,
+            MemoryError):  # fmt: skip
         raise
     except MemberError as exc:
         report.fail(exc.member, exc.reason)
@@ -215,8 +219,10 @@ def board(
     workers: int | None,
     progress: Callable[[int, int], None] | None,
     claims: Sequence[Claim],
+    cluster: tuple[Cluster, Path] | None = None,
 ) -> Aggregate | None:
-    """The chain, the final head, every ballot (streamed, on every core)."""
+    """The chain, the final head, every ballot (streamed, on every core, or in ranges on
+    a Dask ``cluster`` whose workers read the bundle at the path given)."""
     if not bundle.present("board.jsonl"):
         return None
     context = Context(manifest.canonical(), keys.election.to_bytes(), keys.credential)
@@ -228,14 +234,21 @@ def board(
         if progress is not None:
             progress(checked, head.position)
 
-    added = aggregate(
-        _lines(bundle, report, "board.jsonl"),
-        context,
-        workers=workers,
-        expected=head.position,
-        progress=advance,
-        record=positions(claims),
-    )
+    if cluster is not None:
+        on, path = cluster
+        ranges, error = bundle_ranges(bundle, path, on.range_size(head.position))
+        if error is not None:
+            report.fail(error.member, f"{error.reason}; the rest is not read")
+        added = on.aggregate(ranges, context, progress=advance, record=positions(claims))
+    else:
+        added = aggregate(
+            _lines(bundle, report, "board.jsonl"),
+            context,
+            workers=workers,
+            expected=head.position,
+            progress=advance,
+            record=positions(claims),
+        )
     for problem in added.problems:
         report.fail("board.jsonl", problem)
     if (added.ballots, added.head) != (head.position, head.entry_hash):

@@ -239,8 +239,17 @@ class Bundle:
 
     def lines(self, name: str) -> Iterator[bytes]:
         """Each non-empty line (without its newline), at most the member's line limit."""
+        return (line for _, line in self._split(name))
+
+    def spans(self, name: str) -> Iterator[tuple[int, int]]:
+        """Where each line of `lines` starts in the member, and its length (the limits
+        and errors of `lines`): for readers of ranges (audit/ranges.py)."""
+        return ((at, len(line)) for at, line in self._split(name))
+
+    def _split(self, name: str) -> Iterator[tuple[int, bytes]]:
         limit = LIMITS[name].line
         pending = b""
+        at = 0  # where pending starts in the member
         number = 0
         for block in self._blocks(name):
             pending += block
@@ -250,11 +259,12 @@ class Bundle:
                 if len(line) > limit:
                     raise MemberError(name, f"line {number} is longer than {_size(limit)}")
                 if line:
-                    yield line
+                    yield at, line
+                at += len(line) + 1
             if len(pending) > limit:
                 raise MemberError(name, f"line {number + 1} is longer than {_size(limit)}")
         if pending:
-            yield pending
+            yield at, pending
 
 
 def _size(n: int) -> str:

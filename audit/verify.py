@@ -41,8 +41,17 @@ from audit.reader import LIMITS, Bundle, UnreadableBundle
 from audit.receipts import Claim
 from audit.verdict import Report, shown
 from evoting.election import Manifest
+from tally.cluster import Cluster, ClusterError, connect
 
-__all__ = ["Pins", "Report", "UnreadableBundle", "pin", "verify_bundle", "verify_file"]
+__all__ = [
+    "ClusterError",
+    "Pins",
+    "Report",
+    "UnreadableBundle",
+    "pin",
+    "verify_bundle",
+    "verify_file",
+]
 
 _PIN = re.compile(r"[0-9a-f]{64}")
 
@@ -73,6 +82,7 @@ class _Options:
     pins: Pins
     receipts: Sequence[Claim]
     identified: Callable[[Report], None] | None
+    cluster: tuple[Cluster, Path] | None = None
 
 
 def verify_bundle(
@@ -100,8 +110,12 @@ def verify_file(
     pins: Pins = Pins(),
     receipts: Sequence[Claim] = (),
     identified: Callable[[Report], None] | None = None,
+    scheduler: str | None = None,
 ) -> Report:
-    """`verify_bundle` on a file, read member by member: memory stays flat."""
+    """`verify_bundle` on a file, read member by member: memory stays flat. With a Dask
+    ``scheduler`` (``tcp://host:8786``), the ballots are checked on its cluster, whose
+    workers read the bundle at this same path (tally/cluster.py); `ClusterError` if the
+    cluster cannot be reached or fails."""
     with contextlib.ExitStack() as stack:
         try:
             f = stack.enter_context(Path(path).open("rb"))
@@ -109,7 +123,11 @@ def verify_file(
             f.seek(0)
         except OSError as exc:
             raise UnreadableBundle(f"cannot read {path}: {exc.strerror}") from exc
-        return _verify(f, digest, _Options(workers, progress, pins, receipts, identified))
+        cluster = None
+        if scheduler is not None:
+            cluster = (stack.enter_context(connect(scheduler)), Path(path))
+        options = _Options(workers, progress, pins, receipts, identified, cluster)
+        return _verify(f, digest, options)
 
 
 def _verify(source: IO[bytes], bundle_sha256: str, options: _Options) -> Report:
@@ -174,6 +192,7 @@ def _checks(bundle: Bundle, report: Report, options: _Options) -> None:
                 options.workers,
                 options.progress,
                 options.receipts,
+                options.cluster,
             ),
         )
     if head is None or added is None:

@@ -624,9 +624,14 @@ def _outcome(election: SyntheticElection, workers: int) -> tuple[dict[str, Any],
 
 
 def run_verify_benchmark(
-    ballots: int, workers: int | None = None, cache: Path | None = None
+    ballots: int,
+    workers: int | None = None,
+    cache: Path | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, object]:
-    """Build a signed bundle around a synthetic board, then time `audit.verify`."""
+    """Build a signed bundle around a synthetic board, then time `audit.verify` (on the
+    Dask cluster of ``scheduler``, if given: the CPU figures are then this process's
+    only, the workers' being the cluster's)."""
     import tempfile
 
     import nacl.signing
@@ -674,7 +679,7 @@ def run_verify_benchmark(
         bundle_s = time.perf_counter() - started
         with _peak_memory() as memory, _cpu_seconds() as cpu:
             started = time.perf_counter()
-            report = verify_file(bundle, workers=workers)
+            report = verify_file(bundle, workers=workers, scheduler=scheduler)
             seconds = time.perf_counter() - started
         bundle_mb = bundle.stat().st_size / 1e6
     if not report.passed:
@@ -682,6 +687,7 @@ def run_verify_benchmark(
     return {
         "ballots": ballots,
         "workers": workers,
+        "scheduler": scheduler is not None,
         "verify_s": round(seconds, 2),
         "ballots_verified_per_s": round(ballots / seconds, 1),
         "cpu_s": cpu,

@@ -104,18 +104,22 @@ def open_(context: Context, election_id: str) -> None:
 @click.option("--request-out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The tally request the trustees decrypt.")  # fmt: skip
 @click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="A Dask distributed scheduler (tcp://HOST:8786) whose workers check the "
+                   "ballots, reading the board from this database.")  # fmt: skip
 @click.option("--early", is_flag=True,
               help="Close before the manifest's closing time (audit-logged).")  # fmt: skip
 @click.option("--board-out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the closed board the trustees check (board.zip).")  # fmt: skip
 @pass_context
 def close(
-    context: Context, election_id: str, request_out: Path, workers: int | None, early: bool,
-    board_out: Path | None,
+    context: Context, election_id: str, request_out: Path, workers: int | None,
+    scheduler: str | None, early: bool, board_out: Path | None,
 ) -> None:  # fmt: skip
     """Close the vote, check and add up every ballot, and write the tally request."""
     from audit.actions import close_election
     from evoting.crypto.canonical import canonical_json
+    from tally.cluster import ClusterError
     from tally.service import EarlyClosing
 
     keys, now = context.keys, context.clock()
@@ -124,13 +128,15 @@ def close(
             task = bar.add_task("checking and adding up the ballots", total=None)
             request = close_election(
                 context.factory, keys, election_id, now, workers=workers,
-                progress=lambda n: bar.advance(task, n), early=early,
+                progress=lambda n: bar.advance(task, n), early=early, scheduler=scheduler,
             )  # fmt: skip
     except EarlyClosing as exc:
         raise click.ClickException(
             f"the vote runs until {exc.closes.isoformat()}: closing now cuts residents off "
             "(pass --early if the authority decided to close early)"
         ) from exc
+    except ClusterError as exc:
+        raise click.ClickException(f"the cluster failed: {exc}") from exc
     request_out.write_bytes(canonical_json(request) + b"\n")
     click.echo(f"election {election_id} is closed: {request['ballots']} ballots checked and added")
     click.echo(f"tally request written to {request_out}")

@@ -87,14 +87,18 @@ def bench_tally(ballots: int, workers: int | None, cache: Path | None, db_url: s
 @click.option("--workers", type=int, help="Processes (default: every core).")
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the synthetic election in DIR/kortrijk-N and reuse it.")  # fmt: skip
-def bench_verify(ballots: int, workers: int | None, cache: Path | None) -> None:
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Verify on this Dask scheduler's cluster (tcp://HOST:8786).")  # fmt: skip
+def bench_verify(ballots: int, workers: int | None, cache: Path | None,
+                 scheduler: str | None) -> None:  # fmt: skip
     """Verify a signed bundle around a synthetic board: ballots per second, seconds, RSS."""
     from cli.bench import run_verify_benchmark
     from cli.bench_cache import BenchRefused
+    from tally.cluster import ClusterError
 
     try:
-        figures = run_verify_benchmark(ballots, workers, cache=cache)
-    except BenchRefused as exc:
+        figures = run_verify_benchmark(ballots, workers, cache=cache, scheduler=scheduler)
+    except (BenchRefused, ClusterError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(figures, indent=2))
 

@@ -55,13 +55,19 @@ def _read(path: Path) -> object:
 @click.option("--unsigned", is_flag=True,
               help="Leave the bundle for the authority to sign on its own machine.")  # fmt: skip
 @click.option("--out", type=NEW_FILE, required=True, help="The result bundle to write.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="A Dask distributed scheduler (tcp://HOST:8786) whose workers re-add the "
+                   "closed board and check every ballot again, reading it from this "
+                   "database.")  # fmt: skip
 @pass_context
 def tally(context: Context, election_id: str, partials: Sequence[Path],
-          authority_key_file: Path | None, unsigned: bool, out: Path) -> None:  # fmt: skip
+          authority_key_file: Path | None, unsigned: bool, out: Path,
+          scheduler: str | None) -> None:  # fmt: skip
     """Combine the trustees' partial decryptions, add the paper boxes two officials entered
     (evote paper enter), apply the rules, write the signed (or unsigned) bundle."""
     from audit.actions import tally_election
     from identity.issuance import issuance_report
+    from tally.cluster import ClusterError
 
     if unsigned == (authority_key_file is not None):
         raise click.UsageError("give --authority-key, or --unsigned (not both)")
@@ -69,8 +75,12 @@ def tally(context: Context, election_id: str, partials: Sequence[Path],
     documents = [_read(p) for p in partials]
     registrar = issuance_report(context.factory, election_id, context.keys).to_json()
     registrar.pop("credential_public_key")  # it is in keys.json
-    tallied = tally_election(context.factory, context.keys, election_id, documents, registrar,
-                             signer, out, context.clock())  # fmt: skip
+    try:
+        tallied = tally_election(context.factory, context.keys, election_id, documents,
+                                 registrar, signer, out, context.clock(),
+                                 scheduler=scheduler)  # fmt: skip
+    except ClusterError as exc:
+        raise click.ClickException(f"the cluster failed: {exc}") from exc
     for q in tallied.result["questions"]:  # type: ignore[attr-defined]
         if q["type"] == "referendum":
             verdict = "binding" if q["binding"] else "advisory"

@@ -24,6 +24,9 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 1024),
               help="Processes checking ballots (default: every core).")  # fmt: skip
+@click.option("--scheduler", metavar="ADDRESS",
+              help="A Dask distributed scheduler (tcp://HOST:8786) whose workers check the "
+                   "ballots, each reading the bundle at this same path.")  # fmt: skip
 @click.option("--fingerprint", metavar="HEX",
               help="The election's fingerprint as the city published it (64 hex digits); "
                    "any other is a failure.")  # fmt: skip
@@ -37,13 +40,14 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 def verify(
     bundle: Path,
     workers: int | None,
+    scheduler: str | None,
     fingerprint: str | None,
     authority_key: str | None,
     receipts: tuple[Path, ...],
 ) -> None:
     """Recheck a result bundle from the bundle alone: PASS, or every failure."""
     from audit.receipts import read_receipts
-    from audit.verify import Pins, Report, UnreadableBundle, pin, verify_file
+    from audit.verify import ClusterError, Pins, Report, UnreadableBundle, pin, verify_file
 
     try:
         pins = Pins(
@@ -68,10 +72,14 @@ def verify(
                 pins=pins,
                 receipts=claims,
                 identified=identified,
+                scheduler=scheduler,
             )
     except UnreadableBundle as exc:
         click.echo(f"cannot read {bundle}: {exc}", err=True)
         sys.exit(2)
+    except ClusterError as exc:
+        click.echo(f"no verdict: the cluster failed ({exc})", err=True)
+        sys.exit(3)
     for note in report.notes:
         click.echo(f"note: {note}")
     for line in report.confirmed:

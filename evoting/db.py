@@ -45,10 +45,12 @@ def database_url(url: str | None = None) -> str:
     return chosen
 
 
-def _sqlite_on_connect(synchronous: str) -> Callable[[Any, object], None]:
+def _sqlite_on_connect(synchronous: str, read_only: bool) -> Callable[[Any, object], None]:
     def configure(dbapi_connection: Any, _record: object) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
         cursor = dbapi_connection.cursor()
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
@@ -62,14 +64,23 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_begin_reading(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")  # WAL: a reader neither waits for writers nor blocks them
+
+
 def make_engine(
     url: str | None = None,
     *,
     durable: bool = True,
     pool_size: int | None = None,
     lock_timeout_s: float | None = None,
+    read_only: bool = False,
 ) -> Engine:
     """An engine for ``url`` (see `database_url`), configured for its back end.
+
+    ``read_only``: every transaction only reads (a cluster's worker reading the closed
+    board, tally/board_ranges.py); on SQLite it takes no write lock, so many readers
+    run beside the close that holds one.
 
     ``durable=False`` lets SQLite skip the sync after each commit: only for a
     throwaway database (the simulation), never for a vote.
@@ -91,8 +102,9 @@ def make_engine(
         if resolved.database in (None, "", ":memory:"):
             raise DatabaseError("use a SQLite file; an in-memory database cannot be shared")
         engine = create_engine(resolved, hide_parameters=True)
-        event.listen(engine, "connect", _sqlite_on_connect("FULL" if durable else "NORMAL"))
-        event.listen(engine, "begin", _sqlite_begin)
+        synchronous = "FULL" if durable else "NORMAL"
+        event.listen(engine, "connect", _sqlite_on_connect(synchronous, read_only))
+        event.listen(engine, "begin", _sqlite_begin_reading if read_only else _sqlite_begin)
         return engine
     if backend == "postgresql":
         # TCP keep-alives: a connection to a host that vanished (a fail-over, a cut
@@ -109,6 +121,9 @@ def make_engine(
             if not 0 < lock_timeout_s <= 3600:
                 raise DatabaseError("the lock timeout must be between 0 and 3600 seconds")
             connect["options"] = f"-c lock_timeout={round(lock_timeout_s * 1000)}"
+        if read_only:
+            options = str(connect.get("options", ""))
+            connect["options"] = f"{options} -c default_transaction_read_only=on".strip()
         if pool_size is None:
             return create_engine(resolved, pool_pre_ping=True, hide_parameters=True,
                                  connect_args=connect)  # fmt: skip

@@ -24,12 +24,14 @@ checked against the board in the same pass.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -47,6 +49,9 @@ from evoting.election import Manifest, manifest_from_canonical
 CHUNK = 200  # ballots a worker checks per task: few enough to keep memory flat
 CHUNK_BYTES = 8 << 20  # ... and at most this much ballot text (a ballot is up to 2 MiB)
 MAX_PROBLEMS = 1000
+Problem = tuple[int, int, str]  # (board entry, rank, text)
+# Ranks: the order of one entry's problems, the same whichever process found them.
+UNREADABLE, POSITION, CHAIN, HASH, TWICE, BALLOT, CREDENTIAL = range(7)
 _FIELDS = frozenset({"position", "ballot", "tracking_code", "previous", "entry_hash"})
 MIN_CHUNK = 25
 PARALLEL_FROM = 400  # below this many ballots, one process is faster than a pool
@@ -69,6 +74,8 @@ class Aggregate:
     ballots: int = 0
     head: str = ""
     problems: list[str] = field(default_factory=list)
+    """Filled by `finish`: by entry, and for one entry in the order it is read."""
+    found: list[Problem] = field(default_factory=list)
     # Once-only checks need one entry per ballot (~100 bytes each, the only state that
     # grows with the board): codes as 32 raw bytes, a malformed code as its text.
     tracking_codes: set[bytes | str] = field(default_factory=set)
@@ -76,17 +83,33 @@ class Aggregate:
     """Position → (tracking code, entry hash), for the positions asked for."""
     unlisted: int = 0  # problems beyond MAX_PROBLEMS
 
-    def problem(self, text: str) -> None:
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(text)
-        else:
-            self.unlisted += 1
+    def problem(self, entry: int, rank: int, text: str) -> None:
+        self.found.append((entry, rank, text))
+        if len(self.found) > 2 * MAX_PROBLEMS:
+            self.unlisted += _trim(self.found)
+
+    def finish(self) -> Aggregate:
+        self.unlisted += _trim(self.found)
+        self.problems = [text for _, _, text in self.found]
+        if self.unlisted:
+            self.problems.append(f"... and {self.unlisted} more problems")
+        return self
 
     def was_cast(self, tracking_code: str) -> bool:
         return _code_key(tracking_code) in self.tracking_codes
 
     def ciphertexts(self, label: str) -> list[Ciphertext]:
         return [Ciphertext(a, b) for a, b in self.sums[label]]
+
+
+def _trim(found: list[Problem]) -> int:
+    """Keep the first `MAX_PROBLEMS` by entry and rank (a stable sort keeps the reading
+    order within one); returns how many were dropped. Whichever process found them and
+    in whichever order the chunks came back, the same problems are listed."""
+    found.sort(key=lambda p: (p[0], p[1]))
+    dropped = max(0, len(found) - MAX_PROBLEMS)
+    del found[MAX_PROBLEMS:]
+    return dropped
 
 
 def _code_key(code: str) -> bytes | str:
@@ -96,68 +119,83 @@ def _code_key(code: str) -> bytes | str:
         return code
 
 
-def _empty(manifest: Manifest) -> dict[str, list[tuple[Point, Point]]]:
+def empty_sums(manifest: Manifest) -> dict[str, list[tuple[Point, Point]]]:
     return {spec.label: [(IDENTITY, IDENTITY)] * len(spec.options) for spec in contests(manifest)}
 
 
+def add_sums(into: dict[str, list[tuple[Point, Point]]],
+             sums: dict[str, list[tuple[Point, Point]]]) -> None:  # fmt: skip
+    for label, more in sums.items():
+        into[label] = [
+            (a1 + a2, b1 + b2) for (a1, b1), (a2, b2) in zip(into[label], more, strict=True)
+        ]
+
+
 @dataclass(frozen=True, slots=True)
-class _Checked:
+class Checked:
     sums: dict[str, list[tuple[Point, Point]]]
-    problems: list[str]
+    problems: list[Problem]
     credentials: list[tuple[int, bytes]]
+    ballots: int  # in the chunk
 
 
-_WORKER: tuple[Manifest, Point, PublicKey] | None = None
+_WORKER: tuple[Context, Manifest, Point, PublicKey] | None = None
 
 
-def _init_worker(context: Context) -> None:
-    global _WORKER  # noqa: PLW0603 - per-process state of a pool worker
-    _WORKER = (
-        manifest_from_canonical(context.manifest),
-        Point.from_bytes(context.election_key),
-        PublicKey.from_der(context.credential_key),
-    )
+def init_worker(context: Context) -> Manifest:
+    """Read the context once per process (a pool's worker, or a cluster's, task after task)."""
+    global _WORKER  # noqa: PLW0603 - per-process state of a pool or cluster worker
+    if _WORKER is None or _WORKER[0] != context:
+        _WORKER = (
+            context,
+            manifest_from_canonical(context.manifest),
+            Point.from_bytes(context.election_key),
+            PublicKey.from_der(context.credential_key),
+        )
+    return _WORKER[1]
 
 
-def _verify(position: int, data: bytes, problems: list[str]) -> Ballot | None:
+def _verify(position: int, data: bytes, problems: list[Problem]) -> Ballot | None:
     """The ballot if it passes every check it can pass alone (in a batch: every check
     but the group equations its proofs put off); else None, with the problem."""
     assert _WORKER is not None
-    manifest, election_key, credential_key = _WORKER
+    _, manifest, election_key, credential_key = _WORKER
+    where = f"board entry {position}"
     try:
         ballot = Ballot.from_bytes(data)
         verify_ballot(manifest, election_key, credential_key, ballot)
     except (BallotRejected, CryptoError) as exc:
-        problems.append(f"board entry {position}: the ballot is refused ({exc})")
+        problems.append((position, BALLOT, f"{where}: the ballot is refused ({exc})"))
         return None
     except Exception as exc:  # a hostile ballot must not stop the count
-        problems.append(f"board entry {position}: the ballot is malformed "
-                        f"({type(exc).__name__}: {exc})")  # fmt: skip
+        problems.append((position, BALLOT, f"{where}: the ballot is malformed "
+                                           f"({type(exc).__name__}: {exc})"))  # fmt: skip
         return None
     return ballot
 
 
-def _check_chunk(chunk: list[tuple[int, str, str]]) -> _Checked:
+def check_chunk(chunk: list[tuple[int, str, str]]) -> Checked:
     """Verify ballots (position, canonical ballot JSON, claimed tracking code); add them up.
 
     The proofs' group equations of the whole chunk are checked at once (V2 ballots:
     evoting/crypto/batch.py); if they do not all hold, the ballots whose equations
     fail are found by halving and checked again alone, for the reason."""
     assert _WORKER is not None
-    manifest = _WORKER[0]
-    sums = _empty(manifest)
-    problems: list[str] = []
+    sums = empty_sums(_WORKER[1])
+    problems: list[Problem] = []
     credentials: list[tuple[int, bytes]] = []
     accepted: list[tuple[int, bytes, Ballot]] = []
     batch = Batch()
     with deferring(batch):
         for position, ballot_json, claimed_code in chunk:
             data = ballot_json.encode("utf-8")
+            where = f"board entry {position}"
             if hashlib.sha256(data).hexdigest() != claimed_code:
-                problems.append(f"board entry {position}: the tracking code is not the ballot's")
+                problems.append((position, BALLOT, f"{where}: the tracking code is not the "
+                                                   "ballot's"))  # fmt: skip
             if len(data) > MAX_BALLOT_BYTES:
-                problems.append(f"board entry {position}: the ballot is larger than the ballot "
-                                f"box accepts ({MAX_BALLOT_BYTES} bytes)")  # fmt: skip
+                problems.append((position, BALLOT, f"{where}: the ballot is larger than the "
+                                 f"ballot box accepts ({MAX_BALLOT_BYTES} bytes)"))  # fmt: skip
                 continue
             batch.item(position)
             ballot = _verify(position, data, problems)
@@ -179,7 +217,7 @@ def _check_chunk(chunk: list[tuple[int, str, str]]) -> _Checked:
                 (a + ct.alpha, b + ct.beta)
                 for (a, b), ct in zip(sums[label], contest.ciphertexts, strict=True)
             ]
-    return _Checked(sums, problems, credentials)
+    return Checked(sums, problems, credentials, len(chunk))
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -222,75 +260,99 @@ def _entry(line: str | bytes) -> tuple[int, str, str, str, str]:
     return position, *fields
 
 
-def _chunks(
-    lines: Iterable[str | bytes],
-    fingerprint: bytes,
-    aggregate: Aggregate,
-    size: int,
-    record: Collection[int],
-) -> Iterator[list[tuple[int, str, str]]]:
-    """Check the chain while reading (in order); yield ballots to verify, in chunks."""
-    previous = genesis_hash(fingerprint)
-    codes = aggregate.tracking_codes
-    chunk: list[tuple[int, str, str]] = []
-    chunk_bytes = 0
-    expected = 1
-    for line in lines:
-        where = f"board entry {expected}"
+class Chain:
+    """Reads entries in order, numbered by reading order from ``first``: checks each
+    position, the hash chain and each entry's hash.
+
+    ``previous`` is the hash the first entry chains to; None for a range that starts
+    inside the board (tally/cluster.py): the first readable entry's claim is then kept
+    in `joins`, for whoever puts the ranges together to check.
+    """
+
+    def __init__(self, first: int, previous: str | None,
+                 problem: Callable[[int, int, str], None]) -> None:  # fmt: skip
+        self.next = first
+        self.previous = previous
+        self.joins: tuple[int, str] | None = None
+        self._problem = problem
+
+    def read(self, line: str | bytes) -> tuple[int, str, str, str] | None:
+        """(entry, ballot JSON, tracking code, entry hash), or None if it is unreadable."""
+        n = self.next
+        self.next += 1
+        where = f"board entry {n}"
         try:
             position, ballot_json, code, previous_hash, claimed = _entry(line)
         except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-            aggregate.problem(f"{where}: unreadable ({exc})")
-            expected += 1
-            continue
-        if position != expected:
-            aggregate.problem(f"{where}: has position {position} (dropped or reordered)")
-        if previous_hash != previous:
-            aggregate.problem(f"{where}: does not chain to the entry before it")
+            self._problem(n, UNREADABLE, f"{where}: unreadable ({exc})")
+            return None
+        if position != n:
+            self._problem(n, POSITION, f"{where}: has position {position} "
+                                       "(dropped or reordered)")  # fmt: skip
+        if self.previous is None:
+            self.joins = (n, previous_hash)
+        elif previous_hash != self.previous:
+            self._problem(n, CHAIN, f"{where}: does not chain to the entry before it")
         if entry_hash(position, previous_hash, code) != claimed:
-            aggregate.problem(f"{where}: its hash is wrong")
-        key = _code_key(code)
-        if key in codes:
-            aggregate.problem(f"{where}: the same ballot is on the board twice")
-        codes.add(key)
-        if expected in record:
-            aggregate.recorded[expected] = (code, claimed)
-        previous = claimed
-        expected += 1
-        chunk.append((expected - 1, ballot_json, code))  # by reading order, not claimed position
+            self._problem(n, HASH, f"{where}: its hash is wrong")
+        self.previous = claimed
+        return n, ballot_json, code, claimed
+
+
+def chunks(
+    lines: Iterable[str | bytes],
+    chain: Chain,
+    size: int,
+    seen: Callable[[int, str, str], None],
+) -> Iterator[list[tuple[int, str, str]]]:
+    """Read the entries through ``chain``; tell ``seen(entry, code, entry hash)`` of each
+    readable one; yield the ballots to verify, in chunks (by reading order)."""
+    chunk: list[tuple[int, str, str]] = []
+    chunk_bytes = 0
+    for line in lines:
+        read = chain.read(line)
+        if read is None:
+            continue
+        n, ballot_json, code, claimed = read
+        seen(n, code, claimed)
+        chunk.append((n, ballot_json, code))
         chunk_bytes += len(ballot_json)
         if len(chunk) >= size or chunk_bytes >= CHUNK_BYTES:
             yield chunk
             chunk, chunk_bytes = [], 0
-    aggregate.ballots = expected - 1
-    aggregate.head = previous
     if chunk:
         yield chunk
 
 
-def _add(aggregate: Aggregate, checked: _Checked, credentials: dict[bytes, int]) -> None:
+class Once:
+    """The once-only checks, in reading order: each tracking code and each credential."""
+
+    def __init__(self, result: Aggregate, record: Collection[int]) -> None:
+        self.result = result
+        self.record = record
+        self.credentials: dict[bytes, int] = {}
+
+    def code(self, n: int, code: str, claimed: str) -> None:
+        key = _code_key(code)
+        if key in self.result.tracking_codes:
+            self.result.problem(n, TWICE, f"board entry {n}: the same ballot is on the board twice")
+        self.result.tracking_codes.add(key)
+        if n in self.record:
+            self.result.recorded[n] = (code, claimed)
+
+    def credential(self, n: int, credential: bytes) -> None:
+        first = self.credentials.setdefault(credential, n)
+        if first != n:
+            self.result.problem(n, CREDENTIAL, f"board entry {n}: its credential already "
+                                               f"cast entry {first}")  # fmt: skip
+
+
+def _add(result: Aggregate, checked: Checked, once: Once) -> None:
     for problem in checked.problems:
-        aggregate.problem(problem)
+        result.problem(*problem)
     for position, credential in checked.credentials:
-        first = credentials.setdefault(credential, position)
-        if first != position:
-            aggregate.problem(f"board entry {position}: its credential already cast entry {first}")
-    for label, sums in checked.sums.items():
-        aggregate.sums[label] = [
-            (a1 + a2, b1 + b2)
-            for (a1, b1), (a2, b2) in zip(aggregate.sums[label], sums, strict=True)
-        ]
-
-
-def _settle(
-    result: Aggregate,
-    checked: _Checked,
-    credentials: dict[bytes, int],
-    progress: Callable[[int], None] | None,
-) -> None:
-    _add(result, checked, credentials)
-    if progress is not None:
-        progress(len(checked.credentials) + len(checked.problems))
+        once.credential(position, credential)
+    add_sums(result.sums, checked.sums)
 
 
 def aggregate(
@@ -305,10 +367,7 @@ def aggregate(
     """Check the whole board and add it up. ``expected``: the size, if known (for the pool);
     ``progress`` is told how many more ballots were checked, chunk by chunk; ``record``:
     positions whose tracking code and entry hash to keep (`Aggregate.recorded`)."""
-    result = _aggregate(lines, context, workers, expected, progress, frozenset(record))
-    if result.unlisted:
-        result.problems.append(f"... and {result.unlisted} more problems")
-    return result
+    return _aggregate(lines, context, workers, expected, progress, frozenset(record)).finish()
 
 
 def _aggregate(
@@ -320,31 +379,42 @@ def _aggregate(
     record: Collection[int],
 ) -> Aggregate:
     manifest = manifest_from_canonical(context.manifest)
-    result = Aggregate(_empty(manifest))
+    result = Aggregate(empty_sums(manifest))
     workers = workers or os.cpu_count() or 1
     # A small board in 200-ballot chunks would leave a core idle at the end: at
     # least four chunks per worker when the size is known.
     size = max(MIN_CHUNK, min(CHUNK, -(-expected // (4 * workers)))) if expected else CHUNK
-    chunks = _chunks(lines, manifest.fingerprint, result, size, record)
-    credentials: dict[bytes, int] = {}
-    if workers == 1 or 0 < expected < PARALLEL_FROM:
-        _init_worker(context)
-        for chunk in chunks:
-            _add(result, _check_chunk(chunk), credentials)
+    chain = Chain(1, genesis_hash(manifest.fingerprint), result.problem)
+    once = Once(result, record)
+    checked: Iterator[Checked]
+    with contextlib.ExitStack() as stack:
+        if workers == 1 or 0 < expected < PARALLEL_FROM:
+            init_worker(context)
+            checked = map(check_chunk, chunks(lines, chain, size, once.code))
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=get_context("spawn"),
+                initializer=init_worker,
+                initargs=(context,),
+            ))  # fmt: skip
+            checked = _in_order(pool, chunks(lines, chain, size, once.code), 2 * workers)
+        for part in checked:
+            _add(result, part, once)
             if progress is not None:
-                progress(len(chunk))
-        return result
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("spawn"),
-        initializer=_init_worker,
-        initargs=(context,),
-    ) as pool:
-        pending = []
-        for chunk in chunks:
-            pending.append(pool.submit(_check_chunk, chunk))
-            if len(pending) >= 2 * workers:  # keep memory flat: a few chunks in flight
-                _settle(result, pending.pop(0).result(), credentials, progress)
-        for future in pending:
-            _settle(result, future.result(), credentials, progress)
+                progress(part.ballots)
+    result.ballots = chain.next - 1
+    result.head = chain.previous or ""
     return result
+
+
+def _in_order(pool: ProcessPoolExecutor, work: Iterable[list[tuple[int, str, str]]],
+              ahead: int) -> Iterator[Checked]:  # fmt: skip
+    """The pool's results in order, with at most ``ahead`` chunks in flight (memory stays flat)."""
+    pending: deque[Future[Checked]] = deque()
+    for chunk in work:
+        pending.append(pool.submit(check_chunk, chunk))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

@@ -207,5 +207,13 @@ def check_stored_request(
 ) -> Checked:
     """The officials' check before accepting partial decryptions of ``request`` (and before
     taking an empty board's totals as zeros: whether it is empty is the board's to say)."""
+    return check_stored_totals(manifest, pins, request, sum_board(board_lines, manifest))
+
+
+def check_stored_totals(
+    manifest: Manifest, pins: Pins, request: Mapping[str, Any], added: Aggregate
+) -> Checked:
+    """`check_stored_request` on a board already added up (on a cluster, every ballot
+    checked again: tally/service.py)."""
     head = check_head(request.get("final_head"), pins)
-    return _checked(manifest, head, sum_board(board_lines, manifest), request, empty=True)
+    return _checked(manifest, head, added, request, empty=True)

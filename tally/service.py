@@ -8,6 +8,7 @@ applies the rules; the election becomes *tallied*.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -30,10 +31,13 @@ from evoting.elections import (
     checked_credential_public_key,
     election_public_key,
     get_election,
+    sealed_public_key,
 )
 from tally import ceremony, officials
 from tally.aggregate import Aggregate, Context, aggregate
-from tally.closed_board import NotTheTotals, Pins, check_stored_request
+from tally.board_ranges import database_ranges, worker_url
+from tally.closed_board import NotTheTotals, Pins, check_stored_request, check_stored_totals
+from tally.cluster import Cluster, connect
 from tally.decrypt import combine, read_request, tally_request
 from tally.paper_entry import confirmed_boxes, paper_voters
 from tally.result import build_result, check_paper
@@ -67,6 +71,7 @@ def close_vote(
     progress: Callable[[int], None] | None = None,
     early: bool = False,
     on_closed: Callable[[Session, SignedHead], None] | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, object]:
     """Close, freeze the board, check and add up every ballot; returns the tally request.
 
@@ -74,7 +79,27 @@ def close_vote(
     unless ``early`` (an official's explicit decision, which the audit log records).
     ``on_closed(session, final_head)`` runs in the closing transaction (the caller's
     audit entry), so the closing is on record even if the board then fails its checks.
+    With a Dask ``scheduler``, the ballots are checked on its cluster, whose workers
+    read the board from this database (tally/cluster.py); it is reached before the
+    vote is closed (`ClusterError` if it cannot be).
     """
+    with contextlib.ExitStack() as stack:
+        cluster = None if scheduler is None else stack.enter_context(connect(scheduler))
+        return _close(factory, keys, election_id, now, workers, progress, early, on_closed,
+                      cluster)  # fmt: skip
+
+
+def _close(
+    factory: Callable[[], Session],
+    keys: DeploymentKeys,
+    election_id: str,
+    now: datetime.datetime,
+    workers: int | None,
+    progress: Callable[[int], None] | None,
+    early: bool,
+    on_closed: Callable[[Session, SignedHead], None] | None,
+    cluster: Cluster | None,
+) -> dict[str, object]:
     with factory() as session, session.begin():
         election = change_state(session, election_id, "closed")
         closes = election.manifest.window.closes
@@ -92,9 +117,7 @@ def close_vote(
             election_public_key(session, election_id).to_bytes(),
             checked_credential_public_key(session, election_id, keys).to_der(),
         )
-        lines = (canonical_json(e.to_json()).decode() for e in entries(session, election_id))
-        added = aggregate(lines, context, workers=workers, expected=head.position,
-                          progress=progress)  # fmt: skip
+        added = _added(session, election_id, context, head.position, workers, progress, cluster)
     problems = list(added.problems)
     if (added.ballots, added.head) != (head.position, head.entry_hash):
         problems.append("the board read back does not end at its final head")
@@ -111,6 +134,24 @@ def close_vote(
             )
         )
     return request
+
+
+def _added(
+    session: Session,
+    election_id: str,
+    context: Context,
+    expected: int,
+    workers: int | None,
+    progress: Callable[[int], None] | None,
+    cluster: Cluster | None,
+) -> Aggregate:
+    """Every ballot of the closed board checked and added up, here or on the cluster."""
+    if cluster is not None:
+        size = cluster.range_size(expected)
+        ranges = database_ranges(session, worker_url(session), election_id, size)
+        return cluster.aggregate(ranges, context, progress=progress)
+    lines = (canonical_json(e.to_json()).decode() for e in entries(session, election_id))
+    return aggregate(lines, context, workers=workers, expected=expected, progress=progress)
 
 
 def _forget_logins(session: Session, election_id: str) -> None:
@@ -171,14 +212,26 @@ def _totals_of_closed_board(
     election: Election,
     request: Mapping[str, Any],
     ceremony_record: Mapping[str, Any],
+    cluster: Cluster | None,
 ) -> None:
     """Before partial decryptions are accepted: the stored request is the totals of the
-    board the trustees' pinned key closed (tally/closed_board.py), re-added from the board."""
+    board the trustees' pinned key closed (tally/closed_board.py), re-added from the board
+    (on a cluster: every ballot checked again as well, as at the close)."""
     established = ceremony.keys_from_record(election.manifest, ceremony_record)
     pins = Pins(election.fingerprint, established.public_key, established.board_key)
-    lines = (canonical_json(e.to_json()).decode() for e in entries(session, election.id))
     try:
-        check_stored_request(election.manifest, pins, request, lines)
+        if cluster is not None:
+            context = Context(
+                election.manifest.canonical(),
+                established.public_key.to_bytes(),
+                sealed_public_key(session, election.id, "credential"),
+            )
+            expected = int(request["ballots"])
+            added = _added(session, election.id, context, expected, None, None, cluster)
+            check_stored_totals(election.manifest, pins, request, added)
+        else:
+            lines = (canonical_json(e.to_json()).decode() for e in entries(session, election.id))
+            check_stored_request(election.manifest, pins, request, lines)
     except NotTheTotals as exc:
         raise TallyError([f"the tally request is refused: {exc}"]) from exc
 
@@ -189,18 +242,34 @@ def finish_tally(
     partials: Sequence[object],
     eligible: int,
     on_tallied: Callable[[Session, dict[str, object]], None] | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, object]:
     """Decrypt the totals with any k trustees' shares, add the paper boxes two officials
     entered (tally/paper_entry.py), apply the rules.
 
-    ``on_tallied(session, result)`` runs in the transaction that stores the result.
+    ``on_tallied(session, result)`` runs in the transaction that stores the result. With
+    a Dask ``scheduler``, the closed board is re-added (and every ballot checked again)
+    on its cluster.
     """
+    with contextlib.ExitStack() as stack:
+        cluster = None if scheduler is None else stack.enter_context(connect(scheduler))
+        return _finish(factory, election_id, partials, eligible, on_tallied, cluster)
+
+
+def _finish(
+    factory: Callable[[], Session],
+    election_id: str,
+    partials: Sequence[object],
+    eligible: int,
+    on_tallied: Callable[[Session, dict[str, object]], None] | None,
+    cluster: Cluster | None,
+) -> dict[str, object]:
     with factory() as session:
         election = get_election(session, election_id)
         record = tally_record(session, election_id)
         ceremony_record = officials.ceremony_record(session, election_id)
         if election.state == "closed":  # an empty board too: the board says it is empty
-            _totals_of_closed_board(session, election, record["request"], ceremony_record)
+            _totals_of_closed_board(session, election, record["request"], ceremony_record, cluster)
         entered = confirmed_boxes(session, election_id)  # before any trustee's work is spent
         voters = paper_voters(session, election_id)
     paper = check_paper(election.manifest, entered, voters)

@@ -54,38 +54,23 @@ def made_bundle(tmp_path_factory: pytest.TempPathFactory) -> Made:
     return _MADE["bundle"]
 
 
-def _make(tmp: Path) -> Made:
+def _make(tmp: Path, scheduler: str | None = None) -> Made:
+    """The bundle; with a Dask ``scheduler``, the close and the tally check the board on
+    its cluster (tests/integration/test_cluster.py)."""
     from audit.export import bundle_contents
     from audit.store import operator_key
-    from ballots.ballot import encrypt_ballot
     from ballots.board import board_signing_key
-    from ballots.cast import cast, publish_spoiled
-    from ballots.spoil import spoiled_record
-    from evoting import db
     from tally.decrypt import decrypt_request
     from tally.service import close_vote, finish_tally
-    from tests.integration.conftest import CLOSED, NOW, make_setup, obtain_credential
+    from tests.integration.conftest import CLOSED
 
-    engine = db.make_engine(f"sqlite:///{tmp / 'b.sqlite3'}")
-    db.upgrade(engine)
     monkeypatch = pytest.MonkeyPatch()
     try:
-        setup = make_setup(engine, tmp, monkeypatch, trustees=True)
-        receipts = []
-        for name, answer in VOTES.items():
-            credential = obtain_credential(setup, name)
-            if name == "An":  # An first challenges a ballot, then casts a fresh one
-                spoiled, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential,
-                                                  {"car-free-sunday": "no"})  # fmt: skip
-                publish_spoiled(setup.factory, setup.keys, setup.election_id,
-                                canonical_json(spoiled_record(spoiled, secrets)), NOW)  # fmt: skip
-            ballot, _ = encrypt_ballot(setup.manifest, setup.public_key, credential,
-                                       {"car-free-sunday": answer})  # fmt: skip
-            receipts.append(cast(setup.factory, setup.keys, setup.election_id,
-                                 ballot.canonical(), NOW))  # fmt: skip
-        request = close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, workers=1)
+        setup, receipts = cast_board(tmp, monkeypatch)
+        request = close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, workers=1,
+                             scheduler=scheduler)  # fmt: skip
         partials = [decrypt_request(s, request) for s in setup.shares[:2]]
-        finish_tally(setup.factory, setup.election_id, partials, eligible=9)
+        finish_tally(setup.factory, setup.election_id, partials, eligible=9, scheduler=scheduler)
         figures = {"credentials_issued": 4, "eligible": 9, "paper_votes": 0}
         fingerprint, contents = bundle_contents(setup.factory, setup.election_id, figures)
         out = tmp / "bundle.zip"
@@ -93,11 +78,41 @@ def _make(tmp: Path) -> Made:
         with setup.factory() as session:
             board_key = board_signing_key(session, setup.election_id, setup.keys)
             operator = operator_key(session, setup.election_id, setup.keys)
+        setup.engine.dispose()
         return Made(out.read_bytes(), receipts, board_key, operator, list(setup.shares),
                     setup.manifest)  # fmt: skip
     finally:
         monkeypatch.undo()
-        engine.dispose()
+
+
+def cast_board(
+    tmp: Path, monkeypatch: pytest.MonkeyPatch, url: str | None = None
+) -> tuple[Any, list[Receipt]]:
+    """The open election of `VOTES` in the database at ``url`` (SQLite in ``tmp`` by
+    default), every ballot cast (An first challenges one): its setup
+    (tests/integration/conftest.py) and receipts."""
+    from ballots.ballot import encrypt_ballot
+    from ballots.cast import cast, publish_spoiled
+    from ballots.spoil import spoiled_record
+    from evoting import db
+    from tests.integration.conftest import NOW, make_setup, obtain_credential
+
+    engine = db.make_engine(url or f"sqlite:///{tmp / 'b.sqlite3'}")
+    db.upgrade(engine)
+    setup = make_setup(engine, tmp, monkeypatch, trustees=True)
+    receipts = []
+    for name, answer in VOTES.items():
+        credential = obtain_credential(setup, name)
+        if name == "An":  # An first challenges a ballot, then casts a fresh one
+            spoiled, secrets = encrypt_ballot(setup.manifest, setup.public_key, credential,
+                                              {"car-free-sunday": "no"})  # fmt: skip
+            publish_spoiled(setup.factory, setup.keys, setup.election_id,
+                            canonical_json(spoiled_record(spoiled, secrets)), NOW)  # fmt: skip
+        ballot, _ = encrypt_ballot(setup.manifest, setup.public_key, credential,
+                                   {"car-free-sunday": answer})  # fmt: skip
+        receipts.append(cast(setup.factory, setup.keys, setup.election_id,
+                             ballot.canonical(), NOW))  # fmt: skip
+    return setup, receipts
 
 
 def members(data: bytes) -> dict[str, bytes]:
