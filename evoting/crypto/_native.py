@@ -45,6 +45,8 @@ class Core(Protocol):
 
     def PointTable(self) -> Table: ...
 
+    def b64_32(self, text: str, /) -> bytes | None: ...
+
     def first_invalid_point(self, data: bytes, /) -> int | None: ...
 
     def lincombs(
@@ -70,4 +72,9 @@ def load() -> Core | None:
         module = importlib.import_module(MODULE)
     except ImportError:
         return None
+    if not all(hasattr(module, name) for name in _NAMES):
+        return None  # a build older than this code (./dev builds it again)
     return cast("Core", module)
+
+
+_NAMES = ("BACKEND", "PointTable", "all_identity", "b64_32", "first_invalid_point", "lincombs")

@@ -72,6 +72,10 @@ class Batch:
         self._owners: list[Hashable] = []
         self._owner: Hashable = None
         self._start = (0, 0)  # the current item's first equation and first term
+        self._parts: dict[int, list[int]] = {}
+        """A sum's index (`sum_of`) → its parts' indices: a term on the sum is written as
+        the same coefficient on each part, so the multi-scalar multiplication does not
+        take the sum as a point of its own (it merges each point's coefficients)."""
 
     def __len__(self) -> int:
         return len(self._lengths)
@@ -115,22 +119,31 @@ class Batch:
         if any(i is None for i in indices):
             return None
         index = len(self._points)
-        total = _new_point(self._table.sum([i for i in indices if i is not None]))
+        parts = [i for i in indices if i is not None]
+        total = _new_point(self._table.sum(parts))
         self._points.append(total)  # the table appended it too: index is its place in both
-        self._index.setdefault(total.to_bytes(), index)
+        if self._index.setdefault(total.to_bytes(), index) == index:
+            self._parts[index] = parts
         return total
 
     def add(self, points: Sequence[Point], equations: Sequence[Equation]) -> None:
         local = [self._at(p) for p in points]
-        scalars, indices = self._scalars, self._indices
+        scalars, indices, parts = self._scalars, self._indices, self._parts
         for terms, k in equations:
-            self._starts.append(len(indices))
+            first = len(indices)
+            self._starts.append(first)
             for s, i in terms:
-                scalars += s.to_bytes()
-                indices.append(local[i])
-            scalars += _MINUS_ONE_BYTES
+                at = local[i]
+                if at in parts:
+                    for part in parts[at]:
+                        scalars += s.to_bytes()
+                        indices.append(part)
+                else:
+                    scalars += s.to_bytes()
+                    indices.append(at)
+            scalars += _MINUS_ONE_BYTES  # the right side, last (`_exact` reads it so)
             indices.append(local[k])
-            self._lengths.append(len(terms) + 1)
+            self._lengths.append(len(indices) - first)
             self._owners.append(self._owner)
 
     def _at(self, point: Point) -> int:

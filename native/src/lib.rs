@@ -11,6 +11,8 @@
 //! small integers, so that a call costs one conversion, not one per element, and runs
 //! without the GIL.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_COMPRESSED;
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
@@ -79,6 +81,22 @@ fn check_shape(points: usize, terms: usize, indices: &[u32], lengths: &[u32]) ->
         )));
     }
     Ok(())
+}
+
+/// The 32 bytes that `text` is the canonical base64url form of (43 characters of the
+/// URL-safe alphabet, no padding, the last character's two spare bits zero), or None
+/// for any other text: `evoting.crypto.canonical.b64decode`'s rule for 32 bytes, which
+/// the caller falls back on (for the reason) when this says None.
+#[pyfunction]
+fn b64_32<'py>(py: Python<'py>, text: &str) -> Option<Bound<'py, PyBytes>> {
+    let mut out = [0u8; 48]; // room for any length estimate; 32 are expected
+    if text.len() != 43 {
+        return None;
+    }
+    match URL_SAFE_NO_PAD.decode_slice(text.as_bytes(), &mut out) {
+        Ok(ENCODED) => Some(PyBytes::new(py, &out[..ENCODED])),
+        _ => None,
+    }
 }
 
 /// Index of the first encoding in `data` (32 bytes each) that a point from outside may
@@ -285,6 +303,7 @@ impl PointTable {
 
 #[pymodule]
 fn evoting_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(b64_32, m)?)?;
     m.add_function(wrap_pyfunction!(first_invalid_point, m)?)?;
     m.add_function(wrap_pyfunction!(lincombs, m)?)?;
     m.add_function(wrap_pyfunction!(all_identity, m)?)?;

@@ -43,7 +43,7 @@ from tests.integration.bundles import (
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:  # fmt: skip
+                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster:  # fmt: skip
         yield cluster.scheduler_address
 
 

@@ -136,3 +136,29 @@ def test_parse_canonical_is_its_definition(value: object, at: int, insert: bytes
         except CanonicalEncodingError:
             got = "refused"
         assert got == _reference_parse(data)
+
+
+@given(json_values, st.integers(0, 40), st.sampled_from([
+    b'"a":1,', b'{"a":1,"a":1}', b'{"a":1,"a":2}', b"1.5", b"NaN", b"99999999999999999999",
+    b"\xef\xbb\xbf", b"\xff", b"[" * 40,
+]))  # fmt: skip
+def test_parse_canonical_refuses_with_the_strict_reading_s_reason(
+    value: object, at: int, insert: bytes
+) -> None:
+    """The fast reading (no duplicate check: canonical text has no key twice) accepts
+    what the strict reading accepts, and whatever it refuses is refused for the strict
+    reading's reason (duplicate keys included)."""
+    import json
+
+    from evoting.crypto.canonical import _parse_strictly
+
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    data = text.encode("utf-8")
+    for candidate in (data[:at] + insert + data[at:], insert, b"[" + insert + b"]"):
+        outcomes = []
+        for parse in (parse_canonical, _parse_strictly):
+            try:
+                outcomes.append(("accepted", parse(candidate)))
+            except CanonicalEncodingError as exc:
+                outcomes.append(("refused", str(exc)))
+        assert outcomes[0] == outcomes[1], candidate

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from evoting.crypto import _native, combine
@@ -234,3 +234,54 @@ def test_points_read_together_give_the_same_verdict_and_error(
         with deferring(batch):
             assert _outcome(lambda: read_together(read)) == expected
         assert len(batch) == 0
+
+
+_B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+texts_near_32_bytes = st.one_of(
+    st.binary(min_size=32, max_size=32).map(lambda b: __import__("base64").urlsafe_b64encode(b)
+                                            .decode().rstrip("=")),
+    st.text(alphabet=_B64_ALPHABET + "+/=", min_size=42, max_size=45),
+    st.text(alphabet=_B64_ALPHABET, min_size=42, max_size=42).flatmap(
+        lambda head: st.sampled_from(_B64_ALPHABET).map(lambda last: head + last)),
+    st.text(min_size=43, max_size=43),
+)  # fmt: skip
+
+
+@settings(max_examples=1000)
+@given(texts_near_32_bytes.filter(str.isascii))
+def test_the_core_decodes_base64url_exactly_as_the_rule(text: str) -> None:
+    """`b64_32` gives the bytes exactly when `b64decode` gives 32 bytes without error."""
+    from evoting.crypto.canonical import b64decode
+    from evoting.crypto.errors import CanonicalEncodingError
+
+    assert CORE is not None
+    try:
+        expected: bytes | None = b64decode(text)
+    except CanonicalEncodingError:
+        expected = None
+    if expected is not None and len(expected) != 32:
+        expected = None
+    assert CORE.b64_32(text) == expected
+
+
+@given(texts_near_32_bytes | st.just("\ud800" * 43), st.sampled_from(POINT_FIELDS[:2]))
+def test_any_text_in_a_field_reads_the_same_on_both_paths(
+    text: str, path: tuple[object, ...]
+) -> None:
+    """Points and scalars of a contest, given any text: the same value or the same error
+    on both paths (non-ASCII text and lone surrogates included)."""
+    from evoting.crypto import read_together
+    from evoting.crypto.contest import EncryptedContest
+
+    doc = _replaced(CONTEST_DOC, path, text)
+    scalar_doc = _replaced(CONTEST_DOC, ("sum_proof", "responses", 0), text)
+    for d in (doc, scalar_doc):
+
+        def read(d: object = d) -> EncryptedContest:
+            return EncryptedContest.from_json(d, commitments=True)
+
+        with combine.using("libsodium"):
+            expected = _outcome(read)
+        with combine.using("native"):
+            assert _outcome(read) == expected
+            assert _outcome(lambda: read_together(read)) == expected
