@@ -236,7 +236,7 @@ def board(
 
     if cluster is not None:
         on, path = cluster
-        ranges, error = bundle_ranges(bundle, path, on.range_size(head.position))
+        ranges, error = bundle_ranges(bundle, path, on.parts())
         if error is not None:
             report.fail(error.member, f"{error.reason}; the rest is not read")
         added = on.aggregate(ranges, context, progress=advance, record=positions(claims))

@@ -241,10 +241,10 @@ class Bundle:
         """Each non-empty line (without its newline), at most the member's line limit."""
         return (line for _, line in self._split(name))
 
-    def spans(self, name: str) -> Iterator[tuple[int, int]]:
-        """Where each line of `lines` starts in the member, and its length (the limits
-        and errors of `lines`): for readers of ranges (audit/ranges.py)."""
-        return ((at, len(line)) for at, line in self._split(name))
+    def placed_lines(self, name: str) -> Iterator[tuple[int, bytes]]:
+        """Each line of `lines` with where it starts in the member (the limits and errors
+        of `lines`): for readers of ranges (audit/ranges.py)."""
+        return self._split(name)
 
     def _split(self, name: str) -> Iterator[tuple[int, bytes]]:
         limit = LIMITS[name].line

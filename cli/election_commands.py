@@ -105,8 +105,9 @@ def open_(context: Context, election_id: str) -> None:
               help="The tally request the trustees decrypt.")  # fmt: skip
 @click.option("--workers", type=int, help="Processes checking ballots (default: every core).")
 @click.option("--scheduler", metavar="ADDRESS",
-              help="A Dask distributed scheduler (tcp://HOST:8786) whose workers check the "
-                   "ballots, reading the board from this database.")  # fmt: skip
+              help="A Dask distributed scheduler (tcp://HOST:8786, or tls:// across "
+                   "hosts) whose workers check the ballots, reading the board from this "
+                   "database.")  # fmt: skip
 @click.option("--early", is_flag=True,
               help="Close before the manifest's closing time (audit-logged).")  # fmt: skip
 @click.option("--board-out", type=click.Path(dir_okay=False, path_type=Path),

@@ -56,9 +56,9 @@ def _read(path: Path) -> object:
               help="Leave the bundle for the authority to sign on its own machine.")  # fmt: skip
 @click.option("--out", type=NEW_FILE, required=True, help="The result bundle to write.")
 @click.option("--scheduler", metavar="ADDRESS",
-              help="A Dask distributed scheduler (tcp://HOST:8786) whose workers re-add the "
-                   "closed board and check every ballot again, reading it from this "
-                   "database.")  # fmt: skip
+              help="A Dask distributed scheduler (tcp://HOST:8786, or tls:// across "
+                   "hosts) whose workers re-add the closed board and check every ballot "
+                   "again, reading it from this database.")  # fmt: skip
 @pass_context
 def tally(context: Context, election_id: str, partials: Sequence[Path],
           authority_key_file: Path | None, unsigned: bool, out: Path,

@@ -25,8 +25,9 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--workers", type=click.IntRange(1, 1024),
               help="Processes checking ballots (default: every core).")  # fmt: skip
 @click.option("--scheduler", metavar="ADDRESS",
-              help="A Dask distributed scheduler (tcp://HOST:8786) whose workers check the "
-                   "ballots, each reading the bundle at this same path.")  # fmt: skip
+              help="A Dask distributed scheduler (tcp://HOST:8786, or tls:// across "
+                   "hosts) whose workers check the ballots, each reading the bundle at "
+                   "this same path.")  # fmt: skip
 @click.option("--fingerprint", metavar="HEX",
               help="The election's fingerprint as the city published it (64 hex digits); "
                    "any other is a failure.")  # fmt: skip

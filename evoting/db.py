@@ -117,13 +117,17 @@ def make_engine(
             "keepalives_interval": 10,
             "keepalives_count": 3,
         }
+        settings: list[str] = []
         if lock_timeout_s is not None:
             if not 0 < lock_timeout_s <= 3600:
                 raise DatabaseError("the lock timeout must be between 0 and 3600 seconds")
-            connect["options"] = f"-c lock_timeout={round(lock_timeout_s * 1000)}"
+            settings.append(f"-c lock_timeout={round(lock_timeout_s * 1000)}")
         if read_only:
-            options = str(connect.get("options", ""))
-            connect["options"] = f"{options} -c default_transaction_read_only=on".strip()
+            settings.append("-c default_transaction_read_only=on")
+        if settings:  # after the URL's own options, which connect_args would replace
+            given = resolved.query.get("options", ())
+            url_options = [given] if isinstance(given, str) else list(given)
+            connect["options"] = " ".join([*url_options, *settings])
         if pool_size is None:
             return create_engine(resolved, pool_pre_ping=True, hide_parameters=True,
                                  connect_args=connect)  # fmt: skip

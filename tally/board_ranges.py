@@ -52,6 +52,16 @@ class DatabaseRange:
             engine.dispose()
 
 
+def reach(url: str) -> None:
+    """On each worker, before the vote is closed: the database opens and answers."""
+    engine = db.make_engine(url, read_only=True)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    finally:
+        engine.dispose()
+
+
 def worker_url(session: Session) -> str:
     """The session's database URL as a worker opens it: password included (the cluster
     is the officials' own), a SQLite file made absolute."""

@@ -122,6 +122,7 @@ class _Join:
         self.result = result
         self.previous = genesis_hash(fingerprint)
         self.once = Once(result, ())  # the workers keep the recorded entries
+        result.head = self.previous  # an empty board ends at the genesis hash
 
     def add(self, part: Part) -> None:
         result = self.result
@@ -154,6 +155,17 @@ class Cluster:
         threads: dict[str, int] = self.client.nthreads()
         return max(1, sum(threads.values()))
 
+    def everywhere(self, task: Callable[..., object], *args: object) -> None:
+        """Run ``task(*args)`` on every worker now; `ClusterError` if one cannot."""
+        try:
+            self.client.run(task, *args)
+        except Exception as exc:
+            raise ClusterError(f"{type(exc).__name__}: {exc}") from exc
+
+    def parts(self) -> int:
+        """How many ranges to cut a board into: a few per thread."""
+        return RANGES_PER_THREAD * self.threads()
+
     def range_size(self, expected: int) -> int:
         """Entries per range for a board of about ``expected``: a few ranges per thread."""
         ranges = RANGES_PER_THREAD * self.threads()
@@ -177,7 +189,7 @@ class Cluster:
         as_completed = _distributed().as_completed
         futures: list[Any] = []
         try:
-            shared = self.client.scatter(context, broadcast=True)
+            shared = self.client.scatter(context, broadcast=True, hash=False)  # a key of its own
             futures = [
                 self.client.submit(check_range, shared, r, _within(wanted, r), pure=False)
                 for r in ranges

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ballots.board import entries, freeze, spoiled_codes
+from ballots.board import entries, freeze, signed_head, spoiled_codes
 from ballots.chain import SignedHead
 from ballots.encoding import largest_selection
 from evoting import schema
@@ -35,7 +35,7 @@ from evoting.elections import (
 )
 from tally import ceremony, officials
 from tally.aggregate import Aggregate, Context, aggregate
-from tally.board_ranges import database_ranges, worker_url
+from tally.board_ranges import database_ranges, reach, worker_url
 from tally.closed_board import NotTheTotals, Pins, check_stored_request, check_stored_totals
 from tally.cluster import Cluster, connect
 from tally.decrypt import combine, read_request, tally_request
@@ -82,9 +82,17 @@ def close_vote(
     With a Dask ``scheduler``, the ballots are checked on its cluster, whose workers
     read the board from this database (tally/cluster.py); it is reached before the
     vote is closed (`ClusterError` if it cannot be).
+
+    A close that stopped after the board was frozen (a crash, a cluster lost on the
+    way: `ClusterError`) is taken up again by closing again: the frozen board is
+    checked and added up, without a second closing.
     """
     with contextlib.ExitStack() as stack:
         cluster = None if scheduler is None else stack.enter_context(connect(scheduler))
+        if cluster is not None:  # every worker reaches the database before the vote closes
+            with factory() as session:
+                url = worker_url(session)
+            cluster.everywhere(reach, url)
         return _close(factory, keys, election_id, now, workers, progress, early, on_closed,
                       cluster)  # fmt: skip
 
@@ -101,16 +109,24 @@ def _close(
     cluster: Cluster | None,
 ) -> dict[str, object]:
     with factory() as session, session.begin():
-        election = change_state(session, election_id, "closed")
-        closes = election.manifest.window.closes
-        if now < closes and not early:
-            raise EarlyClosing(closes)
-        head = freeze(session, election_id, election.fingerprint, keys)
-        v = schema.voters  # no more credentials: a lost answer is not asked for again
-        session.execute(update(v).where(v.c.election_id == election_id).values(issued_request=None))
-        _forget_logins(session, election_id)
-        if on_closed is not None:
-            on_closed(session, head)
+        election = get_election(session, election_id, lock=True)
+        if election.state == "closed" and not _has_request(session, election_id):
+            # A close that stopped after freezing the board (a crash, a lost cluster):
+            # the frozen board is checked and added up now. Its closing is on record.
+            head = signed_head(session, election_id, election.fingerprint, keys)
+        else:
+            election = change_state(session, election_id, "closed")
+            closes = election.manifest.window.closes
+            if now < closes and not early:
+                raise EarlyClosing(closes)
+            head = freeze(session, election_id, election.fingerprint, keys)
+            v = schema.voters  # no more credentials: a lost answer is not asked for again
+            session.execute(
+                update(v).where(v.c.election_id == election_id).values(issued_request=None)
+            )
+            _forget_logins(session, election_id)
+            if on_closed is not None:
+                on_closed(session, head)
     with factory() as session:
         context = Context(
             election.manifest.canonical(),
@@ -134,6 +150,14 @@ def _close(
             )
         )
     return request
+
+
+def _has_request(session: Session, election_id: str) -> bool:
+    t = schema.tallies
+    return (
+        session.execute(select(t.c.election_id).where(t.c.election_id == election_id)).first()
+        is not None
+    )
 
 
 def _added(

@@ -24,6 +24,7 @@ from audit.verify import Report, verify_file
 from cli.main import evote
 from evoting import schema
 from evoting.crypto.canonical import canonical_json
+from evoting.elections import ElectionError, get_election
 from tally import cluster as on_cluster
 from tally.aggregate import Context, aggregate
 from tally.cluster import ClusterError, connect
@@ -38,6 +39,7 @@ from tests.integration.bundles import (
     members,
     rezip,
 )
+from tests.support.postgres import PostgresServer
 
 
 @pytest.fixture(scope="module")
@@ -153,13 +155,44 @@ def test_a_worker_with_another_bundle_at_the_path_is_refused(
     with ours.open("rb") as f:
         ranges, error = bundle_ranges(Bundle(f), ours, 2)
     assert error is None
-    assert [(r.first, r.count) for r in ranges] == [(1, 2), (3, 2)]
+    assert [(r.first, r.count) for r in ranges] in ([(1, 2), (3, 2)], [(1, 3), (4, 1)])
+    with connect(scheduler) as cluster:
+        assert cluster.aggregate(ranges, _context(made)).problems == []
     elsewhere = [dataclasses.replace(r, path=str(theirs)) for r in ranges]
     with pytest.raises(ClusterError, match="another bundle"), connect(scheduler) as cluster:
         cluster.aggregate(elsewhere, _context(made))
-    missing = BundleRange(str(tmp_path / "gone.zip"), 0, 0, 0, 0, 1, 1)
+    # The same CRC-32 and size (forgeable in four bytes), other lines: their digest.
+    other_lines = [dataclasses.replace(r, sha256=bytes(32)) for r in ranges]
+    with pytest.raises(ClusterError, match="another bundle"), connect(scheduler) as cluster:
+        cluster.aggregate(other_lines, _context(made))
+    missing = BundleRange(str(tmp_path / "gone.zip"), 0, 0, 0, 0, 1, 1, bytes(32))
     with pytest.raises(ClusterError, match="cannot read"), connect(scheduler) as cluster:
         cluster.aggregate([missing], _context(made))
+
+
+def test_ranges_are_cut_by_bytes_whatever_the_head_claims(made: Made, tmp_path: Path) -> None:
+    """Each range inflates the member from its start: a board of many short lines under
+    a head that claims a few must not make many ranges (work quadratic in the lines)."""
+    path = tmp_path / "bundle.zip"
+    path.write_bytes(rezip(edit_lines(members(made.data), "board.jsonl",
+                                      lambda ls: [*ls, *([b"[]"] * 5000)])))  # fmt: skip
+    with path.open("rb") as f:
+        ranges, error = bundle_ranges(Bundle(f), path, 6)
+    assert error is None
+    assert len(ranges) <= 7
+    assert sum(r.count for r in ranges) == 5004
+    assert [r.first for r in ranges] == [1] + [r.first + r.count for r in ranges[:-1]]
+
+
+def test_an_empty_board_and_a_cluster_used_twice(made: Made, scheduler: str) -> None:
+    """No range at all ends at the genesis hash, as on one machine; one connection
+    checks board after board."""
+    alone = aggregate([], _context(made), workers=1)
+    with connect(scheduler) as cluster:
+        for _ in range(4):
+            spread = cluster.aggregate([], _context(made))
+            assert (spread.ballots, spread.head, spread.problems) == (0, alone.head, [])
+            assert spread.sums == alone.sums
 
 
 def _context(made: Made) -> Context:
@@ -229,6 +262,48 @@ def test_closing_on_the_cluster_names_a_bad_ballot_as_one_machine_does(
     assert caught.value.problems == alone.problems
     assert any(p.startswith("board entry 2: the ballot is refused") for p in alone.problems)
     setup.engine.dispose()
+
+
+def test_a_close_the_cluster_failed_is_taken_up_again(
+    tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The board is frozen before the workers read it: if they cannot (here: a database
+    they cannot open), closing again checks and adds up the frozen board."""
+    from tally import service
+    from tests.integration.conftest import CLOSED
+
+    setup, _ = cast_board(tmp_path, monkeypatch)
+    gone = f"sqlite:///{tmp_path / 'gone' / 'x'}"
+    with monkeypatch.context() as m:
+        m.setattr(service, "worker_url", lambda session: gone)
+        with pytest.raises(ClusterError):  # found before the vote is closed
+            close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, scheduler=scheduler)
+        with setup.factory() as session:
+            assert get_election(session, setup.election_id).state == "open"
+        m.setattr(service, "reach", lambda url: None)  # as if it went after the probe
+        with pytest.raises(ClusterError):
+            close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, scheduler=scheduler)
+    with setup.factory() as session:
+        assert get_election(session, setup.election_id).state == "closed"
+    request = close_vote(setup.factory, setup.keys, setup.election_id, CLOSED, scheduler=scheduler)
+    assert request["ballots"] == len(VOTES)
+    with pytest.raises(ElectionError):  # and only once
+        close_vote(setup.factory, setup.keys, setup.election_id, CLOSED)
+    setup.engine.dispose()
+
+
+def test_read_only_workers_keep_the_url_s_options(postgres_server: PostgresServer) -> None:
+    from evoting import db
+
+    with postgres_server.database() as url:
+        engine = db.make_engine(f"{url}?options=-csearch_path%3Delsewhere", read_only=True)
+        try:
+            with engine.connect() as connection:
+                shown = [connection.exec_driver_sql(f"SHOW {name}").scalar()
+                         for name in ("search_path", "default_transaction_read_only")]  # fmt: skip
+        finally:
+            engine.dispose()
+    assert shown == ["elsewhere", "on"]
 
 
 def _context_of(setup: object) -> Context:
