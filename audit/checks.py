@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from audit import shapes
 from audit.bundle import BUNDLE_PURPOSE, MEMBERS, SIGNATURES
 from audit.log import check_log
-from audit.ranges import bundle_ranges
+from audit.ranges import BundleRanges
 from audit.reader import Bundle, MemberError, UnreadableBundle
 from audit.receipts import Claim, check, positions
 from audit.verdict import Report
@@ -236,10 +236,10 @@ def board(
 
     if cluster is not None:
         on, path = cluster
-        ranges, error = bundle_ranges(bundle, path, on.parts())
-        if error is not None:
-            report.fail(error.member, f"{error.reason}; the rest is not read")
-        added = on.aggregate(ranges, context, progress=advance, record=positions(claims))
+        cutter = BundleRanges(bundle, path, on.parts())
+        added = on.aggregate(cutter.ranges(), context, progress=advance, record=positions(claims))
+        if cutter.error is not None:
+            report.fail(cutter.error.member, f"{cutter.error.reason}; the rest is not read")
     else:
         added = aggregate(
             _lines(bundle, report, "board.jsonl"),

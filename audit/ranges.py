@@ -89,37 +89,49 @@ class BundleRange:
         return f"{self.path} on a worker is another bundle than the one being verified"
 
 
+class BundleRanges:
+    """The board in about ``parts`` ranges of about equal bytes, cut as `ranges` is read
+    (a cluster's workers start on the first while the rest is cut); `error` is then
+    the limit a line broke, if one did (the ranges end before that line, as
+    `Bundle.lines` does)."""
+
+    def __init__(self, bundle: Bundle, path: Path, parts: int) -> None:
+        self.bundle = bundle
+        self.path = str(Path(path).resolve())
+        self.parts = parts
+        self.error: MemberError | None = None
+
+    def ranges(self) -> Iterator[BundleRange]:
+        info = self.bundle.members[BOARD]
+        share = max(1, -(-info.file_size // max(1, self.parts)))
+        start = end = count = read = 0
+        digest = hashlib.sha256()
+
+        def cut() -> BundleRange:
+            return BundleRange(self.path, info.CRC, info.file_size, start, end,
+                               read - count + 1, count, digest.digest())  # fmt: skip
+
+        try:
+            for at, line in self.bundle.placed_lines(BOARD):
+                if count == 0:
+                    start, digest = at, hashlib.sha256()
+                count += 1
+                read += 1
+                end = at + len(line)
+                _digest_line(digest, line)
+                if end - start >= share:
+                    yield cut()
+                    count = 0
+        except MemberError as exc:
+            self.error = exc
+        if count:
+            yield cut()
+
+
 def bundle_ranges(
     bundle: Bundle, path: Path, parts: int
 ) -> tuple[list[BundleRange], MemberError | None]:
-    """The board in about ``parts`` ranges of about equal bytes, and the limit a line
-    broke, if one did (the ranges then end before that line, as `Bundle.lines` does)."""
-    info = bundle.members[BOARD]
-    where = str(Path(path).resolve())
-    share = max(1, -(-info.file_size // max(1, parts)))
-    ranges: list[BundleRange] = []
-    start = end = count = read = 0
-    digest = hashlib.sha256()
-
-    def cut() -> None:
-        ranges.append(BundleRange(where, info.CRC, info.file_size, start, end,
-                                  read - count + 1, count, digest.digest()))  # fmt: skip
-
-    try:
-        for at, line in bundle.placed_lines(BOARD):
-            if count == 0:
-                start, digest = at, hashlib.sha256()
-            count += 1
-            read += 1
-            end = at + len(line)
-            _digest_line(digest, line)
-            if end - start >= share:
-                cut()
-                count = 0
-    except MemberError as exc:
-        if count:
-            cut()
-        return ranges, exc
-    if count:
-        cut()
-    return ranges, None
+    """`BundleRanges`, all cut at once."""
+    cutter = BundleRanges(bundle, path, parts)
+    ranges = list(cutter.ranges())
+    return ranges, cutter.error

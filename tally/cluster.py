@@ -185,32 +185,38 @@ class Cluster:
         result = Aggregate(empty_sums(manifest))
         join = _Join(result, manifest.fingerprint)
         wanted = frozenset(record)
-        ranges = list(ranges)
         as_completed = _distributed().as_completed
         futures: list[Any] = []
         try:
-            shared = self.client.scatter(context, broadcast=True, hash=False)  # a key of its own
-            futures = [
-                self.client.submit(check_range, shared, r, _within(wanted, r), pure=False)
-                for r in ranges
-            ]
+            shared = _wrapped(self.client.scatter, context, broadcast=True, hash=False)
+            for r in ranges:  # submitted as the caller cuts them; its own errors pass as they are
+                futures.append(_wrapped(self.client.submit, check_range, shared, r,
+                                        _within(wanted, r), pure=False))  # fmt: skip
             index = {future.key: i for i, future in enumerate(futures)}
             done: dict[int, Part] = {}
             joined = 0
-            for future in as_completed(futures, loop=self.client.loop):
-                part = future.result()
-                done[index[future.key]] = part
-                if progress is not None:
-                    progress(part.lines)
-                while joined in done:
-                    join.add(done.pop(joined))
-                    joined += 1
-        except Exception as exc:  # a worker lost, a bundle that differs, the network ...
-            raise ClusterError(f"{type(exc).__name__}: {exc}") from exc
+            try:
+                for future in as_completed(futures, loop=self.client.loop):
+                    part = future.result()
+                    done[index[future.key]] = part
+                    if progress is not None:
+                        progress(part.lines)
+                    while joined in done:
+                        join.add(done.pop(joined))
+                        joined += 1
+            except Exception as exc:  # a worker lost, a bundle that differs, the network ...
+                raise ClusterError(f"{type(exc).__name__}: {exc}") from exc
         finally:
             for future in futures:
                 future.release()
         return result.finish()
+
+
+def _wrapped(call: Callable[..., Any], *args: object, **options: object) -> Any:
+    try:
+        return call(*args, **options)
+    except Exception as exc:
+        raise ClusterError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _within(record: frozenset[int], board_range: BoardRange) -> frozenset[int]:

@@ -6,9 +6,11 @@ one entry, so that every entry sits at a join between two workers' ranges."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,6 +99,8 @@ def _bad_ballot(lines: list[bytes]) -> list[bytes]:
     return [lines[0], canonical_json(entry), *lines[2:]]
 
 
+_LONG = base64.b64encode(os.urandom((6 << 20) * 3 // 4 + 3))  # over 6 MiB, incompressible
+
 TAMPERING = {
     "dropped": lambda ls: ls[1:],
     "duplicated": lambda ls: [*ls, ls[-1]],
@@ -104,6 +108,7 @@ TAMPERING = {
     "unreadable": lambda ls: [ls[0], b"{", *ls[2:]],
     "blank lines": lambda ls: [ls[0], b"", b"", *ls[1:]],
     "a bad ballot": _bad_ballot,
+    "a line over the limit": lambda ls: [ls[0], ls[1], _LONG, *ls[2:]],
 }
 
 
