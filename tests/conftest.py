@@ -70,7 +70,10 @@ def verification_path(request: pytest.FixtureRequest) -> Iterator[str]:
 
     if request.param == "native" and _native.load() is None:
         if os.environ.get("EVOTING_REQUIRE_NATIVE") == "1":
-            pytest.fail("the native core (native/) is not installed: ./dev builds it")
+            pytest.fail(
+                "the native core (native/) is not installed, or is older than this "
+                "code: ./dev builds it"
+            )
         pytest.skip("the native core (native/) is not built on this machine")
     with combine.using(request.param):
         yield request.param

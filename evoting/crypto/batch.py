@@ -29,6 +29,10 @@ Equation = tuple[Combination, int]
 """``(terms, k)``: the terms' sum must be ``points[k]``."""
 
 _MINUS_ONE_BYTES = Scalar.from_int(-1).to_bytes()
+_SMALL_SUM = 4
+"""A sum of at most this many points is written as its parts (a referendum's three
+options: one point fewer to multiply); a larger one stays a point, or every term on
+it would become one per part (a 256-option contest: 69 times the terms)."""
 _current: ContextVar[Batch | None] = ContextVar("evoting_batch", default=None)
 
 
@@ -122,7 +126,7 @@ class Batch:
         parts = [i for i in indices if i is not None]
         total = _new_point(self._table.sum(parts))
         self._points.append(total)  # the table appended it too: index is its place in both
-        if self._index.setdefault(total.to_bytes(), index) == index:
+        if self._index.setdefault(total.to_bytes(), index) == index and len(parts) <= _SMALL_SUM:
             self._parts[index] = parts
         return total
 

@@ -58,7 +58,10 @@ def using(name: str) -> Iterator[None]:
         core = previous or _native.load()
         if core is None:
             _restore(environment)
-            raise RuntimeError("the native core (native/) is not installed")
+            raise RuntimeError(
+                "the native core (native/) is not installed, or is older than "
+                "this code: ./dev builds it"
+            )
         _core = core
     elif name == "libsodium":
         os.environ[_native.DISABLE] = "0"  # and the worker processes started meanwhile

@@ -134,3 +134,31 @@ def test_an_item_cut_short_is_cancelled_whole() -> None:
     assert len(batch) == before
     assert len(batch._indices) * 32 == len(batch._scalars)
     assert batch.holds()
+
+
+def test_a_large_contest_s_sum_stays_one_point() -> None:
+    """A small sum (a referendum's three options) enters the batch as its parts; a large
+    one stays a point, so a term on it is one term, not one per option (a 256-option
+    contest would otherwise hold 69 times the terms)."""
+    small = _batch(CONTESTS[:1])
+    # z·K, −c·(β₁, β₂, β₃), c·s·G, −B: the sum's parts (in the native table only)
+    assert max(small._lengths) == (6 if small.native else 4)
+    shape = ContestShape(12, min_total=0, max_total=12)
+    wide = [encrypt_contest(KEY.public, [i % 2 for i in range(12)], shape, BINDING, Q)[0]]
+    batch = Batch()
+    with deferring(batch):
+        batch.item(1)
+        verify_contest(KEY.public, wide[0], shape, BINDING, Q)
+    assert max(batch._lengths) <= 4
+    assert batch.holds()
+    bumped = dataclasses.replace(wide[0], sum_proof=DisjunctiveProof(
+        wide[0].sum_proof.challenges,
+        (wide[0].sum_proof.responses[0] + ONE, *wide[0].sum_proof.responses[1:]),
+        wide[0].sum_proof.commitments,
+    ))  # fmt: skip
+    batch = Batch()
+    with deferring(batch):
+        batch.item(1)
+        verify_contest(KEY.public, bumped, shape, BINDING, Q)
+    assert not batch.holds()
+    assert list(batch.failing()) == [1]
