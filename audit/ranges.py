@@ -126,12 +126,3 @@ class BundleRanges:
             self.error = exc
         if count:
             yield cut()
-
-
-def bundle_ranges(
-    bundle: Bundle, path: Path, parts: int
-) -> tuple[list[BundleRange], MemberError | None]:
-    """`BundleRanges`, all cut at once."""
-    cutter = BundleRanges(bundle, path, parts)
-    ranges = list(cutter.ranges())
-    return ranges, cutter.error

@@ -239,14 +239,11 @@ class Bundle:
 
     def lines(self, name: str) -> Iterator[bytes]:
         """Each non-empty line (without its newline), at most the member's line limit."""
-        return (line for _, line in self._split(name))
+        return (line for _, line in self.placed_lines(name))
 
     def placed_lines(self, name: str) -> Iterator[tuple[int, bytes]]:
         """Each line of `lines` with where it starts in the member (the limits and errors
         of `lines`): for readers of ranges (audit/ranges.py)."""
-        return self._split(name)
-
-    def _split(self, name: str) -> Iterator[tuple[int, bytes]]:
         limit = LIMITS[name].line
         pending = b""
         at = 0  # where pending starts in the member

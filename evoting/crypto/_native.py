@@ -53,16 +53,6 @@ class Core(Protocol):
         self, points: bytes, scalars: bytes, indices: list[int], lengths: list[int], /
     ) -> bytes: ...
 
-    def all_identity(
-        self,
-        points: bytes,
-        scalars: bytes,
-        indices: list[int],
-        lengths: list[int],
-        weights: bytes,
-        /,
-    ) -> bool: ...
-
 
 def load() -> Core | None:
     """The native core, or None if it is not installed or ``EVOTING_NATIVE=0``."""
@@ -77,4 +67,4 @@ def load() -> Core | None:
     return cast("Core", module)
 
 
-_NAMES = ("BACKEND", "PointTable", "all_identity", "b64_32", "first_invalid_point", "lincombs")
+_NAMES = ("BACKEND", "PointTable", "b64_32", "first_invalid_point", "lincombs")

@@ -6,10 +6,10 @@ at once, and its group equations ``Σ sᵢ·Pᵢ = Q``, through `check`. Outside
 `check` computes each left-hand side and compares it with Q, exactly, on either
 verification path. Inside ``with deferring(batch):`` it only adds the equations to
 the batch, and `Batch.holds` later checks all of them with one random linear
-combination (`combine.all_identity`: fresh 128-bit weights, one multi-scalar
-multiplication). `Batch.failing` bisects a batch that does not hold down to the
-items (ballots) whose equations fail; the caller checks those again alone, outside
-any batch, to say which proof failed and why.
+combination (fresh 128-bit weights, one multi-scalar multiplication over the batch's
+native table of points). `Batch.failing` bisects a batch that does not hold down to
+the items (ballots) whose equations fail; the caller checks those again alone,
+outside any batch, to say which proof failed and why.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from .group import Point, Scalar, _new_point
 Equation = tuple[Combination, int]
 """``(terms, k)``: the terms' sum must be ``points[k]``."""
 
+WEIGHT_BYTES = 16
+"""Batch weights are uniform 128-bit integers: a false "all hold" has probability at
+most 2⁻¹²⁸ per batch (docs/protocol.md, "Batch verification")."""
 _MINUS_ONE_BYTES = Scalar.from_int(-1).to_bytes()
 _SMALL_SUM = 4
 """A sum of at most this many points is written as its parts (a referendum's three
@@ -181,7 +184,7 @@ class Batch:
                 indices += self._indices[first : first + n]
                 lengths.append(n)
             scalars = b"".join(parts)
-        weights = secrets.token_bytes(combine.WEIGHT_BYTES * len(lengths))
+        weights = secrets.token_bytes(WEIGHT_BYTES * len(lengths))
         return self._table.all_identity(scalars, indices, lengths, weights)
 
     def _exact(self, which: Sequence[int]) -> bool:

@@ -160,28 +160,25 @@ def parse_canonical(data: bytes) -> Any:
     try:
         value = json.loads(data, parse_float=_no_floats, parse_constant=_no_floats,
                            parse_int=_safe_int)  # fmt: skip
+        if _written(value, data) == data:
+            return value
     except (ValueError, RecursionError, CanonicalEncodingError):
-        value = _NOT_READ
-    if value is not _NOT_READ and _canonical_form(value, data) == data:
-        return value
+        pass
     return _parse_strictly(data)
 
 
-_NOT_READ: Final = object()
-
-
-def _canonical_form(value: Any, text: bytes) -> bytes | None:
-    """``value``, read from ``text``, written canonically by the C encoder (None if it
-    cannot be: too deep, a lone surrogate); the caller compares the two."""
+def _written(value: Any, text: bytes) -> bytes:
+    """``value``, read from ``text``, written canonically by the C encoder, checked as
+    `canonical_json` checks (depth; a lone surrogate has no UTF-8 form)."""
+    # Too deep takes MAX_DEPTH + 1 nested containers, each opened by a bracket or a
+    # brace: text with fewer (strings' brackets counted too) cannot be.
+    if isinstance(value, (dict, list)) and text.count(b"[") + text.count(b"{") > MAX_DEPTH:
+        _check_depth(value)
     try:
-        # Too deep takes MAX_DEPTH + 1 nested containers, each opened by a bracket or
-        # a brace: text with fewer (strings' brackets counted too) cannot be.
-        if isinstance(value, (dict, list)) and text.count(b"[") + text.count(b"{") > MAX_DEPTH:
-            _check_depth(value)
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                           allow_nan=False).encode("utf-8")  # fmt: skip
-    except (CanonicalEncodingError, UnicodeEncodeError):
-        return None
+    except UnicodeEncodeError as exc:
+        raise CanonicalEncodingError("text is not valid Unicode (lone surrogate)") from exc
 
 
 def _parse_strictly(data: bytes) -> Any:
@@ -201,14 +198,7 @@ def _parse_strictly(data: bytes) -> Any:
         raise
     except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
         raise CanonicalEncodingError(f"not JSON: {exc}") from exc
-    if isinstance(value, (dict, list)):
-        _check_depth(value)
-    try:
-        again = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                           allow_nan=False).encode("utf-8")  # fmt: skip
-    except UnicodeEncodeError as exc:
-        raise CanonicalEncodingError("text is not valid Unicode (lone surrogate)") from exc
-    if again != data:
+    if _written(value, data) != data:
         raise CanonicalEncodingError("JSON is not in canonical form")
     return value
 

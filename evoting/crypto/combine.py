@@ -15,7 +15,6 @@ A combination is a sequence of ``(scalar, index)`` terms, the index into ``point
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -28,10 +27,6 @@ table for the G terms (``base_mul``), as the kernel did before."""
 
 Term = tuple[Scalar, int]
 Combination = Sequence[Term]
-
-WEIGHT_BYTES = 16
-"""Batch weights are uniform 128-bit integers: a false "all identity" has
-probability at most 2⁻¹²⁸ per batch (docs/protocol.md, "Batch verification")."""
 
 _core: _native.Core | None = _native.load()
 
@@ -103,18 +98,3 @@ def lincombs(points: Sequence[Point], combos: Sequence[Combination]) -> list[Poi
     scalars, indices, lengths = _shape(combos)
     out = _core.lincombs(b"".join(p.to_bytes() for p in points), scalars, indices, lengths)
     return [_new_point(out[32 * k : 32 * k + 32]) for k in range(len(combos))]
-
-
-def all_identity(points: Sequence[Point], combos: Sequence[Combination]) -> bool:
-    """Whether every combination is the identity.
-
-    Native: one multi-scalar multiplication of the combinations, each weighted by a
-    fresh random 128-bit integer drawn here, after the combinations are fixed (a
-    wrong "yes" with probability at most 2⁻¹²⁸). libsodium: each one, exactly.
-    """
-    if _core is None:
-        return all(_pure(points, combo).is_identity() for combo in combos)
-    scalars, indices, lengths = _shape(combos)
-    weights = secrets.token_bytes(WEIGHT_BYTES * len(combos))
-    encoded = b"".join(p.to_bytes() for p in points)
-    return _core.all_identity(encoded, scalars, indices, lengths, weights)

@@ -166,31 +166,6 @@ fn lincombs<'py>(
     Ok(PyBytes::new(py, &out))
 }
 
-/// Whether every combination (as in `lincombs`) is the identity, checked at once: the
-/// k-th is multiplied by the 128-bit weight `weights[16k..16k+16]` (little-endian,
-/// drawn by the caller after the combinations were fixed) and the weighted sum is
-/// one multi-scalar multiplication over the distinct points. If any combination is
-/// not the identity, the sum is the identity with probability at most 2^-128 over
-/// the weights (prime-order group; docs/protocol.md, "Batch verification").
-#[pyfunction]
-fn all_identity(
-    py: Python<'_>,
-    points: &[u8],
-    scalars: &[u8],
-    indices: Vec<u32>,
-    lengths: Vec<u32>,
-    weights: &[u8],
-) -> PyResult<bool> {
-    let decoded = points_of(points)?;
-    let coefficients = scalars_of(scalars)?;
-    check_shape(decoded.len(), coefficients.len(), &indices, &lengths)?;
-    check_weights(weights, &lengths)?;
-    let weights = weights.to_vec();
-    Ok(py.allow_threads(move || {
-        weighted_sum_is_identity(&decoded, &coefficients, &indices, &lengths, &weights)
-    }))
-}
-
 fn check_weights(weights: &[u8], lengths: &[u32]) -> PyResult<()> {
     if weights.len() != WEIGHT * lengths.len() {
         return Err(PyValueError::new_err(
@@ -281,7 +256,13 @@ impl PointTable {
         Ok(PyBytes::new(py, total.compress().as_bytes()))
     }
 
-    /// As the module's `all_identity`, the indices into this table.
+    /// Whether every combination (as in `lincombs`, its indices into this table) is the
+    /// identity, checked at once: the k-th is multiplied by the 128-bit weight
+    /// `weights[16k..16k+16]` (little-endian, drawn by the caller after the combinations
+    /// were fixed) and the weighted sum is one multi-scalar multiplication over the
+    /// distinct points. If any combination is not the identity, the sum is the identity
+    /// with probability at most 2^-128 over the weights (prime-order group;
+    /// docs/protocol.md, "Batch verification").
     fn all_identity(
         &self,
         py: Python<'_>,
@@ -306,7 +287,6 @@ fn evoting_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(b64_32, m)?)?;
     m.add_function(wrap_pyfunction!(first_invalid_point, m)?)?;
     m.add_function(wrap_pyfunction!(lincombs, m)?)?;
-    m.add_function(wrap_pyfunction!(all_identity, m)?)?;
     m.add_class::<PointTable>()?;
     m.add(
         "BACKEND",

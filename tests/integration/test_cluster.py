@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from distributed import LocalCluster
 from sqlalchemy import update
 
-from audit.ranges import BundleRange, bundle_ranges
+from audit.ranges import BundleRange, BundleRanges
 from audit.reader import Bundle
 from audit.receipts import read_receipts
 from audit.verify import Report, verify_file
@@ -158,8 +158,9 @@ def test_a_worker_with_another_bundle_at_the_path_is_refused(
     ours.write_bytes(made.data)
     theirs.write_bytes(rezip(edit_lines(members(made.data), "board.jsonl", lambda ls: ls[:-1])))
     with ours.open("rb") as f:
-        ranges, error = bundle_ranges(Bundle(f), ours, 2)
-    assert error is None
+        cutter = BundleRanges(Bundle(f), ours, 2)
+        ranges = list(cutter.ranges())
+    assert cutter.error is None
     assert [(r.first, r.count) for r in ranges] in ([(1, 2), (3, 2)], [(1, 3), (4, 1)])
     with connect(scheduler) as cluster:
         assert cluster.aggregate(ranges, _context(made)).problems == []
@@ -182,8 +183,9 @@ def test_ranges_are_cut_by_bytes_whatever_the_head_claims(made: Made, tmp_path: 
     path.write_bytes(rezip(edit_lines(members(made.data), "board.jsonl",
                                       lambda ls: [*ls, *([b"[]"] * 5000)])))  # fmt: skip
     with path.open("rb") as f:
-        ranges, error = bundle_ranges(Bundle(f), path, 6)
-    assert error is None
+        cutter = BundleRanges(Bundle(f), path, 6)
+        ranges = list(cutter.ranges())
+    assert cutter.error is None
     assert len(ranges) <= 7
     assert sum(r.count for r in ranges) == 5004
     assert [r.first for r in ranges] == [1] + [r.first + r.count for r in ranges[:-1]]

@@ -18,7 +18,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from evoting.crypto import _native, combine
-from evoting.crypto.batch import Batch, deferring
+from evoting.crypto.batch import Batch, check, deferring
 from evoting.crypto.errors import InvalidEncoding
 from evoting.crypto.group import IDENTITY, G, L, Point, Scalar, base_mul
 from tests.property.strategies import scalars
@@ -57,6 +57,16 @@ def test_the_same_points_on_both_paths(
     assert [p.to_bytes() for p in native] == [p.to_bytes() for p in pure]
 
 
+def _all_identity(pts: list[Point], combos: list[list[tuple[Scalar, int]]]) -> bool:
+    """Whether every combination is the identity, as a batch checks it (on the native
+    path: one weighted multi-scalar multiplication over its table)."""
+    batch = Batch()
+    with deferring(batch):
+        batch.item(1)
+        check([*pts, IDENTITY], [(combo, len(pts)) for combo in combos])
+    return batch.holds()
+
+
 @given(combinations())
 def test_the_same_identity_verdict_on_both_paths(
     case: tuple[list[Point], list[list[tuple[Scalar, int]]]],
@@ -64,9 +74,9 @@ def test_the_same_identity_verdict_on_both_paths(
     pts, combos = case
     expected = all(p.is_identity() for p in _both(pts, combos)[0])
     with combine.using("libsodium"):
-        assert combine.all_identity(pts, combos) is expected
+        assert _all_identity(pts, combos) is expected
     with combine.using("native"):
-        assert combine.all_identity(pts, combos) is expected
+        assert _all_identity(pts, combos) is expected
 
 
 @given(st.lists(st.tuples(any_scalars, points), min_size=1, max_size=8), st.integers(0, 7))
@@ -80,13 +90,13 @@ def test_cancelling_combinations_pass_the_batch_until_one_term_moves(
     minus = [(-s, i + 1) for i, (s, _) in enumerate(terms)]
     zero = [plus + minus, plus[:1] + minus[:1]]
     with combine.using("native"):
-        assert combine.all_identity(pts, zero)
+        assert _all_identity(pts, zero)
         k = moved % len(terms)
         s, p = terms[k]
         assume(not p.is_identity())
         broken = [*minus[:k], (-s + Scalar.from_int(1), k + 1), *minus[k + 1 :]]
-        assert not combine.all_identity(pts, [plus + broken, *zero])
-        assert not combine.all_identity(pts, [*zero, plus + broken])
+        assert not _all_identity(pts, [plus + broken, *zero])
+        assert not _all_identity(pts, [*zero, plus + broken])
 
 
 def _python_rule(data: bytes) -> bool:
@@ -145,8 +155,12 @@ def test_malformed_calls_are_refused() -> None:
         CORE.lincombs(g, one + one, [0], [1])
     with pytest.raises(ValueError, match="not a ristretto255 encoding"):
         CORE.lincombs((1).to_bytes(32, "little"), one, [0], [1])
+    table = CORE.PointTable()
+    assert table.extend(g, False) is None
     with pytest.raises(ValueError, match="16-byte weight"):
-        CORE.all_identity(g, one, [0], [1], secrets.token_bytes(15))
+        table.all_identity(one, [0], [1], secrets.token_bytes(15))
+    with pytest.raises(ValueError, match="out of range"):
+        table.all_identity(one, [1], [1], secrets.token_bytes(16))
     assert CORE.lincombs(g, b"", [], [0]) == bytes(32)  # the empty sum: the identity
 
 
